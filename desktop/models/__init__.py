@@ -1,0 +1,34 @@
+"""ORM rows. Importing this package registers every table on `Base.metadata`."""
+
+from desktop.models.accounts import User
+from desktop.models.audit import AuditEvent
+from desktop.models.base import Base
+from desktop.models.catalogue import CatalogueItem, CatalogueVersion
+from desktop.models.grading import Award, GradeOverride, GradePolicy, ScoreResult
+from desktop.models.ledger import Entry, EvidenceBlob, EvidenceFile
+from desktop.models.people import Person
+from desktop.models.periods import Confirmation, Period, PeriodTransition, SignOff
+from desktop.models.station import Department, SignoffStep, Station
+
+__all__ = [
+    "AuditEvent",
+    "Award",
+    "Base",
+    "CatalogueItem",
+    "CatalogueVersion",
+    "Confirmation",
+    "Department",
+    "Entry",
+    "EvidenceBlob",
+    "EvidenceFile",
+    "GradeOverride",
+    "GradePolicy",
+    "Period",
+    "PeriodTransition",
+    "Person",
+    "ScoreResult",
+    "SignOff",
+    "SignoffStep",
+    "Station",
+    "User",
+]

@@ -1,0 +1,96 @@
+"""Grade policies, computed scores with grades, chief overrides, and awards."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desktop.models.base import Base, intpk, stable_uuid, tenths, utcnow
+from desktop.models.people import Person
+
+
+class GradePolicy(Base):
+    """A grade scale with its quotas, thresholds and tie-breaks, stored as JSON.
+
+    The JSON form is parsed and validated by `desktop.services.grade_engine.Policy`.
+    """
+
+    __tablename__ = "grade_policies"
+
+    id: Mapped[intpk]
+    uuid: Mapped[stable_uuid]
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    definition: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class ScoreResult(Base):
+    """One person's computed score and grade for one period.
+
+    Rows are replaced when an open period is recomputed and frozen once it is locked.
+    """
+
+    __tablename__ = "score_results"
+    __table_args__ = (UniqueConstraint("period_id", "person_id"),)
+
+    id: Mapped[intpk]
+    uuid: Mapped[stable_uuid]
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    sequence: Mapped[str] = mapped_column(String(50), default="")
+    ranking_group: Mapped[str] = mapped_column(String(20))
+    base_tenths: Mapped[tenths]
+    dept_bonus_tenths: Mapped[tenths]
+    dept_deduction_tenths: Mapped[tenths]
+    higher_bonus_tenths: Mapped[tenths]
+    higher_deduction_tenths: Mapped[tenths]
+    start_tenths: Mapped[tenths]
+    total_tenths: Mapped[tenths]
+    rank_department: Mapped[int | None] = mapped_column(default=None)
+    rank_sequence: Mapped[int | None] = mapped_column(default=None)
+    rank_group: Mapped[int | None] = mapped_column(default=None)
+    engine_grade: Mapped[str | None] = mapped_column(String(16), default=None)
+    grade: Mapped[str | None] = mapped_column(String(16), default=None)  # after override
+    vetoed: Mapped[bool] = mapped_column(default=False)
+    excluded_reason: Mapped[str] = mapped_column(String(100), default="")
+    flags: Mapped[str] = mapped_column(String(200), default="")  # comma-separated flag codes
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship()
+
+
+class GradeOverride(Base):
+    """The chief's manual grade, with the reason; the latest row for a person wins."""
+
+    __tablename__ = "grade_overrides"
+
+    id: Mapped[intpk]
+    uuid: Mapped[stable_uuid]
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    from_grade: Mapped[str | None] = mapped_column(String(16))
+    to_grade: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500))
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Award(Base):
+    """闪光民警 / 闪光辅警 of a month, or a yearly title such as 执法办案标兵."""
+
+    __tablename__ = "awards"
+    __table_args__ = (UniqueConstraint("period_id", "person_id", "title"),)
+
+    id: Mapped[intpk]
+    uuid: Mapped[stable_uuid]
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    title: Mapped[str] = mapped_column(String(50))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    given_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    given_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship()

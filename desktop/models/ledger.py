@@ -1,0 +1,80 @@
+"""The append-only diary ledger (考核日记) and evidence files.
+
+An entry is never edited or deleted: a correction is a reversal entry with negated
+points that points at the original. The item's name, category, component and points
+are copied onto the entry so that later catalogue versions never change old months.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desktop.models.base import Base, intpk, stable_uuid, utcnow
+from desktop.models.catalogue import CatalogueItem
+from desktop.models.people import Person
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+    __table_args__ = (
+        Index("ix_entries_day_person", "occurred_on", "person_id"),
+        Index("ix_entries_person_day", "person_id", "occurred_on"),
+    )
+
+    id: Mapped[intpk]
+    uuid: Mapped[stable_uuid]
+    occurred_on: Mapped[dt.date]
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalogue_items.id"), index=True)
+    # Snapshot of the item as it was when recorded.
+    item_code: Mapped[str] = mapped_column(String(32))
+    item_name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(50))
+    component: Mapped[str] = mapped_column(String(20))
+    veto: Mapped[bool] = mapped_column(default=False)
+    quantity: Mapped[int] = mapped_column(default=1)
+    # Signed contribution to the component (a reversal carries the negation).
+    points_tenths: Mapped[int]
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    source: Mapped[str] = mapped_column(String(16), default="manual")  # EntrySource
+    batch_uuid: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"), unique=True, default=None)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    recorded_by_name: Mapped[str] = mapped_column(String(50), default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship()
+    item: Mapped[CatalogueItem] = relationship()
+    evidence: Mapped[list[EvidenceFile]] = relationship(back_populates="entry")
+
+
+class EvidenceBlob(Base):
+    """File content, addressed by its SHA-256, kept inside the database.
+
+    Keeping scans in the one SQLite file means a backup is one file and a moved or
+    deleted source file never breaks an entry.
+    """
+
+    __tablename__ = "evidence_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class EvidenceFile(Base):
+    __tablename__ = "evidence_files"
+
+    id: Mapped[intpk]
+    uuid: Mapped[stable_uuid]
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))  # sanitised original name, for display
+    sha256: Mapped[str] = mapped_column(ForeignKey("evidence_blobs.sha256"))
+    mime: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="evidence")
+    blob: Mapped[EvidenceBlob] = relationship()

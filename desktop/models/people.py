@@ -1,0 +1,44 @@
+"""People on the roster (民警, 辅警, 聘用人员)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desktop.models.base import Base, created_at, intpk, stable_uuid
+from desktop.models.station import Department
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[intpk]
+    uuid: Mapped[stable_uuid]
+    badge: Mapped[str] = mapped_column(String(32), unique=True)  # 警号
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    identity: Mapped[str] = mapped_column(String(16))  # Identity
+    position: Mapped[str] = mapped_column(String(50), default="")  # 职务
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    sequence: Mapped[str] = mapped_column(String(50), default="")  # 考核序列
+    is_head: Mapped[bool] = mapped_column(default=False)  # 一把手: excluded from ranking
+    active_from: Mapped[dt.date | None] = mapped_column(default=None)
+    active_to: Mapped[dt.date | None] = mapped_column(default=None)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    photo_mime: Mapped[str] = mapped_column(String(32), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[created_at]
+
+    department: Mapped[Department] = relationship()
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.active_from is None or self.active_from <= day) and (
+            self.active_to is None or self.active_to >= day
+        )
+
+    def active_days(self, start: dt.date, end: dt.date) -> int:
+        """Days of [start, end] on which the person was on the roster."""
+        first = max(start, self.active_from) if self.active_from else start
+        last = min(end, self.active_to) if self.active_to else end
+        return max(0, (last - first).days + 1)

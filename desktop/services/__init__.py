@@ -1,0 +1,1 @@
+"""The Qt-free core: one use case per module."""

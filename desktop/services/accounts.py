@@ -1,0 +1,112 @@
+"""Accounts: scrypt password hashes, login with lock-out, user administration."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models.accounts import User
+from desktop.models.base import utcnow
+from desktop.models.enums import Role
+from desktop.services import audit
+from desktop.services.actor import Actor, require
+from desktop.services.errors import AuthError, NotFound, ValidationError
+
+# scrypt is memory-hard (16 MiB with these parameters) and in the standard library.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt_hex, digest_hex = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), n=int(n), r=int(r),
+                            p=int(p), dklen=len(digest_hex) // 2)
+    return hmac.compare_digest(digest.hex(), digest_hex)
+
+
+def _validate_password(password: str) -> None:
+    if len(password) < 6:
+        raise ValidationError("密码至少 6 位")
+
+
+def create_user(session: Session, actor: Actor, username: str, display_name: str, role: Role,
+                password: str, person_id: int | None = None) -> User:
+    require(actor, "users.edit")
+    username = username.strip()
+    if not username:
+        raise ValidationError("用户名不能为空")
+    if session.scalar(select(User).where(User.username == username)):
+        raise ValidationError(f"用户名“{username}”已存在")
+    _validate_password(password)
+    user = User(username=username, display_name=display_name.strip() or username, role=role.value,
+                password_hash=hash_password(password), person_id=person_id)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.create", "user", user.uuid, username=username, role=role.value)
+    return user
+
+
+def login(session: Session, username: str, password: str) -> Actor:
+    """Check the password; after MAX_FAILURES wrong tries the account is locked for a while."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.active:
+        raise AuthError("用户名或密码错误")
+    now = utcnow()
+    if user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise AuthError(f"密码错误次数过多，账户已锁定，请 {minutes} 分钟后再试或请管理员重置密码")
+    if not check_password(password, user.password_hash):
+        user.failed_logins += 1
+        locked = user.failed_logins >= MAX_FAILURES
+        if locked:
+            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+            user.failed_logins = 0
+        audit.record(session, Actor.of(user), "user.login_failed", "user", user.uuid, locked=locked)
+        if locked:
+            raise AuthError(f"密码连续错误 {MAX_FAILURES} 次，账户已锁定 {LOCK_MINUTES} 分钟")
+        raise AuthError(f"用户名或密码错误（还可尝试 {MAX_FAILURES - user.failed_logins} 次）")
+    user.failed_logins = 0
+    user.locked_until = None
+    actor = Actor.of(user)
+    audit.record(session, actor, "user.login", "user", user.uuid)
+    return actor
+
+
+def verify_password(session: Session, actor: Actor, password: str) -> None:
+    """A signer re-enters the password before signing."""
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    if user is None or not check_password(password, user.password_hash):
+        raise AuthError("密码不正确，未签字")
+
+
+def reset_password(session: Session, actor: Actor, username: str, new_password: str) -> None:
+    require(actor, "users.edit")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"没有用户“{username}”")
+    _validate_password(new_password)
+    user.password_hash = hash_password(new_password)
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(session, actor, "user.reset_password", "user", user.uuid, username=username)
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))

@@ -1,0 +1,79 @@
+"""Who is calling a service, and the role checks every write makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop.models.accounts import User
+from desktop.models.enums import Role
+from desktop.services.errors import PermissionDenied
+
+# What each role may do. Services call `require(actor, ACTION)`; the UI asks `can()` to hide buttons.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "station.edit": frozenset({Role.ADMIN}),
+    "roster.edit": frozenset({Role.ADMIN, Role.CLERK}),
+    "catalogue.edit": frozenset({Role.ADMIN, Role.CLERK}),
+    "policy.edit": frozenset({Role.ADMIN, Role.CHIEF}),
+    "entry.write": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),
+    "period.compute": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),
+    "period.review": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),
+    "period.lock": frozenset({Role.CHIEF}),
+    "period.reopen": frozenset({Role.CHIEF}),
+    "grade.override": frozenset({Role.CHIEF}),
+    "dispute.resolve": frozenset({Role.CHIEF}),
+    "confirm.any": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),  # record a paper confirmation
+    "award.give": frozenset({Role.CHIEF}),
+    "users.edit": frozenset({Role.ADMIN}),
+    "audit.read": frozenset({Role.ADMIN, Role.CHIEF}),
+    "import": frozenset({Role.ADMIN, Role.CLERK}),
+    "backup": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),
+}
+
+ACTION_LABELS = {
+    "station.edit": "修改单位设置",
+    "roster.edit": "维护人员名册",
+    "catalogue.edit": "维护考核细则",
+    "policy.edit": "修改等次政策",
+    "entry.write": "录入或冲正积分",
+    "period.compute": "计算积分",
+    "period.review": "提交审核",
+    "period.lock": "锁定考核周期",
+    "period.reopen": "解锁考核周期",
+    "grade.override": "调整等次",
+    "dispute.resolve": "处理异议",
+    "confirm.any": "代为登记确认",
+    "award.give": "评定奖励",
+    "users.edit": "管理用户",
+    "audit.read": "查看审计记录",
+    "import": "导入数据",
+    "backup": "备份与恢复",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    username: str
+    display_name: str
+    role: Role
+    person_id: int | None = None
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user.id, user.username, user.display_name, Role(user.role), user.person_id)
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        """The program itself (demo builder, migrations, command line); acts as administrator."""
+        return cls(None, name, "系统", Role.ADMIN)
+
+
+def can(actor: Actor, action: str) -> bool:
+    return actor.role in PERMISSIONS[action]
+
+
+def require(actor: Actor, action: str) -> None:
+    if not can(actor, action):
+        raise PermissionDenied(
+            f"当前用户“{actor.display_name}”（{actor.role.label}）无权{ACTION_LABELS[action]}。"
+        )

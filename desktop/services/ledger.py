@@ -1,0 +1,201 @@
+"""Record, mass-record and reverse diary entries (考核日记). The ledger is append-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import mimetypes
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models.catalogue import CatalogueItem
+from desktop.models.enums import EntrySource, PointsMode
+from desktop.models.ledger import Entry, EvidenceBlob, EvidenceFile
+from desktop.models.people import Person
+from desktop.services import audit
+from desktop.services.actor import Actor, require
+from desktop.services.catalogue import item_in_force
+from desktop.services.errors import NotFound, ValidationError
+from desktop.services.periods import ensure_writable
+from desktop.services.points import fmt
+from desktop.services.text import cn_date
+
+MAX_QUANTITY = 1000
+MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class Evidence:
+    """A file to attach: its bytes are copied into the database, so moving the source is harmless."""
+
+    filename: str
+    data: bytes
+    mime: str = ""
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> Evidence:
+        p = Path(path)
+        if not p.is_file():
+            raise ValidationError(f"证明材料“{p}”不存在或不是文件")
+        if p.stat().st_size > MAX_EVIDENCE_BYTES:
+            raise ValidationError(f"证明材料“{p.name}”超过 50 MB")
+        return cls(p.name, p.read_bytes(), mimetypes.guess_type(p.name)[0] or "")
+
+
+@dataclass
+class EntryInput:
+    """What the clerk records: one event, one or more people (mass entry = one entry each)."""
+
+    person_ids: Sequence[int]
+    item_code: str
+    occurred_on: dt.date
+    quantity: int = 1
+    points_tenths: int | None = None  # per occurrence; required for range items, else from the catalogue
+    note: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+    source: EntrySource = EntrySource.MANUAL
+
+
+def safe_filename(name: str) -> str:
+    """Keep a display name only: no folders, no control characters, at most 120 characters."""
+    name = name.replace("\\", "/").split("/")[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".") or "证明材料"
+    if len(name) > 120:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 110] + dot + ext[:9]) if dot and len(ext) <= 9 else name[:120]
+    return name
+
+
+def store_evidence(session: Session, entry: Entry, evidence: Evidence) -> EvidenceFile:
+    digest = hashlib.sha256(evidence.data).hexdigest()
+    if session.get(EvidenceBlob, digest) is None:
+        session.add(EvidenceBlob(sha256=digest, size=len(evidence.data), data=evidence.data))
+    name = safe_filename(evidence.filename)
+    mime = evidence.mime or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    ev = EvidenceFile(entry_id=entry.id, filename=name, sha256=digest, mime=mime)
+    session.add(ev)
+    return ev
+
+
+def points_for(item: CatalogueItem, quantity: int, points_tenths: int | None) -> int:
+    """The entry's magnitude: catalogue points (or the assessor's pick within range) x quantity."""
+    where = f"“{item.name}”"
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise ValidationError(f"{where}的数量应在 1 到 {MAX_QUANTITY} 之间")
+    if item.points_mode == PointsMode.RANGE.value:
+        if points_tenths is None:
+            raise ValidationError(f"{where}为区间赋分项目，请填写 {fmt(item.min_tenths)} 至 {fmt(item.max_tenths)} 之间的分值")
+        assert item.min_tenths is not None and item.max_tenths is not None
+        if not item.min_tenths <= points_tenths <= item.max_tenths:
+            raise ValidationError(
+                f"{where}的分值 {fmt(points_tenths)} 超出范围，应在 {fmt(item.min_tenths)} 至 {fmt(item.max_tenths)} 之间"
+            )
+        per = points_tenths
+    else:
+        if points_tenths is not None and points_tenths != item.points_tenths:
+            raise ValidationError(f"{where}的分值固定为 {fmt(item.points_tenths)}，不能改为 {fmt(points_tenths)}")
+        per = item.points_tenths
+    return per * quantity
+
+
+def record(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str | None = None,
+           audit_event: bool = True) -> list[Entry]:
+    """Record one event for one or more people; every person gets an entry of their own."""
+    require(actor, "entry.write")
+    if not data.person_ids:
+        raise ValidationError("请至少选择一名人员")
+    if len(set(data.person_ids)) != len(data.person_ids):
+        raise ValidationError("同一事件中人员重复")
+    ensure_writable(session, data.occurred_on)
+    item = item_in_force(session, data.item_code, data.occurred_on)
+    magnitude = points_for(item, data.quantity, data.points_tenths)
+    if item.evidence_required and not data.evidence and data.source == EntrySource.MANUAL:
+        raise ValidationError(f"“{item.name}”需要附证明材料（扫描件、照片或 PDF）")
+    note = data.note.strip()
+    if len(note) > 1000:
+        raise ValidationError("事实说明不能超过 1000 字")
+    people = session.scalars(select(Person).where(Person.id.in_(data.person_ids))).all()
+    if len(people) != len(data.person_ids):
+        raise NotFound("所选人员中有人不存在")
+    for person in people:
+        if not person.active_on(data.occurred_on):
+            raise ValidationError(f"{person.name}（{person.badge}）在 {cn_date(data.occurred_on)} 不在岗，不能记分")
+    batch = batch_uuid or (str(uuid.uuid4()) if len(people) > 1 else None)
+    entries = []
+    for person in sorted(people, key=lambda p: data.person_ids.index(p.id)):
+        entry = Entry(
+            occurred_on=data.occurred_on, person_id=person.id, item_id=item.id, item_code=item.code,
+            item_name=item.name, category=item.category, component=item.component, veto=item.veto,
+            quantity=data.quantity, points_tenths=magnitude, note=note, source=data.source.value,
+            batch_uuid=batch, recorded_by_id=actor.user_id, recorded_by_name=actor.display_name,
+        )
+        session.add(entry)
+        entries.append(entry)
+    session.flush()
+    for entry in entries:
+        for ev in data.evidence:
+            store_evidence(session, entry, ev)
+    if audit_event:
+        audit.record(
+            session, actor, "entry.record", "entry", entries[0].uuid if len(entries) == 1 else (batch or ""),
+            date=data.occurred_on, item=item.code, points=fmt(magnitude), quantity=data.quantity,
+            people=[p.badge for p in people], entries=[e.uuid for e in entries],
+        )
+    return entries
+
+
+def record_many(session: Session, actor: Actor, inputs: Sequence[EntryInput], action: str = "entry.batch") -> list[Entry]:
+    """Several events saved together (the daily duty sheet): one transaction, one audit event."""
+    batch = str(uuid.uuid4())
+    entries: list[Entry] = []
+    for data in inputs:
+        entries.extend(record(session, actor, data, batch_uuid=batch, audit_event=False))
+    if entries:
+        audit.record(session, actor, action, "entry", batch, count=len(entries),
+                     dates=sorted({d.occurred_on.isoformat() for d in inputs}))
+    return entries
+
+
+def reverse(session: Session, actor: Actor, entry_id: int, reason: str) -> Entry:
+    """Cancel an entry by appending its negation; both rows stay in the ledger."""
+    require(actor, "entry.write")
+    original = session.get(Entry, entry_id)
+    if original is None:
+        raise NotFound("要冲正的积分记录不存在")
+    if original.reverses_id is not None:
+        raise ValidationError("冲正记录本身不能再冲正；如需恢复，请重新录入")
+    if session.scalar(select(Entry.id).where(Entry.reverses_id == original.id)) is not None:
+        raise ValidationError("这条积分记录已经冲正过了")
+    if not reason.strip():
+        raise ValidationError("冲正需要填写理由")
+    ensure_writable(session, original.occurred_on)
+    reversal = Entry(
+        occurred_on=original.occurred_on, person_id=original.person_id, item_id=original.item_id,
+        item_code=original.item_code, item_name=original.item_name, category=original.category,
+        component=original.component, veto=original.veto, quantity=original.quantity,
+        points_tenths=-original.points_tenths, note=f"冲正：{reason.strip()}",
+        source=EntrySource.REVERSAL.value, reverses_id=original.id, recorded_by_id=actor.user_id,
+        recorded_by_name=actor.display_name,
+    )
+    session.add(reversal)
+    session.flush()
+    audit.record(session, actor, "entry.reverse", "entry", original.uuid, reversal=reversal.uuid,
+                 reason=reason.strip(), points=fmt(original.points_tenths))
+    return reversal
+
+
+def is_reversed(session: Session, entry_id: int) -> bool:
+    return session.scalar(select(Entry.id).where(Entry.reverses_id == entry_id)) is not None
+
+
+def entries_of(session: Session, person_id: int, start: dt.date, end: dt.date) -> list[Entry]:
+    return list(session.scalars(
+        select(Entry).where(Entry.person_id == person_id, Entry.occurred_on >= start, Entry.occurred_on <= end)
+        .order_by(Entry.occurred_on, Entry.id)
+    ))

@@ -1,0 +1,134 @@
+"""Month review: officers confirm or dispute their sheet, the chief resolves disputes and
+may override a grade with a reason."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models.base import utcnow
+from desktop.models.enums import ConfirmStatus, PeriodState, Role
+from desktop.models.grading import GradeOverride
+from desktop.models.people import Person
+from desktop.models.periods import Confirmation, Period
+from desktop.services import audit
+from desktop.services.actor import Actor, can, require
+from desktop.services.errors import NotFound, PermissionDenied, ValidationError
+from desktop.services.periods import ensure_open_for_results, spec_of
+from desktop.services.policies import policy_for
+from desktop.services.scoring import ScoreRow, calculate
+
+
+def _person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("人员不存在")
+    return person
+
+
+def _may_speak_for(actor: Actor, person: Person) -> None:
+    """An officer confirms only their own sheet; clerks and chiefs record paper confirmations."""
+    if actor.role == Role.OFFICER and actor.person_id != person.id:
+        raise PermissionDenied("民警只能确认或反馈本人的月积分")
+    if actor.role != Role.OFFICER and not can(actor, "confirm.any"):
+        raise PermissionDenied("当前用户无权登记确认")
+
+
+def _in_review(period: Period) -> None:
+    if period.state != PeriodState.REVIEW.value:
+        raise ValidationError(f"{spec_of(period).label}不在审核中，不能确认或提出异议")
+
+
+def confirmations(session: Session, period: Period) -> dict[int, Confirmation]:
+    rows = session.scalars(select(Confirmation).where(Confirmation.period_id == period.id))
+    return {row.person_id: row for row in rows}
+
+
+def confirm(session: Session, actor: Actor, period: Period, person_id: int, comment: str = "") -> Confirmation:
+    person = _person(session, person_id)
+    _may_speak_for(actor, person)
+    _in_review(period)
+    row = confirmations(session, period).get(person_id)
+    if row is not None and row.status == ConfirmStatus.DISPUTED.value:
+        raise ValidationError(f"{person.name}的异议尚未处理，处理后再确认")
+    if row is None:
+        row = Confirmation(period_id=period.id, person_id=person_id, status=ConfirmStatus.CONFIRMED.value)
+        session.add(row)
+    row.status, row.comment, row.by_user_id, row.at = ConfirmStatus.CONFIRMED.value, comment, actor.user_id, utcnow()
+    session.flush()
+    audit.record(session, actor, "review.confirm", "person", person.uuid, period=period.code)
+    return row
+
+
+def dispute(session: Session, actor: Actor, period: Period, person_id: int, comment: str) -> Confirmation:
+    person = _person(session, person_id)
+    _may_speak_for(actor, person)
+    _in_review(period)
+    if not comment.strip():
+        raise ValidationError("提出异议需要说明哪一条积分有问题、为什么")
+    row = confirmations(session, period).get(person_id)
+    if row is None:
+        row = Confirmation(period_id=period.id, person_id=person_id, status=ConfirmStatus.DISPUTED.value)
+        session.add(row)
+    row.status, row.comment, row.by_user_id, row.at = ConfirmStatus.DISPUTED.value, comment.strip(), actor.user_id, utcnow()
+    row.resolution, row.resolved_by_id, row.resolved_at = "", None, None
+    session.flush()
+    audit.record(session, actor, "review.dispute", "person", person.uuid, period=period.code, comment=comment)
+    return row
+
+
+def resolve(session: Session, actor: Actor, period: Period, person_id: int, resolution: str) -> Confirmation:
+    require(actor, "dispute.resolve")
+    person = _person(session, person_id)
+    row = confirmations(session, period).get(person_id)
+    if row is None or row.status != ConfirmStatus.DISPUTED.value:
+        raise ValidationError(f"{person.name}没有待处理的异议")
+    if not resolution.strip():
+        raise ValidationError("处理异议需要填写处理意见")
+    row.status, row.resolution = ConfirmStatus.RESOLVED.value, resolution.strip()
+    row.resolved_by_id, row.resolved_at = actor.user_id, utcnow()
+    audit.record(session, actor, "review.resolve", "person", person.uuid, period=period.code,
+                 resolution=resolution)
+    return row
+
+
+def open_disputes(session: Session, period: Period) -> list[int]:
+    return [pid for pid, row in confirmations(session, period).items()
+            if row.status == ConfirmStatus.DISPUTED.value]
+
+
+def override_grade(session: Session, actor: Actor, period: Period, person_id: int, grade: str,
+                   reason: str) -> GradeOverride:
+    """The chief's manual grade. A reason is required and recorded; the engine's grade is kept."""
+    require(actor, "grade.override")
+    ensure_open_for_results(period)
+    person = _person(session, person_id)
+    if not reason.strip():
+        raise ValidationError(f"调整{person.name}的等次必须填写理由")
+    policy = policy_for(session, period)
+    if grade not in policy.codes():
+        raise ValidationError(f"等次“{grade}”不在“{policy.name}”中，可选：{'、'.join(policy.codes())}")
+    current = next((r for r in calculate(session, period, policy) if r.person_id == person_id), None)
+    if current is None:
+        raise ValidationError(f"{person.name}不在{spec_of(period).label}的考核名单中")
+    if current.excluded_reason:
+        raise ValidationError(f"{person.name}不参与排名（{current.excluded_reason}），不能调整等次")
+    row = GradeOverride(period_id=period.id, person_id=person_id, from_grade=current.grade, to_grade=grade,
+                        reason=reason.strip(), by_user_id=actor.user_id)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "grade.override", "person", person.uuid, period=period.code,
+                 before=current.grade, after=grade, reason=reason.strip())
+    return row
+
+
+def with_review_flags(session: Session, period: Period, rows: list[ScoreRow]) -> list[ScoreRow]:
+    """Add 'disputed' / 'unconfirmed' flags from the officers' confirmations."""
+    states = confirmations(session, period)
+    for row in rows:
+        state = states.get(row.person_id)
+        if state is None:
+            row.flags = sorted({*row.flags, "unconfirmed"})
+        elif state.status == ConfirmStatus.DISPUTED.value:
+            row.flags = sorted({*row.flags, "disputed"})
+    return rows

@@ -1,0 +1,183 @@
+"""The station, its departments and sign-off chain, and the roster of people."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models.enums import DepartmentKind, Identity, Role
+from desktop.models.people import Person
+from desktop.models.station import Department, SignoffStep, Station
+from desktop.services import audit
+from desktop.services.actor import Actor, require
+from desktop.services.errors import NotFound, ValidationError
+
+DEFAULT_CHAIN = (("中队长审核", Role.CHIEF), ("教导员签字", Role.CHIEF))
+
+
+def get_station(session: Session) -> Station:
+    station = session.scalar(select(Station).order_by(Station.id).limit(1))
+    if station is None:
+        raise NotFound("数据库中还没有单位，请先创建单位或打开演示单位")
+    return station
+
+
+def has_station(session: Session) -> bool:
+    return session.scalar(select(Station.id).limit(1)) is not None
+
+
+def create_station(session: Session, actor: Actor, *, code: str, name: str, county_bureau: str = "",
+                   chain: tuple[tuple[str, Role], ...] = DEFAULT_CHAIN) -> Station:
+    require(actor, "station.edit")
+    if has_station(session):
+        raise ValidationError("本数据库已有单位，一个数据库只保存一个单位")
+    if not code.strip() or not name.strip():
+        raise ValidationError("单位代码和单位名称不能为空")
+    station = Station(code=code.strip(), name=name.strip(), county_bureau=county_bureau.strip())
+    session.add(station)
+    session.flush()
+    for seq, (title, role) in enumerate(chain, start=1):
+        session.add(SignoffStep(station_id=station.id, seq=seq, title=title, role=role.value))
+    audit.record(session, actor, "station.create", "station", station.uuid, code=code, name=name)
+    return station
+
+
+def set_signoff_chain(session: Session, actor: Actor, chain: list[tuple[str, Role]]) -> None:
+    require(actor, "station.edit")
+    if not chain:
+        raise ValidationError("签核流程至少需要一个环节")
+    station = get_station(session)
+    for step in list(station.signoff_steps):
+        session.delete(step)
+    session.flush()
+    for seq, (title, role) in enumerate(chain, start=1):
+        session.add(SignoffStep(station_id=station.id, seq=seq, title=title, role=role.value))
+    audit.record(session, actor, "station.chain", "station", station.uuid,
+                 chain=[(t, r.value) for t, r in chain])
+
+
+def add_department(session: Session, actor: Actor, name: str, *, kind: DepartmentKind = DepartmentKind.OFFICE,
+                   post_class: int | None = None, code: str = "") -> Department:
+    require(actor, "roster.edit")
+    station = get_station(session)
+    name = name.strip()
+    if not name:
+        raise ValidationError("部门名称不能为空")
+    if session.scalar(select(Department).where(Department.name == name)):
+        raise ValidationError(f"部门“{name}”已存在")
+    if kind == DepartmentKind.POST and post_class not in (1, 2, 3):
+        raise ValidationError(f"警务室“{name}”需要指定类别：一类、二类或三类")
+    count = len(station.departments)
+    dept = Department(station_id=station.id, name=name, kind=kind.value,
+                      post_class=post_class if kind == DepartmentKind.POST else None,
+                      code=code or f"D{count + 1:02d}", sort_order=count + 1)
+    session.add(dept)
+    session.flush()
+    audit.record(session, actor, "department.create", "department", dept.uuid, name=name, kind=kind.value,
+                 post_class=post_class)
+    return dept
+
+
+def department_by_name(session: Session, name: str) -> Department:
+    dept = session.scalar(select(Department).where(Department.name == name.strip()))
+    if dept is None:
+        raise NotFound(f"没有部门“{name}”")
+    return dept
+
+
+@dataclass
+class PersonInput:
+    """What a clerk types for a person; validated by `add_person` / `update_person`."""
+
+    badge: str
+    name: str
+    identity: Identity
+    department_id: int
+    position: str = ""
+    sequence: str = ""
+    is_head: bool = False
+    active_from: dt.date | None = None
+    active_to: dt.date | None = None
+    phone: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _check_person(session: Session, data: PersonInput, existing_id: int | None = None) -> None:
+    if not data.badge.strip():
+        raise ValidationError("警号不能为空")
+    if not data.name.strip():
+        raise ValidationError(f"警号 {data.badge} 的姓名不能为空")
+    clash = session.scalar(select(Person).where(Person.badge == data.badge.strip()))
+    if clash is not None and clash.id != existing_id:
+        raise ValidationError(f"警号 {data.badge} 已属于 {clash.name}，警号不能重复")
+    if session.get(Department, data.department_id) is None:
+        raise ValidationError(f"{data.name} 的部门不存在")
+    if data.active_from and data.active_to and data.active_to < data.active_from:
+        raise ValidationError(f"{data.name} 的离岗日期早于在岗日期")
+
+
+def add_person(session: Session, actor: Actor, data: PersonInput) -> Person:
+    require(actor, "roster.edit")
+    _check_person(session, data)
+    person = Person(
+        badge=data.badge.strip(), name=data.name.strip(), identity=data.identity.value,
+        position=data.position.strip(), department_id=data.department_id, sequence=data.sequence.strip(),
+        is_head=data.is_head, active_from=data.active_from, active_to=data.active_to, phone=data.phone,
+    )
+    session.add(person)
+    session.flush()
+    audit.record(session, actor, "person.create", "person", person.uuid, badge=person.badge, name=person.name)
+    return person
+
+
+PERSON_FIELDS = ("badge", "name", "identity", "position", "department_id", "sequence", "is_head",
+                 "active_from", "active_to", "phone")
+
+
+def update_person(session: Session, actor: Actor, person_id: int, data: PersonInput) -> Person:
+    require(actor, "roster.edit")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("人员不存在")
+    _check_person(session, data, existing_id=person_id)
+    before = {f: getattr(person, f) for f in PERSON_FIELDS}
+    person.badge, person.name = data.badge.strip(), data.name.strip()
+    person.identity, person.position = data.identity.value, data.position.strip()
+    person.department_id, person.sequence, person.is_head = data.department_id, data.sequence.strip(), data.is_head
+    person.active_from, person.active_to, person.phone = data.active_from, data.active_to, data.phone
+    after = {f: getattr(person, f) for f in PERSON_FIELDS}
+    changed = {k: [before[k], after[k]] for k in PERSON_FIELDS if before[k] != after[k]}
+    audit.record(session, actor, "person.update", "person", person.uuid, changes=changed)
+    return person
+
+
+def set_photo(session: Session, actor: Actor, person_id: int, data: bytes, mime: str) -> None:
+    require(actor, "roster.edit")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("人员不存在")
+    if len(data) > 5 * 1024 * 1024:
+        raise ValidationError("照片不能超过 5 MB")
+    person.photo, person.photo_mime = data, mime
+    audit.record(session, actor, "person.photo", "person", person.uuid, size=len(data))
+
+
+def person_by_badge(session: Session, badge: str) -> Person:
+    person = session.scalar(select(Person).where(Person.badge == badge.strip()))
+    if person is None:
+        raise NotFound(f"没有警号为 {badge} 的人员")
+    return person
+
+
+def list_people(session: Session, *, active_on: dt.date | None = None,
+                department_id: int | None = None) -> list[Person]:
+    query = select(Person).join(Department).order_by(Department.sort_order, Person.is_head.desc(), Person.badge)
+    if department_id is not None:
+        query = query.where(Person.department_id == department_id)
+    people = list(session.scalars(query))
+    if active_on is not None:
+        people = [p for p in people if p.active_on(active_on)]
+    return people

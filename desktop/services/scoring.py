@@ -1,0 +1,255 @@
+"""Compute a period's scores: the five components, total, ranks and grades.
+
+Sums are set-based SQL over the ledger grouped by person, item and month, so that a
+monthly cap applies per month even when a quarter or a year is computed (a quarter is
+the sum of its months). Results of an open period are computed fresh on every read;
+a locked period reads the stored, frozen rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import delete, extract, func, select
+from sqlalchemy.orm import Session
+
+from desktop.models.catalogue import CatalogueItem
+from desktop.models.enums import Component, PeriodState
+from desktop.models.grading import GradeOverride, ScoreResult
+from desktop.models.ledger import Entry
+from desktop.models.people import Person
+from desktop.models.periods import Period
+from desktop.models.station import Department
+from desktop.services import audit
+from desktop.services.actor import Actor, require
+from desktop.services.grade_engine import Candidate, Policy, competition_ranks, grade_group
+from desktop.services.periods import ensure_open_for_results, spec_of
+from desktop.services.points import fmt
+from desktop.services.policies import policy_for, policy_row_for
+from desktop.services.roster import get_station
+
+FLAG_LABELS = {
+    "veto": "一票否决",
+    "excluded": "不参与排名",
+    "tie_at_line": "并列跨线",
+    "override": "等次已调整",
+    "disputed": "有异议",
+    "unconfirmed": "未确认",
+}
+COMPONENT_FIELDS = {c: f"{c.value}" for c in Component}
+
+
+@dataclass
+class ScoreRow:
+    person_id: int
+    badge: str
+    name: str
+    identity: str
+    department_id: int
+    department: str
+    sequence: str
+    ranking_group: str
+    base: int = 0
+    dept_bonus: int = 0
+    dept_deduction: int = 0
+    higher_bonus: int = 0
+    higher_deduction: int = 0
+    start: int = 0
+    total: int = 0
+    rank_department: int | None = None
+    rank_sequence: int | None = None
+    rank_group: int | None = None
+    engine_grade: str | None = None
+    grade: str | None = None
+    vetoed: bool = False
+    excluded_reason: str = ""
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def deductions(self) -> int:
+        return self.dept_deduction + self.higher_deduction
+
+    def flag_labels(self) -> list[str]:
+        return [FLAG_LABELS.get(f, f) for f in self.flags]
+
+    def as_json(self) -> dict[str, object]:
+        """Points as decimal strings turned into JSON numbers by the caller (exact, one decimal)."""
+        data = asdict(self)
+        for key in ("base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_deduction", "start", "total"):
+            data[key] = fmt(data[key])
+        data["rank"] = self.rank_department
+        data["flags"] = list(self.flags)
+        return data
+
+
+def _component_sums(session: Session, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    """Per person, per component: the sum of entries with each item's monthly cap applied per month."""
+    year = extract("year", Entry.occurred_on)
+    month = extract("month", Entry.occurred_on)
+    query = (
+        select(Entry.person_id, Entry.component, CatalogueItem.monthly_cap_tenths,
+               func.sum(Entry.points_tenths))
+        .join(CatalogueItem, CatalogueItem.id == Entry.item_id)
+        .where(Entry.occurred_on >= start, Entry.occurred_on <= end)
+        .group_by(Entry.person_id, Entry.item_id, Entry.component, CatalogueItem.monthly_cap_tenths, year, month)
+    )
+    sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for person_id, component, cap, total in session.execute(query):
+        value = int(total or 0)
+        if cap is not None and value > cap:
+            value = cap
+        sums[person_id][component] += value
+    return sums
+
+
+def _vetoed(session: Session, start: dt.date, end: dt.date) -> set[int]:
+    query = (
+        select(Entry.person_id).where(Entry.veto.is_(True), Entry.occurred_on >= start, Entry.occurred_on <= end)
+        .group_by(Entry.person_id).having(func.sum(Entry.points_tenths) > 0)
+    )
+    return set(session.scalars(query))
+
+
+def _latest_overrides(session: Session, period: Period) -> dict[int, GradeOverride]:
+    rows = session.scalars(select(GradeOverride).where(GradeOverride.period_id == period.id)
+                           .order_by(GradeOverride.id))
+    return {row.person_id: row for row in rows}
+
+
+def _exclusion(person: Person, policy: Policy, start: dt.date, end: dt.date) -> str:
+    if person.is_head and policy.exclude_heads:
+        return "一把手不参与本单位排名"
+    days = (end - start).days + 1
+    if person.active_days(start, end) < policy.min_active_share * days:
+        return "本期在岗时间不足"
+    return ""
+
+
+def calculate(session: Session, period: Period, policy: Policy | None = None) -> list[ScoreRow]:
+    """Compute everyone's score and grade for the period, without writing anything."""
+    policy = policy or policy_for(session, period)
+    spec = spec_of(period)
+    station = get_station(session)
+    start_per_month = station.starting_score_tenths or 0
+    start_tenths = start_per_month * len(spec.months())
+    people = session.execute(
+        select(Person, Department).join(Department, Department.id == Person.department_id)
+        .order_by(Department.sort_order, Person.badge)
+    ).all()
+    sums = _component_sums(session, period.start, period.end)
+    vetoed = _vetoed(session, period.start, period.end)
+    rows: list[ScoreRow] = []
+    for person, dept in people:
+        if person.active_days(period.start, period.end) == 0:
+            continue
+        comp = sums.get(person.id, {})
+        row = ScoreRow(
+            person_id=person.id, badge=person.badge, name=person.name, identity=person.identity,
+            department_id=dept.id, department=dept.name, sequence=person.sequence,
+            ranking_group=dept.ranking_group, start=start_tenths,
+            **{c.value: comp.get(c.value, 0) for c in Component},
+        )
+        row.total = (start_tenths + row.base + row.dept_bonus - row.dept_deduction + row.higher_bonus
+                     - row.higher_deduction)
+        row.vetoed = person.id in vetoed
+        row.excluded_reason = _exclusion(person, policy, period.start, period.end)
+        rows.append(row)
+    _rank_and_grade(rows, policy)
+    _apply_overrides(rows, _latest_overrides(session, period))
+    return rows
+
+
+def _candidate(row: ScoreRow) -> Candidate:
+    return Candidate(key=row.person_id, total=row.total, base=row.base, deductions=row.deductions,
+                     vetoed=row.vetoed, excluded=row.excluded_reason)
+
+
+def _rank_and_grade(rows: list[ScoreRow], policy: Policy) -> None:
+    by_id = {r.person_id: r for r in rows}
+    groupings: dict[str, dict[str, list[ScoreRow]]] = {"dept": defaultdict(list), "seq": defaultdict(list),
+                                                       "group": defaultdict(list)}
+    for row in rows:
+        groupings["dept"][str(row.department_id)].append(row)
+        groupings["seq"][row.sequence].append(row)
+        groupings["group"][row.ranking_group].append(row)
+    for kind, attr in (("dept", "rank_department"), ("seq", "rank_sequence"), ("group", "rank_group")):
+        for members in groupings[kind].values():
+            for key, rank in competition_ranks(policy, [_candidate(r) for r in members]).items():
+                setattr(by_id[key], attr, rank)
+    for members in groupings["group"].values():
+        for key, outcome in grade_group(policy, [_candidate(r) for r in members]).items():
+            row = by_id[key]
+            row.engine_grade = row.grade = outcome.grade
+            row.flags = sorted(outcome.flags)
+
+
+def _apply_overrides(rows: list[ScoreRow], overrides: dict[int, GradeOverride]) -> None:
+    for row in rows:
+        override = overrides.get(row.person_id)
+        if override is not None and override.to_grade != row.engine_grade:
+            row.grade = override.to_grade
+            row.flags = sorted({*row.flags, "override"})
+
+
+def store(session: Session, actor: Actor, period: Period) -> list[ScoreRow]:
+    """Compute and keep the results (before review and signing), replacing earlier ones."""
+    require(actor, "period.compute")
+    ensure_open_for_results(period)
+    policy_row = policy_row_for(session, period)
+    rows = calculate(session, period, policy_for(session, period))
+    session.execute(delete(ScoreResult).where(ScoreResult.period_id == period.id))
+    for row in rows:
+        session.add(ScoreResult(
+            period_id=period.id, person_id=row.person_id, department_id=row.department_id,
+            sequence=row.sequence, ranking_group=row.ranking_group, base_tenths=row.base,
+            dept_bonus_tenths=row.dept_bonus, dept_deduction_tenths=row.dept_deduction,
+            higher_bonus_tenths=row.higher_bonus, higher_deduction_tenths=row.higher_deduction,
+            start_tenths=row.start, total_tenths=row.total, rank_department=row.rank_department,
+            rank_sequence=row.rank_sequence, rank_group=row.rank_group, engine_grade=row.engine_grade,
+            grade=row.grade, vetoed=row.vetoed, excluded_reason=row.excluded_reason, flags=",".join(row.flags),
+        ))
+    period.grade_policy_id = policy_row.id
+    period.computed_at = dt.datetime.now()
+    session.flush()
+    audit.record(session, actor, "period.compute", "period", period.code, people=len(rows),
+                 policy=policy_row.code)
+    return rows
+
+
+def stored(session: Session, period: Period) -> list[ScoreRow]:
+    query = (
+        select(ScoreResult, Person, Department).join(Person, Person.id == ScoreResult.person_id)
+        .join(Department, Department.id == ScoreResult.department_id)
+        .where(ScoreResult.period_id == period.id).order_by(Department.sort_order, Person.badge)
+    )
+    rows = []
+    for res, person, dept in session.execute(query):
+        rows.append(ScoreRow(
+            person_id=person.id, badge=person.badge, name=person.name, identity=person.identity,
+            department_id=dept.id, department=dept.name, sequence=res.sequence,
+            ranking_group=res.ranking_group, base=res.base_tenths, dept_bonus=res.dept_bonus_tenths,
+            dept_deduction=res.dept_deduction_tenths, higher_bonus=res.higher_bonus_tenths,
+            higher_deduction=res.higher_deduction_tenths, start=res.start_tenths, total=res.total_tenths,
+            rank_department=res.rank_department, rank_sequence=res.rank_sequence, rank_group=res.rank_group,
+            engine_grade=res.engine_grade, grade=res.grade, vetoed=res.vetoed,
+            excluded_reason=res.excluded_reason, flags=[f for f in res.flags.split(",") if f],
+        ))
+    return rows
+
+
+def results(session: Session, period: Period) -> list[ScoreRow]:
+    """What screens, sheets and exports show: frozen rows once locked, else a fresh computation."""
+    if period.state == PeriodState.LOCKED.value:
+        return stored(session, period)
+    return calculate(session, period)
+
+
+def by_department(rows: list[ScoreRow]) -> dict[str, list[ScoreRow]]:
+    groups: dict[str, list[ScoreRow]] = defaultdict(list)
+    for row in rows:
+        groups[row.department].append(row)
+    for members in groups.values():
+        members.sort(key=lambda r: (r.rank_department is None, r.rank_department or 0, r.badge))
+    return dict(groups)
