@@ -8,7 +8,7 @@ from desktop.models.grading import Award, GradeOverride, GradePolicy, ScoreResul
 from desktop.models.ledger import Entry, EvidenceBlob, EvidenceFile
 from desktop.models.people import Person
 from desktop.models.periods import Confirmation, Period, PeriodTransition, SignOff
-from desktop.models.station import Department, SignoffStep, Station
+from desktop.models.station import Department, Setting, SignoffStep, Station
 
 __all__ = [
     "AuditEvent",
@@ -27,6 +27,7 @@ __all__ = [
     "PeriodTransition",
     "Person",
     "ScoreResult",
+    "Setting",
     "SignOff",
     "SignoffStep",
     "Station",

@@ -70,3 +70,12 @@ class SignoffStep(Base):
     seq: Mapped[int]
     title: Mapped[str] = mapped_column(String(50))  # e.g. 中队长审核, 教导员签字
     role: Mapped[str] = mapped_column(String(16))  # Role allowed to sign this step
+
+
+class Setting(Base):
+    """Station policy settings that travel with the data (not window state, which is QSettings)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(2000), default="")
