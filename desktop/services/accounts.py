@@ -79,6 +79,9 @@ def login(session: Session, username: str, password: str) -> Actor:
             user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
             user.failed_logins = 0
         audit.record(session, Actor.of(user), "user.login_failed", "user", user.uuid, locked=locked)
+        # Commit the count before raising: the caller's unit of work rolls back on the error,
+        # which would otherwise undo the count and the lock-out would never happen.
+        session.commit()
         if locked:
             raise AuthError(f"密码连续错误 {MAX_FAILURES} 次，账户已锁定 {LOCK_MINUTES} 分钟")
         raise AuthError(f"用户名或密码错误（还可尝试 {MAX_FAILURES - user.failed_logins} 次）")

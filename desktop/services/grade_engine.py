@@ -327,13 +327,18 @@ def grade_group(policy: Policy, candidates: Sequence[Candidate]) -> dict[int, Ou
             taken += len(group)
             put(group, worst.code, flag=taken > need and len(group) > 1)
 
+    # A better level is never easier to reach than a worse one: if 合格 needs 60 points,
+    # so do 良好 and 优秀, even when only the lower level states the threshold.
+    upper = policy.levels[:-1]
+    thresholds = [max((v.min_score for v in upper[i:] if v.min_score is not None), default=None)
+                  for i in range(len(upper))]
     index = 0
-    for lv in policy.levels[:-1]:
+    for lv, threshold in zip(upper, thresholds, strict=True):
         cap = lv.max_count(n)
         count = sum(1 for g in grades.values() if g == lv.code)  # vetoed people already here
         while index < len(groups):
             group = groups[index]
-            meets_score = lv.min_score is None or all(c.total >= lv.min_score for c in group)
+            meets_score = threshold is None or all(c.total >= threshold for c in group)
             if not meets_score or (cap is not None and count + len(group) > cap):
                 put(group, None, flag=meets_score and cap is not None and count < cap)
                 break

@@ -96,6 +96,12 @@ def find_period(session: Session, code: str) -> Period | None:
     return session.scalar(select(Period).where(Period.code == parse_period(code).code))
 
 
+def transient(spec: PeriodSpec) -> Period:
+    """An unsaved, open period row: lets a read compute a period nobody has opened yet."""
+    return Period(code=spec.code, kind=spec.kind.value, year=spec.year, number=spec.number,
+                  start=spec.start, end=spec.end, state=PeriodState.OPEN.value)
+
+
 def get_or_create(session: Session, code: str) -> Period:
     """The period row for a code, created (open) on first use."""
     spec = parse_period(code)
@@ -163,6 +169,12 @@ def lock(session: Session, actor: Actor, period: Period, *, signed_chain: bool =
         require(actor, "period.lock")
     if period.state != PeriodState.REVIEW.value:
         raise ValidationError(f"{spec_of(period).label}当前为“{PeriodState(period.state).label}”，需先提交审核才能锁定")
+    if not signed_chain:
+        # A locked period shows its stored rows; store them now or the frozen board is stale or
+        # empty. (The signing path stores them itself just before locking.)
+        from desktop.services import scoring  # here, not at the top: scoring imports this module
+
+        scoring.store(session, actor, period)
     _transition(session, actor, period, PeriodState.LOCKED, "签核完成" if signed_chain else "")
 
 

@@ -133,7 +133,7 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
     spec = spec_of(period)
     station = get_station(session)
     start_per_month = station.starting_score_tenths or 0
-    start_tenths = start_per_month * len(spec.months())
+    months = spec.months()
     people = session.execute(
         select(Person, Department).join(Department, Department.id == Person.department_id)
         .order_by(Department.sort_order, Person.badge)
@@ -145,6 +145,9 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         if person.active_days(period.start, period.end) == 0:
             continue
         comp = sums.get(person.id, {})
+        # The starting score counts only the months the person was on the roster, so a
+        # quarter or a year is exactly the sum of its months (a December hire gets one month).
+        start_tenths = start_per_month * sum(1 for m in months if person.active_days(m.start, m.end) > 0)
         row = ScoreRow(
             person_id=person.id, badge=person.badge, name=person.name, identity=person.identity,
             department_id=dept.id, department=dept.name, sequence=person.sequence,

@@ -435,3 +435,11 @@ def test_invariants(code: str, rows: list[tuple[int, int, int, bool, bool]]) -> 
     for c in free:
         level = policy.level(outcomes[c.key].grade or "")
         assert level.min_score is None or c.total >= level.min_score
+
+
+def test_lower_level_threshold_also_binds_better_levels() -> None:
+    """Under abcd, C needs 60 points, so a department's top scorer at 50 is not A but D."""
+    policy = load_preset("abcd")
+    people = [Candidate(key=i, total=t, base=t, deductions=0) for i, t in enumerate((500, 450, 400), start=1)]
+    outcome = grade_group(policy, people)
+    assert {k: o.grade for k, o in outcome.items()} == {1: "D", 2: "D", 3: "D"}

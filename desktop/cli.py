@@ -1,0 +1,184 @@
+"""`jifen` on the command line: the same services as the desktop program.
+
+With no command it starts the desktop program. User errors print one Chinese line on
+stderr and exit with status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from desktop import __version__
+from desktop.cli_output import table, to_csv, to_json
+from desktop.models.db import Database, open_database
+from desktop.models.enums import Identity, PeriodState
+from desktop.paths import default_db_path
+from desktop.services import periods, review, roster, scoring
+from desktop.services.errors import JifenError, NotFound
+from desktop.services.points import fmt, to_decimal
+
+EXIT_USER_ERROR = 2
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with its usage errors in Chinese and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USER_ERROR, f"参数错误：{message}\n")
+
+
+def open_existing(args: argparse.Namespace) -> Database:
+    path = Path(args.db)
+    if not path.exists():
+        raise NotFound(f"数据库“{path}”不存在；可先运行 jifen --db {path} demo 建立演示单位")
+    return open_database(path)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from desktop.services.demo import build_demo
+
+    report = build_demo(args.db, seed=args.seed, until=args.until, force=args.force)
+    print(f"演示单位已建立：{report.path}")
+    print(f"人员 {report.people} 人，积分记录 {report.entries} 条，月份 {report.months[0]} 至 {report.months[-1]}")
+    print(f"已签核锁定：{'、'.join(report.locked)}")
+    print("登录账号（用户名 / 角色 / 密码）：")
+    for username, role, password in report.users:
+        print(f"  {username:<12} {role:<8} {password}")
+    return 0
+
+
+def cmd_people(args: argparse.Namespace) -> int:
+    db = open_existing(args)
+    with db.session() as session:
+        people = roster.list_people(session)
+        rows = [[p.badge, p.name, Identity(p.identity).label, p.department.name, p.position, p.sequence,
+                 "是" if p.is_head else "", p.active_from or "", p.active_to or ""] for p in people]
+    headers = ["警号", "姓名", "身份", "部门", "职务", "考核序列", "一把手", "在岗自", "离岗"]
+    if args.format == "json":
+        keys = ["badge", "name", "identity", "department", "position", "sequence", "is_head", "active_from",
+                "active_to"]
+        print(to_json([dict(zip(keys, r, strict=True)) for r in rows]))
+    elif args.format == "csv":
+        sys.stdout.write(to_csv(headers, rows))
+    else:
+        print(table(headers, rows))
+    db.dispose()
+    return 0
+
+
+SCORE_HEADERS = ["警号", "姓名", "部门", "考核序列", "基础分", "部门加分", "部门扣分", "上级加分", "上级减分",
+                 "总分", "部门排名", "等次", "标记"]
+POINT_KEYS = ("base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_deduction", "start", "total")
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    db = open_existing(args)
+    with db.session() as session:
+        spec = periods.parse_period(args.period)
+        # A period nobody has opened yet is computed from the ledger without creating it.
+        period = periods.find_period(session, spec.code) or periods.transient(spec)
+        rows = review.with_review_flags(session, period, scoring.results(session, period))
+        state = period.state
+    if args.department:
+        rows = [r for r in rows if r.department == args.department]
+        if not rows:
+            raise NotFound(f"{spec.label}没有部门“{args.department}”的考核结果")
+    rows.sort(key=lambda r: (r.department_id, r.rank_department is None, r.rank_department or 0, r.badge))
+    if args.format == "json":
+        out = []
+        for row in rows:
+            item = row.as_json()
+            for key in POINT_KEYS:
+                item[key] = to_decimal(getattr(row, key))
+            item["flags"] = row.flags
+            item["period"] = spec.code
+            item["identity"] = Identity(row.identity).label
+            out.append(item)
+        print(to_json(out))
+    else:
+        table_rows = [[r.badge, r.name, r.department, r.sequence, fmt(r.base), fmt(r.dept_bonus),
+                       fmt(r.dept_deduction), fmt(r.higher_bonus), fmt(r.higher_deduction), fmt(r.total),
+                       r.rank_department or "", r.grade or "", "、".join(r.flag_labels())] for r in rows]
+        if args.format == "csv":
+            sys.stdout.write(to_csv(SCORE_HEADERS, table_rows))
+        else:
+            print(f"{spec.label}（{PeriodState(state).label}）")
+            print(table(SCORE_HEADERS, table_rows, numeric=range(4, 11)))
+    db.dispose()
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from desktop.ui.app import run
+
+    return run(Path(args.db), demo_requested=False)
+
+
+Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
+
+
+def _optional_registrars() -> list[Registrar]:
+    """Subcommand groups that live in their own modules (documents, workbook exchange, upkeep)."""
+    found: list[Registrar] = []
+    for module_name in ("desktop.cli_documents", "desktop.cli_exchange", "desktop.cli_upkeep"):
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        found.append(module.register)
+    return found
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="jifen", description="积分考核台账：派出所积分制考核")
+    parser.add_argument("--db", default=str(default_db_path()), help="数据库文件（默认在用户数据目录）")
+    parser.add_argument("--version", action="version", version=f"jifen {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=ArgumentParser, metavar="命令")
+
+    demo = sub.add_parser("demo", help="建立演示单位")
+    demo.add_argument("--seed", type=int, default=7, help="随机种子（相同种子得到相同数据）")
+    demo.add_argument("--until", help="最后一个月，如 2026-10（默认上个月）")
+    demo.add_argument("--force", action="store_true", help="覆盖已有数据库")
+    demo.set_defaults(handler=cmd_demo)
+
+    people = sub.add_parser("people", help="列出人员名册")
+    people.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    people.set_defaults(handler=cmd_people)
+
+    score = sub.add_parser("score", help="计算并列出一个考核周期的积分、排名和等次")
+    score.add_argument("--period", required=True, help="2026-03（月）、2026-Q1（季度）或 2026（年）")
+    score.add_argument("--department", help="只列出这个部门")
+    score.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    score.set_defaults(handler=cmd_score)
+
+    gui = sub.add_parser("gui", help="启动桌面程序（不带命令时也会启动）")
+    gui.set_defaults(handler=cmd_gui)
+
+    for register in _optional_registrars():
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", cmd_gui)
+    try:
+        return int(handler(args) or 0)
+    except JifenError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("已取消", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

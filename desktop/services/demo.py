@@ -1,0 +1,295 @@
+"""Build a deterministic, realistic demo station (`jifen demo`).
+
+About 35 people in five departments (two 警务室 of different classes), twelve months of
+daily duty, calls, cases, bonuses, deductions, one veto, reversals and higher-level
+adjustments, earlier months reviewed, signed and locked, and awards given. Everything
+goes through the same services a clerk uses, so the demo also exercises them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from desktop.models.db import Database, open_database
+from desktop.models.enums import DepartmentKind, EntrySource, Identity
+from desktop.models.people import Person
+from desktop.services import (
+    accounts,
+    awards,
+    catalogue,
+    ledger,
+    periods,
+    policies,
+    review,
+    roster,
+    scoring,
+    signoff,
+)
+from desktop.services.actor import Actor
+from desktop.services.demo_people import DEPARTMENTS, USERS, roster_plan
+from desktop.services.errors import ValidationError
+from desktop.services.ledger import EntryInput, Evidence
+from desktop.services.periods import PeriodSpec, parse_period
+
+SYSTEM = Actor.system("demo")
+STATION = {"code": "150302001", "name": "滨河派出所", "county_bureau": "海勃湾区公安分局"}
+
+
+@dataclass
+class DemoReport:
+    path: Path
+    months: list[str]
+    people: int = 0
+    entries: int = 0
+    locked: list[str] = field(default_factory=list)
+    users: list[tuple[str, str, str]] = field(default_factory=list)  # username, role label, password
+
+
+def month_list(until: str | None, today: dt.date | None = None) -> list[PeriodSpec]:
+    """Twelve months ending with `until` (default: last month)."""
+    if until:
+        last = parse_period(until)
+        if last.kind.value != "month":
+            raise ValidationError("--until 需要写成年月，例如 2026-03")
+    else:
+        today = today or dt.date.today()
+        prev = today.replace(day=1) - dt.timedelta(days=1)
+        last = parse_period(f"{prev.year}-{prev.month:02d}")
+    months = []
+    year, month = last.year, last.number
+    for _ in range(12):
+        months.append(parse_period(f"{year}-{month:02d}"))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(months))
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def build_demo(path: str | Path, *, seed: int = 7, until: str | None = None, force: bool = False) -> DemoReport:
+    path = Path(path)
+    if path.exists() and not force:
+        raise ValidationError(f"数据库“{path}”已存在，演示数据不会覆盖它；确需覆盖请加 --force")
+    if force:
+        _remove(path)
+    rng = random.Random(seed)
+    months = month_list(until)
+    db = open_database(path)
+    try:
+        report = DemoReport(path=path, months=[m.code for m in months])
+        with db.transaction() as session:
+            people = _setup(session, rng, months, report)
+        builder = _MonthBuilder(db, rng, people)
+        for index, month in enumerate(months):
+            builder.fill(month, index)
+        report.entries = builder.count
+        _review_and_sign(db, months, report, rng)
+    finally:
+        db.dispose()
+    return report
+
+
+def _setup(session: Session, rng: random.Random, months: list[PeriodSpec], report: DemoReport) -> list[Person]:
+    roster.create_station(session, SYSTEM, **STATION)
+    policies.install_presets(session, SYSTEM)
+    policies.set_station_policy(session, SYSTEM, "abcd")
+    first = months[0].start
+    catalogue.install_preset(session, SYSTEM, first)
+    # A second catalogue version half-way: night patrol is worth more from then on.
+    name, specs = catalogue.load_preset_specs()
+    for spec in specs:
+        if spec.code == "ZB-03":
+            spec.points_tenths, spec.monthly_cap_tenths = 15, 225
+    catalogue.create_version(session, SYSTEM, months[6].start, name + "（修订）", specs,
+                             note="夜间巡查每夜由 1 分调整为 1.5 分")
+    depts = {}
+    for plan in DEPARTMENTS:
+        kind = DepartmentKind.POST if plan.kind == "post" else DepartmentKind.OFFICE
+        depts[plan.name] = roster.add_department(session, SYSTEM, plan.name, kind=kind, post_class=plan.post_class)
+    people = []
+    plans = roster_plan(rng)
+    for i, plan in enumerate(plans):
+        active_from = first - dt.timedelta(days=rng.randint(400, 4000))
+        active_to = None
+        if i == len(plans) - 3:  # a new hire part-way through the year
+            active_from = months[8].start + dt.timedelta(days=9)
+        if i == len(plans) - 8 and not plan.is_head:  # someone who left (transfer)
+            active_to = months[5].end
+        people.append(roster.add_person(session, SYSTEM, roster.PersonInput(
+            badge=plan.badge, name=plan.name, identity=plan.identity, department_id=depts[plan.department].id,
+            position=plan.position, sequence=plan.sequence, is_head=plan.is_head,
+            active_from=active_from, active_to=active_to,
+        )))
+    for username, display, role, password, position in USERS:
+        person = next((p for p in people if p.position == position), None)
+        name = f"{person.name}（{display}）" if person else display
+        accounts.create_user(session, SYSTEM, username, name, role, password,
+                             person_id=person.id if person else None)
+        report.users.append((username, role.label, password))
+    report.people = len(people)
+    return people
+
+
+class _MonthBuilder:
+    """Writes one month of entries as a clerk would: a duty sheet a day, then the month's events."""
+
+    def __init__(self, db: Database, rng: random.Random, people: list[Person]) -> None:
+        self.db, self.rng, self.people = db, rng, people
+        self.count = 0
+        self.veto_done = False
+
+    def active(self, day: dt.date) -> list[Person]:
+        return [p for p in self.people if p.active_on(day)]
+
+    def fill(self, month: PeriodSpec, index: int) -> None:
+        day = month.start
+        with self.db.transaction() as session:
+            while day <= month.end:
+                self.count += len(ledger.record_many(session, SYSTEM, self._duty_day(day), action="duty.save"))
+                day += dt.timedelta(days=1)
+        with self.db.transaction() as session:
+            self._month_events(session, month, index)
+
+    def _duty_day(self, day: dt.date) -> list[EntryInput]:
+        rng, staff = self.rng, self.active(day)
+        workers = [p for p in staff if not p.is_head]
+        inputs = []
+        if day.weekday() < 5:
+            present = [p for p in staff if rng.random() > 0.06]
+            inputs.append(EntryInput([p.id for p in present], "ZB-01", day, source=EntrySource.DUTY))
+        on_duty = rng.sample(workers, k=max(2, len(workers) // 4))
+        inputs.append(EntryInput([p.id for p in on_duty], "ZB-02", day, source=EntrySource.DUTY))
+        patrol = [p for p in workers if p.sequence in ("治安管理", "社区警务", "治安管理（辅警）")]
+        if patrol:
+            night = rng.sample(patrol, k=min(len(patrol), 6))
+            inputs.append(EntryInput([p.id for p in night], "ZB-03", day, source=EntrySource.DUTY))
+        calls: dict[int, list[int]] = defaultdict(list)
+        for person in on_duty:
+            calls[rng.randint(2, 8)].append(person.id)
+        for quantity, ids in sorted(calls.items()):
+            inputs.append(EntryInput(ids, "JJ-01", day, quantity=quantity, source=EntrySource.DUTY))
+        if rng.random() < 0.12:
+            guards = rng.sample(workers, k=rng.randint(4, 8))
+            inputs.append(EntryInput([p.id for p in guards], "ZB-05", day, source=EntrySource.DUTY))
+        if day.weekday() < 5 and rng.random() < 0.08:
+            inputs.append(EntryInput([rng.choice(workers).id], "ZB-04", day, source=EntrySource.DUTY))
+        return inputs
+
+    def _record(self, session: Session, ids: list[int], code: str, day: dt.date, quantity: int = 1,
+                points: int | None = None, note: str = "", evidence: bool = False,
+                source: EntrySource = EntrySource.MANUAL) -> list[int]:
+        active = {p.id for p in self.active(day)}
+        ids = [i for i in ids if i in active]
+        if not ids:
+            return []
+        files = [Evidence(f"{code}-证明材料.txt", f"{code} {day} {note}".encode(), "text/plain")] if evidence else []
+        entries = ledger.record(session, SYSTEM, EntryInput(ids, code, day, quantity=quantity, points_tenths=points,
+                                                            note=note, evidence=files, source=source))
+        self.count += len(entries)
+        return [e.id for e in entries]
+
+    def _month_events(self, session: Session, month: PeriodSpec, index: int) -> None:
+        rng = self.rng
+        mid = month.start + dt.timedelta(days=14)
+        staff = [p for p in self.active(mid) if not p.is_head]
+        police = [p for p in staff if p.identity == Identity.POLICE.value]
+        manual_ids: list[int] = []
+        # Party life and study for police; study for everyone.
+        for n in range(2):
+            day = month.start + dt.timedelta(days=5 + 10 * n)
+            self._record(session, [p.id for p in police], "DL-01", day, note="支部主题党日")
+            self._record(session, [p.id for p in staff], "RC-01", day + dt.timedelta(days=1), note="集中政治理论学习")
+            self._record(session, [p.id for p in staff], "RC-02", day + dt.timedelta(days=2), note="警务技能训练")
+        self._record(session, [p.id for p in staff], "NW-01", month.start + dt.timedelta(days=20), note="谈心谈话")
+        for person in staff:
+            day = month.start + dt.timedelta(days=rng.randint(0, 27))
+            if person.sequence.startswith("执法办案"):
+                self._record(session, [person.id], "BA-01", day, quantity=rng.randint(1, 4), note="主办刑事案件")
+                self._record(session, [person.id], "BA-03", day, quantity=rng.randint(1, 6), note="主办治安案件")
+                if rng.random() < 0.4:
+                    self._record(session, [person.id], "BA-07", day, quantity=rng.randint(1, 2), note="移送审查起诉")
+                if rng.random() < 0.2:
+                    manual_ids += self._record(session, [person.id], "BA-14", day, note="法律文书填写不规范")
+            elif person.sequence.startswith("社区警务"):
+                self._record(session, [person.id], "RC-03", day, quantity=rng.randint(15, 60), note="一标三实采集")
+                self._record(session, [person.id], "RC-04", day, quantity=rng.randint(5, 30), note="流动人口登记")
+                self._record(session, [person.id], "BA-09", day, quantity=rng.randint(2, 12), note="调解邻里纠纷")
+            elif person.sequence.startswith("治安管理"):
+                self._record(session, [person.id], "BA-03", day, quantity=rng.randint(1, 5), note="查处治安案件")
+                self._record(session, [person.id], "BA-08", day, quantity=rng.randint(0, 3) or 1, note="行政拘留")
+            else:
+                if rng.random() < 0.1:
+                    manual_ids += self._record(session, [person.id], "RC-11", day, note="月报表迟报")
+                self._record(session, [person.id], "RC-07", day, quantity=rng.randint(2, 5), note="撰写工作信息")
+                self._record(session, [person.id], "RC-08", day, points=rng.choice((20, 30, 40)),
+                             note="完成所里交办的专项统计任务")
+                self._record(session, [person.id], "RC-06", day, quantity=rng.randint(3, 8), note="社区安全防范宣传")
+            if rng.random() < 0.3:
+                manual_ids += self._record(session, [person.id], "FW-02", day, note="群众好评")
+            if rng.random() < 0.15:
+                manual_ids += self._record(session, [person.id], "JJ-03", day, points=rng.choice((10, 20, 30)),
+                                           note="处警中救助落水群众")
+            if rng.random() < 0.12:
+                manual_ids += self._record(session, [person.id], rng.choice(("ZB-08", "JR-02", "NW-04")), day,
+                                           note="督察检查发现")
+        if rng.random() < 0.5:
+            winner = rng.choice(staff)
+            self._record(session, [winner.id], "FW-01", mid, note="群众赠送锦旗", evidence=True)
+        # Higher-level adjustments, as the county bureau sends them.
+        for code, points in (("SJ-02", None), ("SJ-08", 30), ("SJ-03", 20))[: rng.randint(1, 3)]:
+            who = rng.choice(staff)
+            self._record(session, [who.id], code, month.end - dt.timedelta(days=2), points=points,
+                         note="县局通报", source=EntrySource.IMPORT)
+        if index == 8 and not self.veto_done:
+            culprit = next(p for p in staff if p.identity == Identity.POLICE.value and p.sequence == "治安管理")
+            self._record(session, [culprit.id], "DL-08", mid, note="违反工作纪律受到警告处分", evidence=True)
+            self.veto_done = True
+        for entry_id in rng.sample(manual_ids, k=min(len(manual_ids), rng.randint(1, 2))):
+            ledger.reverse(session, SYSTEM, entry_id, rng.choice(("录入人员错误", "重复录入", "经核实不属实")))
+            self.count += 1
+
+
+def _review_and_sign(db: Database, months: list[PeriodSpec], report: DemoReport, rng: random.Random) -> None:
+    passwords = {u[0]: u[3] for u in USERS}
+    with db.transaction() as session:
+        clerk = accounts.login(session, "neiqin", passwords["neiqin"])
+        chief = accounts.login(session, "suozhang", passwords["suozhang"])
+        instructor = accounts.login(session, "jiaodaoyuan", passwords["jiaodaoyuan"])
+    for index, month in enumerate(months[:-1]):
+        with db.transaction() as session:
+            period = periods.get_or_create(session, month.code)
+            periods.start_review(session, clerk, period)
+            rows = scoring.calculate(session, period)
+            last_review = index == len(months) - 2
+            for row in rows:
+                if last_review and rng.random() < 0.4:
+                    continue  # the month under review: not everyone has confirmed yet
+                review.confirm(session, clerk, period, row.person_id, comment="本人已签字确认（纸质）")
+            graded = [r for r in rows if not r.excluded_reason]
+            if index == 3:
+                who = graded[len(graded) // 2]
+                review.dispute(session, clerk, period, who.person_id, "3月12日值班记录漏记，请核实")
+                review.resolve(session, chief, period, who.person_id, "经查值班表属实，已补录")
+            if index == 5:
+                who = next(r for r in graded if r.grade == "B")
+                review.override_grade(session, chief, period, who.person_id, "A",
+                                      "本月参与重大专项行动表现突出，经所务会研究调整为A类")
+            if last_review:
+                who = graded[1]
+                review.dispute(session, clerk, period, who.person_id, "本月夜查次数与排班表不符")
+                continue
+            signoff.sign(session, chief, period, passwords["suozhang"])
+            signoff.sign(session, instructor, period, passwords["jiaodaoyuan"])
+            report.locked.append(period.code)
+            for cand_title in ("闪光民警", "闪光辅警"):
+                picks = [c for c in awards.candidates(session, period) if c.title == cand_title]
+                if picks:
+                    awards.give(session, chief, period, picks[0].row.person_id, cand_title, note="月度评选")

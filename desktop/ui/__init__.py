@@ -1,0 +1,1 @@
+"""The Qt desktop program. Widgets call services through `AppContext`; never a session."""

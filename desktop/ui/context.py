@@ -1,0 +1,82 @@
+"""What every screen needs: the database, the logged-in user, and one way to call services.
+
+Screens never open a session themselves: reads go through `ctx.read(fn)` and writes through
+`ctx.write(parent, fn)`, which runs the service in one transaction, shows a clear Chinese
+message when the service refuses, and tells the other screens what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+from sqlalchemy.orm import Session
+
+from desktop.models.db import Database
+from desktop.services.actor import Actor, can
+from desktop.services.errors import JifenError
+
+T = TypeVar("T")
+
+# Topics for `data_changed`: screens refresh what they show when their topic changes.
+TOPICS = ("entries", "people", "catalogue", "period", "awards", "station", "users")
+
+
+class AppContext(QObject):
+    data_changed = Signal(str)
+    period_changed = Signal(str)  # the period code the user is working on
+
+    def __init__(self, db: Database, actor: Actor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.last_error: str = ""  # the last message shown, for tests and the status bar
+        today = dt.date.today()
+        self._period = f"{today.year}-{today.month:02d}"
+
+    # -- periods -------------------------------------------------------------------------
+    @property
+    def period_code(self) -> str:
+        return self._period
+
+    def set_period(self, code: str) -> None:
+        if code != self._period:
+            self._period = code
+            self.period_changed.emit(code)
+
+    # -- permissions ---------------------------------------------------------------------
+    def can(self, action: str) -> bool:
+        return can(self.actor, action)
+
+    # -- calling services ----------------------------------------------------------------
+    def read(self, fn: Callable[[Session], T]) -> T:
+        with self.db.session() as session:
+            return fn(session)
+
+    def write(self, parent: QWidget | None, fn: Callable[[Session, Actor], T], *,
+              topic: str | None = None, title: str = "无法完成") -> T | None:
+        """Run a service write in one transaction; on refusal show why and change nothing."""
+        try:
+            with self.db.transaction() as session:
+                result = fn(session, self.actor)
+        except JifenError as exc:
+            self.show_error(parent, str(exc), title)
+            return None
+        if topic:
+            self.data_changed.emit(topic)
+        return result
+
+    def show_error(self, parent: QWidget | None, message: str, title: str = "无法完成") -> None:
+        self.last_error = message
+        QMessageBox.warning(parent, title, message)
+
+    def show_info(self, parent: QWidget | None, message: str, title: str = "提示") -> None:
+        QMessageBox.information(parent, title, message)
+
+
+def settings() -> QSettings:
+    """Window state and per-user preferences (station policy lives in the database)."""
+    return QSettings("jifen", "jifen")

@@ -1,0 +1,33 @@
+"""The screens of the main window, in navigation order.
+
+Each screen is a QWidget subclass `cls(ctx: AppContext, parent=None)` with a `refresh()`
+method the main window calls when the screen is shown or its data changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    key: str
+    title: str
+    module: str  # desktop.ui.screens.<module>
+    class_name: str
+    shortcut: str  # switches to the screen
+    permission: str | None = None  # hidden when the user lacks it
+
+
+SCREENS: tuple[ScreenSpec, ...] = (
+    ScreenSpec("diary", "考核日记", "diary", "DiaryScreen", "Ctrl+1"),
+    ScreenSpec("duty", "每日值勤", "duty", "DutyScreen", "Ctrl+2", "entry.write"),
+    ScreenSpec("people", "人员", "people", "PeopleScreen", "Ctrl+3"),
+    ScreenSpec("catalogue", "考核细则", "catalogue", "CatalogueScreen", "Ctrl+4"),
+    ScreenSpec("review", "月度考核", "review", "ReviewScreen", "Ctrl+5"),
+    ScreenSpec("board", "公示栏", "board", "BoardScreen", "Ctrl+6"),
+    ScreenSpec("profile", "个人档案", "profile", "ProfileScreen", "Ctrl+7"),
+    ScreenSpec("awards", "奖励", "awards", "AwardsScreen", "Ctrl+8"),
+    ScreenSpec("exchange", "数据交换", "exchange", "ExchangeScreen", "Ctrl+9", "import"),
+    ScreenSpec("settings", "设置", "settings", "SettingsScreen", "Ctrl+0"),
+)

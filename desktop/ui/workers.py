@@ -1,0 +1,111 @@
+"""Long work off the GUI thread, with a progress dialog and cancel.
+
+`run_with_progress(parent, title, job)` runs `job(progress)` in a worker thread. The job
+reports with `progress(done, total)`, which returns False once the user pressed 取消 so
+the job can stop (and roll back its transaction). The result or the error comes back to
+the GUI thread by signal; widgets are only touched there.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+Progress = Callable[[int, int], bool]
+
+
+class Cancelled(Exception):
+    """Raised inside a job when the user cancelled; the job's transaction rolls back."""
+
+
+class _Worker(QObject):
+    progressed = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, job: Callable[[Progress], Any]) -> None:
+        super().__init__()
+        self._job = job
+        self.cancel_event = threading.Event()
+
+    def report(self, done: int, total: int) -> bool:
+        self.progressed.emit(done, total)
+        return not self.cancel_event.is_set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._job(self.report)
+        except BaseException as exc:  # handed to the GUI thread to show
+            self.failed.emit(exc)
+        else:
+            self.finished.emit(result)
+
+
+class Task(QObject):
+    """One background job and its progress dialog; keep a reference until `done` fires."""
+
+    done = Signal(object)  # the job's result
+    error = Signal(object)  # the exception (Cancelled when the user cancelled)
+
+    def __init__(self, parent: QWidget | None, title: str, job: Callable[[Progress], Any],
+                 *, label: str = "请稍候…") -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._worker = _Worker(job)
+        self._worker.moveToThread(self._thread)
+        self.dialog = QProgressDialog(label, "取消", 0, 0, parent)
+        self.dialog.setWindowTitle(title)
+        self.dialog.setMinimumDuration(300)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.canceled.connect(self._worker.cancel_event.set)
+        self._thread.started.connect(self._worker.run)
+        self._worker.progressed.connect(self._on_progress)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self, ms: int = 60000) -> bool:
+        return self._thread.wait(ms)
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.dialog.setMaximum(total)
+            self.dialog.setValue(min(done, total))
+
+    def _stop(self) -> None:
+        self.dialog.reset()
+        self.dialog.hide()
+        self._thread.quit()
+        self._thread.wait()
+
+    @Slot(object)
+    def _on_finished(self, result: object) -> None:
+        self._stop()
+        if self._worker.cancel_event.is_set():
+            self.error.emit(Cancelled("已取消"))
+        else:
+            self.done.emit(result)
+
+    @Slot(object)
+    def _on_failed(self, exc: object) -> None:
+        self._stop()
+        self.error.emit(exc)
+
+
+def run_with_progress(parent: QWidget | None, title: str, job: Callable[[Progress], Any],
+                      on_done: Callable[[Any], None], on_error: Callable[[BaseException], None],
+                      *, label: str = "请稍候…") -> Task:
+    task = Task(parent, title, job, label=label)
+    task.done.connect(on_done)
+    task.error.connect(on_error)
+    task.start()
+    return task
