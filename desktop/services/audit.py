@@ -56,7 +56,7 @@ def record(session: Session, actor: Actor, action: str, entity: str = "", ref: s
         hash=_digest(prev_hash, content),
     )
     session.add(event)
-    session.flush([event])
+    session.flush()
     return event
 
 

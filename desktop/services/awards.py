@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models.enums import Identity, PeriodKind
 from desktop.models.grading import Award
+from desktop.models.people import Person
 from desktop.models.periods import Period
 from desktop.services import audit
 from desktop.services.actor import Actor, require
@@ -50,6 +51,8 @@ def give(session: Session, actor: Actor, period: Period, person_id: int, title: 
     title = title.strip()
     if not title:
         raise ValidationError("请填写奖励名称")
+    if session.get(Person, person_id) is None:
+        raise NotFound("获奖人员不存在")
     kind = period.kind
     if title in MONTHLY_TITLES:
         if kind == PeriodKind.YEAR.value:

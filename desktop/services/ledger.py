@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import mimetypes
 import re
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,9 +64,15 @@ class EntryInput:
 
 
 def safe_filename(name: str) -> str:
-    """Keep a display name only: no folders, no control characters, at most 120 characters."""
+    """Keep a display name only: no folders, no control characters, at most 120 characters.
+
+    Bytes that were not UTF-8 (os.fsdecode's lone surrogates, which SQLite cannot store) become
+    U+FFFD; invisible format characters such as the right-to-left override are dropped.
+    """
     name = name.replace("\\", "/").split("/")[-1]
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".") or "证明材料"
+    name = re.sub(r"[\ud800-\udfff]", "\ufffd", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+    name = name.strip().lstrip(".") or "证明材料"
     if len(name) > 120:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: 110] + dot + ext[:9]) if dot and len(ext) <= 9 else name[:120]

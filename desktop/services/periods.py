@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models.enums import PeriodKind, PeriodState
-from desktop.models.periods import Period, PeriodTransition
+from desktop.models.periods import Confirmation, Period, PeriodTransition, SignOff
+from desktop.models.station import SignoffStep
 from desktop.services import audit
 from desktop.services.actor import Actor, require
 from desktop.services.errors import PeriodLocked, ValidationError
@@ -170,6 +171,7 @@ def lock(session: Session, actor: Actor, period: Period, *, signed_chain: bool =
     if period.state != PeriodState.REVIEW.value:
         raise ValidationError(f"{spec_of(period).label}当前为“{PeriodState(period.state).label}”，需先提交审核才能锁定")
     if not signed_chain:
+        _check_direct_lock(session, period)
         # A locked period shows its stored rows; store them now or the frozen board is stale or
         # empty. (The signing path stores them itself just before locking.)
         from desktop.services import scoring  # here, not at the top: scoring imports this module
@@ -178,12 +180,37 @@ def lock(session: Session, actor: Actor, period: Period, *, signed_chain: bool =
     _transition(session, actor, period, PeriodState.LOCKED, "签核完成" if signed_chain else "")
 
 
+def _check_direct_lock(session: Session, period: Period) -> None:
+    """A month is locked by its last signature; the chief locks directly only a month of a
+    station without a sign-off chain, or a quarter/year whose months are all locked."""
+    label = spec_of(period).label
+    if period.kind == PeriodKind.MONTH.value:
+        if session.scalar(select(SignoffStep.id).limit(1)) is not None:
+            raise ValidationError(f"{label}需按签核流程逐级签字，最后一人签字后自动锁定")
+        disputed = session.scalar(select(Confirmation.id).where(
+            Confirmation.period_id == period.id, Confirmation.status == "disputed").limit(1))
+        if disputed is not None:
+            raise ValidationError(f"{label}还有未处理的异议，处理完才能锁定")
+        return
+    for month in spec_of(period).months():
+        row = session.scalar(select(Period).where(Period.code == month.code))
+        if row is None or row.state != PeriodState.LOCKED.value:
+            raise ValidationError(f"{label}包含的{month.label}尚未锁定，各月锁定后才能锁定{label}")
+
+
 def reopen(session: Session, actor: Actor, period: Period, reason: str) -> None:
+    """Unlock a locked period (chief, with a reason); its signatures no longer hold."""
     require(actor, "period.reopen")
     if period.state != PeriodState.LOCKED.value:
         raise ValidationError(f"{spec_of(period).label}没有锁定，无需解锁")
     if not reason.strip():
         raise ValidationError("解锁考核周期必须填写理由")
+    signed = session.scalars(select(SignOff).where(SignOff.period_id == period.id)).all()
+    if signed:
+        audit.record(session, actor, "period.signatures_cleared", "period", period.code, reason=reason.strip(),
+                     signatures=[(s.step_title, s.signer_name, s.signed_at.isoformat()) for s in signed])
+        for signature in signed:
+            session.delete(signature)
     _transition(session, actor, period, PeriodState.OPEN, reason.strip())
 
 

@@ -85,15 +85,19 @@ class ScoreRow:
 
 
 def _component_sums(session: Session, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
-    """Per person, per component: the sum of entries with each item's monthly cap applied per month."""
+    """Per person, per component: the sum of entries with each item's monthly cap applied per month.
+
+    Items are grouped by code (stable across catalogue versions), so a catalogue revised in the
+    middle of a month does not grant a second cap; if the revision changed the cap, the lower applies.
+    """
     year = extract("year", Entry.occurred_on)
     month = extract("month", Entry.occurred_on)
     query = (
-        select(Entry.person_id, Entry.component, CatalogueItem.monthly_cap_tenths,
+        select(Entry.person_id, Entry.component, func.min(CatalogueItem.monthly_cap_tenths),
                func.sum(Entry.points_tenths))
         .join(CatalogueItem, CatalogueItem.id == Entry.item_id)
         .where(Entry.occurred_on >= start, Entry.occurred_on <= end)
-        .group_by(Entry.person_id, Entry.item_id, Entry.component, CatalogueItem.monthly_cap_tenths, year, month)
+        .group_by(Entry.person_id, Entry.item_code, Entry.component, year, month)
     )
     sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for person_id, component, cap, total in session.execute(query):

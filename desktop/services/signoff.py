@@ -101,4 +101,3 @@ def _clear(session: Session, actor: Actor, period: Period, reason: str) -> None:
 def reopen(session: Session, actor: Actor, period: Period, reason: str) -> None:
     """Unlock a locked period (chief, with a reason); its signatures no longer hold."""
     periods.reopen(session, actor, period, reason)
-    _clear(session, actor, period, reason)
