@@ -1,0 +1,114 @@
+"""`jifen` subcommands that print documents (PDF) and verify printed grade sheets.
+
+`register(subparsers)` is called by `desktop.cli.build_parser`; each handler returns the
+exit status, and user errors are raised as `JifenError` for the CLI to print in Chinese.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from desktop.models.db import Database, open_database
+from desktop.services import documents
+from desktop.services.errors import NotFound, ValidationError
+
+EXIT_MISMATCH = 1  # `verify`: the sheet does not match (not a usage error)
+PERIOD_HELP = "考核周期：2026-03（月）、2026-Q1（季度）或 2026（年）"
+
+
+def _open(args: argparse.Namespace) -> Database:
+    path = Path(args.db)
+    if not path.exists():
+        raise NotFound(f"数据库“{path}”不存在；可先运行 jifen --db {path} demo 建立演示单位")
+    return open_database(path)
+
+
+def _output(args: argparse.Namespace) -> Path:
+    out = Path(args.output).expanduser()
+    if out.is_dir():
+        raise ValidationError(f"“{out}”是文件夹，请写出文件名，如 {out / '评定表.pdf'}")
+    return out
+
+
+def _run(args: argparse.Namespace, write: Any) -> int:
+    """Open the database, write the document in one read-only session, report the file."""
+    out = _output(args)
+    db = _open(args)
+    try:
+        with db.session() as session:
+            path = write(session, out)
+    finally:
+        db.dispose()
+    print(f"已生成：{path}")
+    return 0
+
+
+def cmd_grade_sheet(args: argparse.Namespace) -> int:
+    return _run(args, lambda s, out: documents.write_grade_sheets(s, args.period, out, args.department))
+
+
+def cmd_confirm_sheet(args: argparse.Namespace) -> int:
+    badges = args.person or None
+    return _run(args, lambda s, out: documents.write_confirm_sheets(s, args.period, out, badges, args.department))
+
+
+def cmd_certificate(args: argparse.Namespace) -> int:
+    return _run(args, lambda s, out: documents.write_certificates(s, args.period, out, args.award))
+
+
+def cmd_board(args: argparse.Namespace) -> int:
+    return _run(args, lambda s, out: documents.write_board(s, args.period, out))
+
+
+def cmd_file(args: argparse.Namespace) -> int:
+    return _run(args, lambda s, out: documents.write_performance_file(s, args.year, args.person, out))
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    db = _open(args)
+    try:
+        with db.session() as session:
+            report = documents.verify_code(session, " ".join(args.code))
+    finally:
+        db.dispose()
+    print("\n".join(report.lines()))
+    return 0 if report.ok else EXIT_MISMATCH
+
+
+def register(subparsers: Any) -> None:
+    """Add grade-sheet, confirm-sheet, certificate, board, file and verify."""
+    p = subparsers.add_parser("grade-sheet", help="打印等次评定表（PDF，每个部门一份）")
+    p.add_argument("--period", required=True, help=PERIOD_HELP)
+    p.add_argument("--department", help="只打印这个部门（名称或代码）；默认全部部门")
+    p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    p.set_defaults(handler=cmd_grade_sheet)
+
+    p = subparsers.add_parser("confirm-sheet", help="打印月积分核查确认单（PDF）")
+    p.add_argument("--period", required=True, help=PERIOD_HELP)
+    p.add_argument("--person", action="append", metavar="警号", help="人员警号，可写多次；默认全部人员")
+    p.add_argument("--department", help="不写 --person 时，只打印这个部门的人员")
+    p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    p.set_defaults(handler=cmd_confirm_sheet)
+
+    p = subparsers.add_parser("certificate", help="打印奖励证书（PDF，一人一页）")
+    p.add_argument("--period", required=True, help=PERIOD_HELP)
+    p.add_argument("--award", help="只打印这一奖励，如 闪光民警；默认本周期全部奖励")
+    p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    p.set_defaults(handler=cmd_certificate)
+
+    p = subparsers.add_parser("board", help="打印积分排名公示表（PDF）")
+    p.add_argument("--period", required=True, help=PERIOD_HELP)
+    p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    p.set_defaults(handler=cmd_board)
+
+    p = subparsers.add_parser("file", help="打印个人政绩档案（一年，PDF）")
+    p.add_argument("--year", required=True, type=int, help="年份，如 2026")
+    p.add_argument("--person", required=True, metavar="警号", help="人员警号")
+    p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    p.set_defaults(handler=cmd_file)
+
+    p = subparsers.add_parser("verify", help="核验纸质等次评定表上的核验码或二维码内容")
+    p.add_argument("code", nargs="+", help="核验码（如 JF-2026-03-D01-3FA9-C2B1-D0E4）或二维码内容")
+    p.set_defaults(handler=cmd_verify)

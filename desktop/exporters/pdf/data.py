@@ -1,0 +1,218 @@
+"""Plain data for printed documents, gathered by `desktop.services.documents`.
+
+The exporters take these and nothing else: no session, no ORM rows. Points stay integer
+tenths (formatted with `desktop.services.points.fmt` when drawn); labels are already in
+Chinese, so an exporter never has to know the enums.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Signer:
+    """One signature line: the step of the chain, and who signed it when (None = not yet)."""
+
+    step_title: str
+    role_label: str = ""
+    name: str | None = None
+    signed_on: dt.date | None = None
+    signature_png: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What lets a paper sheet be checked against the database (`jifen verify CODE`)."""
+
+    code: str  # short code printed under the QR code
+    qr_text: str  # what the QR code encodes
+    digest: str  # SHA-256 (hex) of the sheet's data
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    """One person on a grade sheet. Points are tenths."""
+
+    seq: int
+    badge: str
+    name: str
+    identity: str
+    base: int
+    dept_bonus: int
+    dept_deduction: int
+    higher_bonus: int
+    higher_deduction: int
+    start: int
+    total: int
+    rank: int | None
+    grade: str  # the grade's label ("A类"), "" when not graded
+    remarks: str = ""
+
+
+@dataclass(frozen=True)
+class QuotaLine:
+    """One grade of the distribution: how many got it, and what the policy allows."""
+
+    label: str
+    count: int
+    rule: str
+
+
+@dataclass
+class GradeSheetData:
+    """等次评定表 of one department for one period."""
+
+    station: str
+    department: str
+    period_label: str
+    period_range: str
+    state_label: str
+    policy_name: str
+    rows: list[GradeRow]
+    distribution: list[QuotaLine]
+    signers: list[Signer]
+    verification: Verification | None = None
+    distribution_note: str = ""
+    show_start: bool = False
+    printed_on: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One diary entry on a confirmation sheet; `points` is its signed effect on the total."""
+
+    day: dt.date
+    item: str
+    category: str
+    quantity: int
+    unit: str
+    points: int
+    note: str
+    recorder: str
+    status: str = ""  # "" / "已冲正" (the original) / "冲正" (the reversing entry)
+
+
+@dataclass(frozen=True)
+class ComponentTotal:
+    """A component as recorded (sum of entries) and as counted (after monthly caps)."""
+
+    label: str
+    recorded: int
+    counted: int
+    sign: int = 1  # -1 for deductions: the total subtracts `counted`
+
+
+@dataclass
+class ConfirmSheetData:
+    """月积分核查确认单 of one person for one period."""
+
+    station: str
+    title: str
+    period_label: str
+    name: str
+    badge: str
+    identity: str
+    department: str
+    position: str
+    lines: list[LedgerLine]
+    components: list[ComponentTotal]
+    start: int
+    total: int
+    rank: int | None
+    grade: str
+    confirmation: str  # what the officer did in the program (confirmed / disputed), or ""
+    signers: list[Signer]
+    printed_on: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """One award certificate (A4 landscape)."""
+
+    title: str  # 闪光民警 …
+    name: str
+    identity: str
+    department: str
+    period_label: str
+    station: str
+    issuer: str  # who issues it: the station (or the county bureau for yearly titles)
+    issued_on: dt.date
+    number: str
+    photo: bytes | None = None
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    rank: int | None
+    name: str
+    badge: str
+    identity: str
+    total: int
+    grade: str
+    remark: str = ""
+
+
+@dataclass
+class BoardSection:
+    department: str
+    rows: list[BoardRow]
+
+
+@dataclass
+class BoardData:
+    """公示栏: the period's ranking, by department, in large type."""
+
+    station: str
+    period_label: str
+    state_label: str
+    policy_name: str
+    sections: list[BoardSection]
+    printed_on: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass(frozen=True)
+class MonthLine:
+    """One month of a performance file; `has_data` False prints a dash row."""
+
+    label: str
+    base: int = 0
+    bonus: int = 0  # department + higher bonus
+    deduction: int = 0  # department + higher deduction
+    total: int = 0
+    rank: int | None = None
+    grade: str = ""
+    state: str = ""
+    has_data: bool = False
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """An award, a veto or a sanction in a performance file."""
+
+    when: str
+    what: str
+    detail: str = ""
+
+
+@dataclass
+class PerformanceFileData:
+    """政绩档案 summary: one person over one year."""
+
+    station: str
+    year: int
+    name: str
+    badge: str
+    identity: str
+    position: str
+    department: str
+    sequence: str
+    months: list[MonthLine]
+    year_total: int
+    year_grade: str
+    grade_counts: list[tuple[str, int]]
+    awards: list[EventLine]
+    sanctions: list[EventLine]
+    photo: bytes | None = None
+    printed_on: dt.date = field(default_factory=dt.date.today)

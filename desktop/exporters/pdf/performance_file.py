@@ -1,0 +1,125 @@
+"""政绩档案 summary: one person over one year — identity, months, trend, grades, awards, sanctions.
+
+Portrait A4. The trend is a bar chart of monthly totals drawn with reportlab graphics,
+so it is vector and prints sharply.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from desktop.exporters.pdf.data import EventLine, PerformanceFileData
+from desktop.exporters.pdf.fonts import register_font
+from desktop.exporters.pdf.layout import Styles, build_pdf, esc, grid_style, make_styles, picture
+from desktop.services.points import fmt
+from desktop.services.text import cn_date
+
+PAGE = A4
+MARGIN = 14 * mm
+WIDTH = PAGE[0] - 2 * MARGIN
+BAR = colors.HexColor("#3F6FB5")
+
+
+def title_of(data: PerformanceFileData) -> str:
+    return f"{data.station} 政绩档案（{data.year}年度）"
+
+
+def _identity(data: PerformanceFileData, st: Styles) -> Table:
+    pairs = [("姓名", data.name), ("警号", data.badge), ("身份", data.identity), ("职务", data.position or "—"),
+             ("部门", data.department), ("考核序列", data.sequence or "—")]
+    photo = picture(data.photo, 25 * mm, 31 * mm)
+    rows: list[list[object]] = []
+    for i in range(0, len(pairs), 2):
+        (k1, v1), (k2, v2) = pairs[i], pairs[i + 1]
+        rows.append([k1, Paragraph(esc(v1), st.cell), k2, Paragraph(esc(v2), st.cell), ""])
+    rows[0][4] = photo or Paragraph("（无照片）", st.cell_center)
+    key_w, photo_w = 22 * mm, 34 * mm
+    value_w = (WIDTH - 2 * key_w - photo_w) / 2
+    table = Table(rows, colWidths=[key_w, value_w, key_w, value_w, photo_w], rowHeights=[11 * mm] * len(rows))
+    style = grid_style(st.font, 10, header_rows=0)
+    style += [("SPAN", (4, 0), (4, -1)), ("BACKGROUND", (0, 0), (0, -1), "#EFEFEF"),
+              ("BACKGROUND", (2, 0), (2, -1), "#EFEFEF")]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _months(data: PerformanceFileData, st: Styles) -> Table:
+    rows: list[list[object]] = [["月份", "基础分", "加分", "扣分", "总分", "部门排名", "等次", "状态"]]
+    for m in data.months:
+        if not m.has_data:
+            rows.append([m.label, "—", "—", "—", "—", "—", "—", m.state or "无记录"])
+            continue
+        rows.append([m.label, fmt(m.base), fmt(m.bonus), fmt(m.deduction), fmt(m.total),
+                     "" if m.rank is None else str(m.rank), m.grade, m.state])
+    rows.append(["全年合计", "", "", "", fmt(data.year_total), "", data.year_grade, ""])
+    widths = [24 * mm] + [(WIDTH - 24 * mm) / 7] * 7
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    style = grid_style(st.font, 9.5)
+    style += [("BACKGROUND", (0, -1), (-1, -1), "#F2F2F2")]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _chart(data: PerformanceFileData, font: str) -> Drawing:
+    width, height = WIDTH, 52 * mm
+    drawing = Drawing(width, height)
+    drawing.initialFontName = font  # else the renderer starts the drawing in Helvetica (not embedded)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 14 * mm, 10 * mm, width - 20 * mm, height - 20 * mm
+    chart.data = [[m.total / 10 if m.has_data else None for m in data.months]]  # drawing only: floats are fine
+    chart.categoryAxis.categoryNames = [m.label.replace(f"{data.year}年", "") for m in data.months]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 8
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.forceZero = True
+    chart.bars[0].fillColor = BAR
+    chart.bars[0].strokeColor = None
+    chart.barLabelFormat = "%.1f"
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 7
+    chart.barLabels.nudge = 6
+    drawing.add(chart)
+    drawing.add(String(0, height - 6, "月度总分走势（分）", fontName=font, fontSize=9))
+    return drawing
+
+
+def _events(events: list[EventLine], headers: tuple[str, str, str], st: Styles, empty: str) -> Flowable:
+    if not events:
+        return Paragraph(empty, st.body)
+    rows: list[list[object]] = [list(headers)]
+    rows += [[e.when, Paragraph(esc(e.what), st.cell), Paragraph(esc(e.detail), st.cell)] for e in events]
+    table = Table(rows, colWidths=[32 * mm, 60 * mm, WIDTH - 92 * mm], repeatRows=1)
+    table.setStyle(TableStyle(grid_style(st.font, 9)))
+    return table
+
+
+def render_performance_file(data: PerformanceFileData, path: str | Path, *, font: str = "") -> Path:
+    """Write one person's yearly performance-file summary."""
+    st = make_styles(register_font(font))
+    counts = "，".join(f"{label} {n} 次" for label, n in data.grade_counts if n) or "本年度尚无等次评定"
+    if data.year_grade:
+        counts += f"；年度等次：{data.year_grade}"
+    story: list[Flowable] = [
+        Paragraph(esc(title_of(data)), st.title), Spacer(1, 4 * mm),
+        _identity(data, st), Spacer(1, 4 * mm),
+        Paragraph("一、月度积分", st.body), Spacer(1, 1.5 * mm), _months(data, st), Spacer(1, 3 * mm),
+        _chart(data, st.font), Spacer(1, 3 * mm),
+        KeepTogether([Paragraph("二、等次情况", st.body), Spacer(1, 1.5 * mm), Paragraph(esc(counts), st.body)]),
+        Spacer(1, 3 * mm),
+        KeepTogether([Paragraph("三、奖励情况", st.body), Spacer(1, 1.5 * mm),
+                      _events(data.awards, ("时间", "奖励", "说明"), st, "本年度无奖励记录。")]),
+        Spacer(1, 3 * mm),
+        KeepTogether([Paragraph("四、一票否决及惩处", st.body), Spacer(1, 1.5 * mm),
+                      _events(data.sanctions, ("日期", "事项", "说明"), st, "本年度无一票否决及惩处记录。")]),
+    ]
+    return build_pdf(path, story, font=st.font, pagesize=PAGE, title=title_of(data), author=data.station,
+                     footer_left=f"{data.name}（{data.badge}）政绩档案", margin=MARGIN,
+                     footer_right=f"打印日期：{cn_date(data.printed_on)}")

@@ -1,0 +1,1 @@
+"""Workbook (.xlsx) writers on openpyxl: plain rows in, a formatted workbook out."""
