@@ -1,0 +1,142 @@
+"""Command-line workbook exchange: `export`, `import` and `county merge`.
+
+    jifen [--db PATH] export --period 2026-03 -o 滨河派出所-2026-03.xlsx
+    jifen [--db PATH] import 上级加减分.xlsx [--dry-run] [--user 用户名]
+    jifen county merge A.xlsx B.xlsx C.xlsx -o 县局汇总.xlsx
+
+Exit status: 0 done (for --dry-run: the workbook would import cleanly), 1 the workbook has
+problems and nothing was written (the report is printed), 2 any other user error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+
+from desktop.models.accounts import User
+from desktop.models.db import Database, open_database
+from desktop.services import integrity
+from desktop.services.actor import Actor
+from desktop.services.errors import AuthError, NotFound
+from desktop.services.exchange.export import export_period
+from desktop.services.exchange.import_ import import_file
+from desktop.services.exchange.merge import merge_county
+from desktop.services.exchange.report import ImportRejected
+
+EXIT_PROBLEMS = 1
+
+
+def _open_existing(path: str) -> Database:
+    if not Path(path).exists():
+        raise NotFound(f"数据库“{path}”不存在")
+    return open_database(path)
+
+
+def _actor(db: Database, username: str | None) -> Actor:
+    """The account recorded as importer; without --user the command line acts as the program itself."""
+    if not username:
+        return Actor.system("cli")
+    with db.session() as session:
+        user = session.scalar(select(User).where(User.username == username.strip()))
+        if user is None or not user.active:
+            raise AuthError(f"没有可用的用户“{username}”")
+        return Actor.of(user)
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """A percentage on stderr when it is a terminal (large workbooks take a few seconds)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\r处理中 {done * 100 // max(total, 1):3d}%")
+        if done >= total:
+            sys.stderr.write("\r" + " " * 16 + "\r")
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    db = _open_existing(args.db)
+    try:
+        with db.session() as session:
+            result = export_period(session, args.period, args.output, progress=_progress())
+    finally:
+        db.dispose()
+    print(f"已导出：{result.path}")
+    print(f"单位：{result.station}  考核周期：{result.period}")
+    print("  " + "，".join(f"{name} {count} 行" for name, count in result.counts.items()))
+    print(f"数据校验（SHA-256）：{result.digest}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.db)
+    if args.dry_run:
+        return _import(args, path)
+    # A real import writes: refused while the desktop program (or another command) has the file open.
+    lock_file_existed = integrity.lock_path(path).exists()
+    try:
+        with integrity.acquire_writer_lock(path):
+            return _import(args, path)
+    finally:
+        if not path.exists() and not lock_file_existed:  # a refused import leaves no database behind
+            integrity.lock_path(path).unlink(missing_ok=True)
+
+
+def _import(args: argparse.Namespace, path: Path) -> int:
+    created = not path.exists()
+    db = open_database(path)  # a new file is fine: an empty database can be restored from an export
+    status = EXIT_PROBLEMS
+    try:
+        actor = _actor(db, args.user)
+        try:
+            report = import_file(db, actor, args.file, dry_run=args.dry_run, progress=_progress())
+        except ImportRejected as exc:
+            print(exc.report.text())
+            return status
+        print(report.text())
+        status = 0 if report.ok else EXIT_PROBLEMS
+        return status
+    finally:
+        db.dispose()
+        if created and (status != 0 or args.dry_run):  # leave no stray empty database behind
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+
+
+def cmd_county_merge(args: argparse.Namespace) -> int:
+    result = merge_county(args.files, args.output, progress=_progress())
+    print(f"已合并 {len(result.stations)} 个单位（{result.period}，共 {result.people} 人）：{result.path}")
+    for station in result.stations:
+        print(f"  {station}")
+    for warning in result.warnings:
+        print(f"注意：{warning}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `export`, `import` and `county merge` to the main `jifen` parser."""
+    export = subparsers.add_parser("export", help="导出一个考核周期的工作簿（交县局或备份到另一台电脑）")
+    export.add_argument("--period", required=True, help="2026-03（月）、2026-Q1（季度）或 2026（年）")
+    export.add_argument("-o", "--output", required=True, help="导出的 .xlsx 文件")
+    export.set_defaults(handler=cmd_export)
+
+    imp = subparsers.add_parser("import", help="导入工作簿：上级名册、考核细则、上级加减分，或另一台电脑导出的数据")
+    imp.add_argument("file", help="要导入的 .xlsx 文件")
+    imp.add_argument("--dry-run", action="store_true", help="只检查并列出将新增、更新、不变和有问题的行，不写入")
+    imp.add_argument("--user", help="记为导入人的用户名（须有导入权限）")
+    imp.set_defaults(handler=cmd_import)
+
+    county = subparsers.add_parser("county", help="县局工具：合并各单位导出的工作簿")
+    county_sub = county.add_subparsers(dest="county_command", metavar="命令", required=True,
+                                       parser_class=type(county))
+    merge = county_sub.add_parser("merge", help="合并各单位同一考核周期的导出工作簿，按考核序列统一排名")
+    merge.add_argument("files", nargs="+", help="各单位导出的 .xlsx 文件")
+    merge.add_argument("-o", "--output", required=True, help="县局汇总 .xlsx 文件")
+    merge.set_defaults(handler=cmd_county_merge)

@@ -1,0 +1,196 @@
+"""Gather one period's data from the database as plain rows for the export workbook.
+
+Rows are dicts of the reader's parsed form (points as signed tenths, dates as dates, flags as
+bools), keyed by the field keys of `schema`, so the export and the import compute the same
+data digest. Large tables are read as column tuples, not ORM objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from desktop.models.accounts import User
+from desktop.models.catalogue import CatalogueItem, CatalogueVersion
+from desktop.models.enums import (
+    Component,
+    ConfirmStatus,
+    DepartmentKind,
+    EntrySource,
+    Identity,
+    PeriodState,
+    PointsMode,
+    Role,
+)
+from desktop.models.grading import Award, GradeOverride
+from desktop.models.ledger import Entry
+from desktop.models.people import Person
+from desktop.models.periods import Confirmation, Period, SignOff
+from desktop.models.station import Department, SignoffStep, Station
+from desktop.services import scoring
+from desktop.services.exchange.vocab import post_class_label
+from desktop.services.scoring import FLAG_LABELS
+
+Row = dict[str, Any]
+
+
+def _label(enum: Any, value: str | None) -> str | None:
+    try:
+        return enum(value).label if value else None
+    except ValueError:
+        return value
+
+
+def _seconds(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(microsecond=0) if value else None
+
+
+def user_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(User.id, User.display_name)).all())
+
+
+def departments(session: Session) -> list[Row]:
+    rows = session.scalars(select(Department).order_by(Department.sort_order, Department.id))
+    return [{"uuid": d.uuid, "code": d.code or None, "name": d.name, "kind": _label(DepartmentKind, d.kind),
+             "post_class": post_class_label(d.post_class), "sort_order": d.sort_order, "active": d.active}
+            for d in rows]
+
+
+def people(session: Session) -> list[Row]:
+    query = (select(Person, Department.name).join(Department, Department.id == Person.department_id)
+             .order_by(Department.sort_order, Person.badge))
+    return [{"uuid": p.uuid, "badge": p.badge, "name": p.name, "identity": _label(Identity, p.identity),
+             "position": p.position or None, "department": dept, "sequence": p.sequence or None,
+             "is_head": p.is_head, "active_from": p.active_from, "active_to": p.active_to,
+             "phone": p.phone or None} for p, dept in session.execute(query)]
+
+
+def catalogue_versions(session: Session, period: Period) -> list[CatalogueVersion]:
+    """Versions in force at some day of the period, and any version an entry of the period uses."""
+    versions = list(session.scalars(select(CatalogueVersion).order_by(CatalogueVersion.effective_from)))
+    used = set(session.scalars(
+        select(CatalogueItem.version_id).join(Entry, Entry.item_id == CatalogueItem.id)
+        .where(Entry.occurred_on >= period.start, Entry.occurred_on <= period.end).distinct()))
+    chosen = []
+    for i, version in enumerate(versions):
+        until = versions[i + 1].effective_from if i + 1 < len(versions) else None
+        overlaps = version.effective_from <= period.end and (until is None or until > period.start)
+        if overlaps or version.id in used:
+            chosen.append(version)
+    return chosen
+
+
+def catalogue(session: Session, period: Period) -> list[Row]:
+    rows: list[Row] = []
+    for version in catalogue_versions(session, period):
+        for item in version.items:
+            rows.append({
+                "version_uuid": version.uuid, "effective_from": version.effective_from,
+                "version_name": version.name, "item_uuid": item.uuid, "code": item.code,
+                "category": item.category, "subcategory": item.subcategory or None,
+                "component": _label(Component, item.component), "name": item.name, "unit": item.unit or None,
+                "points_mode": _label(PointsMode, item.points_mode), "points": item.points_tenths,
+                "min": item.min_tenths, "max": item.max_tenths, "monthly_cap": item.monthly_cap_tenths,
+                "evidence_required": item.evidence_required, "veto": item.veto, "daily_duty": item.daily_duty,
+            })
+    return rows
+
+
+def entry_count(session: Session, period: Period) -> int:
+    return session.scalar(select(func.count(Entry.id)).where(
+        Entry.occurred_on >= period.start, Entry.occurred_on <= period.end)) or 0
+
+
+def entries(session: Session, period: Period) -> Iterator[Row]:
+    """Every entry of the period in ledger order, reversals included, streamed in chunks."""
+    original = aliased(Entry)
+    query = (
+        select(Entry.uuid, Entry.occurred_on, Person.badge, Person.name, Department.name, Entry.item_code,
+               Entry.item_name, Entry.category, Entry.component, Entry.veto, Entry.quantity, Entry.points_tenths,
+               Entry.note, Entry.source, Entry.batch_uuid, original.uuid, Entry.recorded_by_name,
+               Entry.recorded_at, CatalogueItem.uuid)
+        .join(Person, Person.id == Entry.person_id).join(Department, Department.id == Person.department_id)
+        .join(CatalogueItem, CatalogueItem.id == Entry.item_id)
+        .outerjoin(original, original.id == Entry.reverses_id)
+        .where(Entry.occurred_on >= period.start, Entry.occurred_on <= period.end)
+        .order_by(Entry.occurred_on, Entry.id)
+    )
+    components = {c.value: c.label for c in Component}
+    sources = {s.value: s.label for s in EntrySource}
+    for (uid, day, badge, name, dept, code, item_name, category, comp, veto, qty, points, note, source, batch,
+         reverses, by, at, item_uuid) in session.execute(query.execution_options(yield_per=5000)):
+        yield {"uuid": uid, "date": day, "badge": badge, "name": name, "department": dept, "item_code": code,
+               "item_name": item_name, "category": category, "component": components.get(comp, comp),
+               "veto": veto, "quantity": qty, "points": points, "note": note or None,
+               "source": sources.get(source, source), "batch_uuid": batch, "reverses_uuid": reverses,
+               "recorded_by": by or None, "recorded_at": _seconds(at), "item_uuid": item_uuid}
+
+
+def summary(session: Session, period: Period, names: dict[int, str]) -> list[Row]:
+    results = scoring.results(session, period)
+    overrides: dict[int, GradeOverride] = {}
+    if period.id is not None:
+        for row in session.scalars(select(GradeOverride).where(GradeOverride.period_id == period.id)
+                                   .order_by(GradeOverride.id)):
+            overrides[row.person_id] = row
+    out = []
+    for r in results:
+        ov = overrides.get(r.person_id)
+        out.append({
+            "badge": r.badge, "name": r.name, "identity": _label(Identity, r.identity),
+            "department": r.department, "sequence": r.sequence or None, "base": r.base,
+            "dept_bonus": r.dept_bonus, "dept_deduction": r.dept_deduction, "higher_bonus": r.higher_bonus,
+            "higher_deduction": r.higher_deduction, "start": r.start, "total": r.total,
+            "rank_department": r.rank_department, "rank_sequence": r.rank_sequence, "rank_group": r.rank_group,
+            "engine_grade": r.engine_grade, "grade": r.grade, "vetoed": r.vetoed,
+            "excluded_reason": r.excluded_reason or None,
+            "flags": "、".join(FLAG_LABELS.get(f, f) for f in r.flags) or None,
+            "override_reason": ov.reason if ov else None, "override_by": names.get(ov.by_user_id) if ov else None,
+            "override_at": _seconds(ov.at) if ov else None,
+        })
+    return out
+
+
+def awards(session: Session, period: Period, names: dict[int, str]) -> list[Row]:
+    if period.id is None:
+        return []
+    query = (select(Award, Person.badge, Person.name).join(Person, Person.id == Award.person_id)
+             .where(Award.period_id == period.id).order_by(Award.id))
+    return [{"uuid": a.uuid, "badge": badge, "name": name, "title": a.title, "note": a.note or None,
+             "given_by": names.get(a.given_by_id), "given_at": _seconds(a.given_at)}
+            for a, badge, name in session.execute(query)]
+
+
+def signoffs(session: Session, station: Station, period: Period) -> list[Row]:
+    """The chain's steps with their signatures (a step not yet signed has no signer)."""
+    signed = {} if period.id is None else {
+        s.seq: s for s in session.scalars(select(SignOff).where(SignOff.period_id == period.id))}
+    steps = {s.seq: s for s in session.scalars(select(SignoffStep).where(SignoffStep.station_id == station.id))}
+    rows = []
+    for seq in sorted(set(steps) | set(signed)):
+        step, sig = steps.get(seq), signed.get(seq)
+        rows.append({"seq": seq, "step": step.title if step else sig.step_title if sig else None,
+                     "role": _label(Role, step.role if step else sig.role if sig else None),
+                     "uuid": sig.uuid if sig else None, "signer": sig.signer_name if sig else None,
+                     "signed_at": _seconds(sig.signed_at) if sig else None, "digest": sig.digest if sig else None})
+    return rows
+
+
+def confirmations(session: Session, period: Period, names: dict[int, str]) -> list[Row]:
+    if period.id is None:
+        return []
+    query = (select(Confirmation, Person.badge, Person.name).join(Person, Person.id == Confirmation.person_id)
+             .where(Confirmation.period_id == period.id).order_by(Person.badge))
+    return [{"uuid": c.uuid, "badge": badge, "name": name, "status": _label(ConfirmStatus, c.status),
+             "comment": c.comment or None, "by": names.get(c.by_user_id) if c.by_user_id else None,
+             "at": _seconds(c.at), "resolution": c.resolution or None,
+             "resolved_by": names.get(c.resolved_by_id) if c.resolved_by_id else None,
+             "resolved_at": _seconds(c.resolved_at)} for c, badge, name in session.execute(query)]
+
+
+def period_state_label(period: Period) -> str:
+    return PeriodState(period.state).label

@@ -1,0 +1,191 @@
+"""Export one period as a self-contained, formatted workbook (`jifen export --period P -o F.xlsx`).
+
+Sheets: 说明 (station, period, format version, row counts, SHA-256 of the data), 部门, 人员,
+考核细则 (the catalogue versions the period uses), 积分明细 (every entry with its UUID,
+reversals included), 积分汇总 (five components, total, ranks, grades), 奖励, 签核, 个人确认.
+An empty database can be rebuilt from it alone (see `import_`), and the bureau can open it
+in Excel or WPS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from desktop import __version__
+from desktop.exporters.xlsx.writer import Column, Sheet, write_workbook
+from desktop.models.periods import Period
+from desktop.services.errors import ValidationError
+from desktop.services.exchange import collect
+from desktop.services.exchange.cells import PARSERS
+from desktop.services.exchange.report import CancelFn, Progress, ProgressFn
+from desktop.services.exchange.schema import (
+    ABOUT_NAME,
+    AWARDS,
+    CATALOGUE,
+    CONFIRMATIONS,
+    DATA_KINDS,
+    DEPARTMENTS,
+    ENTRIES,
+    FORMAT_ID,
+    FORMAT_VERSION,
+    ROSTER,
+    SIGNOFFS,
+    SUMMARY,
+    SheetKind,
+)
+from desktop.services.periods import find_period, parse_period
+from desktop.services.points import to_decimal
+from desktop.services.policies import policy_row_for
+from desktop.services.roster import get_station
+
+WRITER_KINDS = {"text": "text", "key": "text", "name": "text", "uuid": "text", "int": "int",
+                "points": "points", "date": "date", "datetime": "datetime", "bool": "bool"}
+_TEXT_KINDS = frozenset({"text", "key", "name", "uuid"})
+# json.dumps with options builds a new encoder on every call; one encoder gives the same text.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+ABOUT_NOTE = ("本工作簿由“积分考核台账”导出。各表第一行为表头，请勿改动表头和 UUID 列；"
+              "UUID 用于识别同一条记录，重复导入不会重复计分。分值为该项在其积分组成中的分数："
+              "扣分、减分项也写正数，冲正记录为负数。")
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    station: str
+    period: str
+    counts: dict[str, int] = field(default_factory=dict)  # sheet name → data rows
+    digest: str = ""
+
+
+class Digest:
+    """SHA-256 over every data sheet's rows in the parsed form both export and import see."""
+
+    def __init__(self, normalise: bool = True) -> None:
+        self._hash = hashlib.sha256()
+        self._normalise = normalise  # False for rows the reader already parsed
+        # Per sheet kind: (field key, normaliser or None). Names, departments and items repeat on
+        # every row, so each distinct text is normalised once (a third of the export's own time).
+        self._plans: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {}
+        self._parsers = {k: functools.lru_cache(maxsize=1 << 16)(PARSERS[k]) for k in _TEXT_KINDS}
+
+    def sheet(self, kind: SheetKind) -> None:
+        self._hash.update(f"\x1e{kind.key}\n".encode())
+
+    def _plan(self, kind: SheetKind) -> list[tuple[str, Callable[[Any], Any] | None]]:
+        plan = self._plans.get(kind.key)
+        if plan is None:
+            plan = self._plans[kind.key] = [
+                (f.key, self._parsers[f.kind] if self._normalise and f.kind in _TEXT_KINDS else None)
+                for f in kind.fields]
+        return plan
+
+    def row(self, kind: SheetKind, row: dict[str, Any]) -> None:
+        self.values(kind, [row.get(f.key) for f in kind.fields])
+
+    def values(self, kind: SheetKind, values: list[Any]) -> None:
+        """A row given as its values in field order (the list is not changed)."""
+        normalised = [v if parse is None or v is None else parse(v)  # the same normalisation the reader applies
+                      for (_key, parse), v in zip(self._plan(kind), values, strict=True)]
+        self._hash.update(_ENCODE(normalised).encode() + b"\n")
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def _cells(kind: SheetKind, rows: Iterable[dict[str, Any]], digest: Digest, progress: Progress
+           ) -> Iterator[list[Any]]:
+    """Turn parsed rows into cell values (points tenths → Decimal) while feeding the digest."""
+    points = [i for i, f in enumerate(kind.fields) if f.kind == "points"]
+    keys = [f.key for f in kind.fields]
+    for row in rows:
+        cells = [row.get(k) for k in keys]
+        digest.values(kind, cells)
+        progress.tick()
+        for i in points:
+            if cells[i] is not None:
+                cells[i] = to_decimal(cells[i])
+        yield cells
+
+
+def _columns(kind: SheetKind) -> list[Column]:
+    return [Column(f.header, WRITER_KINDS[f.kind], f.width) for f in kind.fields]
+
+
+def _period(session: Session, code: str) -> Period:
+    spec = parse_period(code)
+    period = find_period(session, spec.code)
+    if period is None:  # never opened: export what there is, as an open period
+        period = Period(code=spec.code, kind=spec.kind.value, year=spec.year, number=spec.number,
+                        start=spec.start, end=spec.end, state="open")
+    return period
+
+
+def export_period(session: Session, period_code: str, path: str | Path, *, progress: ProgressFn | None = None,
+                  cancel: CancelFn | None = None) -> ExportResult:
+    """Write the period's workbook to `path`; reads only, so any signed-in user may export."""
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise ValidationError(f"导出文件“{target.name}”应以 .xlsx 结尾")
+    if not target.parent.is_dir():
+        raise ValidationError(f"文件夹“{target.parent}”不存在")
+    station = get_station(session)
+    period = _period(session, period_code)
+    policy = policy_row_for(session, period)
+    spec = parse_period(period.code)
+    tracker = Progress(progress, cancel)
+    names = collect.user_names(session)
+    small: dict[str, list[dict[str, Any]]] = {
+        DEPARTMENTS.key: collect.departments(session), ROSTER.key: collect.people(session),
+        CATALOGUE.key: collect.catalogue(session, period), SUMMARY.key: collect.summary(session, period, names),
+        AWARDS.key: collect.awards(session, period, names), SIGNOFFS.key: collect.signoffs(session, station, period),
+        CONFIRMATIONS.key: collect.confirmations(session, period, names),
+    }
+    n_entries = collect.entry_count(session, period)
+    tracker.grow(sum(len(rows) for rows in small.values()) + n_entries)
+    result = ExportResult(target, f"{station.code} {station.name}", period.code)
+    digest = Digest()
+
+    def data_sheets() -> Iterator[Sheet]:
+        for kind in DATA_KINDS:
+            digest.sheet(kind)
+            rows = collect.entries(session, period) if kind is ENTRIES else small[kind.key]
+            title = f"{station.name} {spec.label} {kind.name}"
+            sheet = Sheet(kind.name, _columns(kind), _cells(kind, rows, digest, tracker), title=title)
+            yield sheet
+            result.counts[kind.name] = sheet.count
+
+    def about() -> Sheet:
+        result.digest = digest.hexdigest()
+        pairs: list[tuple[str, Any]] = [
+            ("格式标识", FORMAT_ID), ("格式版本", FORMAT_VERSION), ("程序版本", f"jifen {__version__}"),
+            ("单位代码", station.code), ("单位名称", station.name), ("上级单位", station.county_bureau or None),
+            ("起始分（每月）", to_decimal(station.starting_score_tenths)
+             if station.starting_score_tenths is not None else None),
+            ("考核周期", period.code), ("周期名称", spec.label), ("周期开始", period.start), ("周期结束", period.end),
+            ("周期状态", collect.period_state_label(period)), ("等次政策代码", policy.code),
+            ("等次政策名称", policy.name), ("等次政策（JSON）", policy.definition),
+            ("生成时间", dt.datetime.now().replace(microsecond=0)),
+        ]
+        pairs += [(f"行数：{name}", count) for name, count in result.counts.items()]
+        pairs += [("数据校验（SHA-256）", result.digest), ("说明", ABOUT_NOTE)]
+        return Sheet(ABOUT_NAME, [Column("项目", "text", 20), Column("内容", "text", 90)], pairs,
+                     title=f"{station.name} {spec.label} 数据交换工作簿", landscape=False, filter=False)
+
+    # 说明 needs the digest and row counts of the others: it is written last and moved to the front.
+    write_workbook(target, _then(data_sheets(), about), first=ABOUT_NAME)
+    tracker.finish()
+    return result
+
+
+def _then(sheets: Iterator[Sheet], last: Callable[[], Sheet]) -> Iterator[Sheet]:
+    yield from sheets
+    yield last()

@@ -1,0 +1,264 @@
+"""Checks on a workbook file before any reader touches it, so bad files get a clear refusal.
+
+calamine (Rust) builds a dense grid from A1 to the last used cell and aborts the whole
+process when that does not fit in memory: one cell at XFD1048576 is enough. A zip bomb
+inflates to gigabytes, and a million-row sheet costs minutes and gigabytes in Python. So the
+file is first looked at as bytes: its kind (zip, OLE compound file, text), the zip directory
+(member count, sizes, compression ratio), and every sheet's XML, streamed in chunks to count
+rows, columns and cells (reading every member in full also verifies its CRC, so a size the
+zip directory lies about is caught). Each limit sits far above what a station or a county
+bureau exchanges, and each refusal says in Chinese what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from desktop.services.errors import NotFound, ValidationError
+from desktop.services.exchange import cells
+
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_MEMBERS = 2000
+MAX_UNCOMPRESSED = 400 * 1024 * 1024  # all members together
+MAX_RATIO = 200  # deflated XML of real workbooks stays well under 50:1
+RATIO_FLOOR = 1024 * 1024  # small members may compress any amount
+MAX_PART_BYTES = 20 * 1024 * 1024  # workbook.xml and its relationships
+MAX_ROWS = 200_000  # per sheet; a year of a 60-person station's entries is about 60,000
+MAX_COLUMNS = 200
+MAX_CELLS = 4_000_000  # per sheet, rows x columns of the grid the reader builds
+CHUNK = 4 * 1024 * 1024
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+XLS_STREAMS = ("Workbook\0".encode("utf-16-le"), "Book\0".encode("utf-16-le"))  # BIFF8, BIFF5
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+DOC_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d{1,9})"')
+_CELL_COLUMN = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,4})\d')
+_ERROR_CELL = re.compile(rb'<c\b(?=[^>]*\st="e")[^>]*?\sr="([A-Z]{1,4})(\d{1,9})"')
+_FORMULA_NO_VALUE = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,4})(\d{1,9})"[^>]*>\s*<f\b(?:[^>]*/>|[^>]*>[^<]*</f>)\s*</c>')
+
+# Longest text a cell may hold, by the column's parser; longer is a problem of that cell.
+_LIMITS: dict[Callable[[Any], Any], int] = {
+    cells.parse_key: 64, cells.parse_name: 50, cells.parse_uuid: 64, cells.parse_text: 200,
+    cells.parse_int: 50, cells.parse_points: 50, cells.parse_date: 50, cells.parse_datetime: 50,
+    cells.parse_bool: 20,
+}
+LONG_TEXT = 1000  # the ledger's limit on a 事实说明
+_LONG_TEXT_FIELDS = frozenset({"note", "comment", "resolution", "override_reason", "excluded_reason", "flags",
+                               "version_name"})
+_SHORTEST_LIMIT = min(_LIMITS.values())
+
+
+def _refuse(path: Path, reason: str) -> ValidationError:
+    return ValidationError(f"“{path.name}”不能导入：{reason}")
+
+
+def check_workbook(path: Path) -> None:
+    """Raise `ValidationError` if `path` is not a workbook the reader can take safely."""
+    if not path.is_file():
+        raise NotFound(f"找不到文件“{path}”")
+    size = path.stat().st_size
+    if size == 0:
+        raise _refuse(path, "文件是空的（0 字节），可能复制或下载没有完成")
+    if size > MAX_FILE_BYTES:
+        raise _refuse(path, f"文件有 {size / 1024 / 1024:.0f} MB，超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限；"
+                            "请只导出需要的考核周期或人员后再导入")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head == OLE_MAGIC:
+        _check_ole(path)
+    elif head.startswith(b"PK"):
+        _check_zip(path)
+    else:
+        raise _refuse(path, f"不是 Excel 工作簿（{_looks_like(path)}）；请在 Excel 或 WPS 中打开，另存为“Excel 工作簿(*.xlsx)”后再导入")
+
+
+def _looks_like(path: Path) -> str:
+    with path.open("rb") as fh:
+        sample = fh.read(2048)
+    text = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")):
+        return "文件内容是网页，常见于系统导出的“假 .xls”"
+    if text.startswith(b"<?xml"):
+        return "文件内容是 XML，可能是 Excel 2003 XML 表格"
+    if text.startswith(b"%pdf"):
+        return "文件内容是 PDF"
+    try:
+        sample.decode("utf-8")
+        return "文件内容是纯文本，可能是 CSV"
+    except UnicodeDecodeError:
+        return "无法识别的文件内容"
+
+
+def _check_ole(path: Path) -> None:
+    """An OLE compound file is an old .xls, or an .xlsx encrypted with an open password."""
+    workbook = False
+    with path.open("rb") as fh:
+        while block := fh.read(CHUNK):
+            if ENCRYPTED_STREAM in block:
+                raise _refuse(path, "工作簿设有打开密码（已加密），本程序不能读取。请在 Excel 或 WPS 中输入密码打开，"
+                                    "在“文件 → 信息 → 保护工作簿 → 用密码进行加密”中清除密码，保存后再导入")
+            workbook = workbook or any(name in block for name in XLS_STREAMS)
+    if not workbook:
+        raise _refuse(path, "不是 Excel 工作簿（是 Word 或其他 Office 97-2003 文件）")
+    if path.suffix.lower() != ".xls":
+        raise _refuse(path, f"这是旧版 Excel 97-2003 工作簿，扩展名却是“{path.suffix}”；请把文件改名为 .xls，"
+                            "或在 Excel 或 WPS 中另存为 .xlsx 后再导入")
+    # An old .xls: calamine reads it; its grid is bounded by the format (65,536 x 256) and the
+    # reader checks the grid's size before building rows (`check_grid`).
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            _check_directory(path, infos)
+            names = {info.filename for info in infos}
+            if "xl/workbook.xml" not in names:
+                what = " Word 文档" if "word/document.xml" in names else (
+                    " PowerPoint 文档" if "ppt/presentation.xml" in names else "普通压缩包（.zip）")
+                raise _refuse(path, f"这是{what}，不是 Excel 工作簿")
+            sheets = _sheet_parts(path, zf)
+            for info in infos:
+                if info.is_dir():
+                    continue
+                if info.filename in sheets or info.filename.startswith("xl/worksheets/"):
+                    _scan_sheet(path, zf, info, sheets.get(info.filename) or posixpath.basename(info.filename))
+                else:
+                    _drain(zf, info)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise _refuse(path, "文件不完整或已损坏，可能复制或下载中途断开；请重新复制一份再导入") from exc
+    except (OSError, RuntimeError, NotImplementedError, ValueError, ArithmeticError, KeyError) as exc:
+        if isinstance(exc, ValidationError):
+            raise
+        raise _refuse(path, f"文件已损坏，无法解压（{exc}）") from exc
+
+
+def _check_directory(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_MEMBERS:
+        raise _refuse(path, f"压缩包内有 {len(infos)} 个文件，不像是 Excel 工作簿")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise _refuse(path, f"解压后有 {total / 1024 / 1024:.0f} MB，超过 {MAX_UNCOMPRESSED // 1024 // 1024} MB 的上限"
+                            "（可能是“压缩炸弹”），为保护本机没有读取")
+    for info in infos:
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _refuse(path, f"其中“{info.filename}”的压缩比异常（{info.compress_size} 字节解压后为 "
+                                f"{info.file_size / 1024 / 1024:.0f} MB，可能是“压缩炸弹”），为保护本机没有读取")
+        if info.flag_bits & 0x1:
+            raise _refuse(path, "工作簿内的文件已加密，本程序不能读取；请清除密码后再导入")
+
+
+def _drain(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Read a member to its end: zipfile stops at the declared size and checks the CRC."""
+    with zf.open(info) as fh:
+        while fh.read(CHUNK):
+            pass
+
+
+def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> dict[str, str]:
+    """Zip member name of each worksheet → the sheet's name, from workbook.xml and its relationships."""
+    def parse(name: str) -> ElementTree.Element:
+        info = zf.getinfo(name)
+        if info.file_size > MAX_PART_BYTES:
+            raise _refuse(path, f"“{name}”大得异常（{info.file_size / 1024 / 1024:.0f} MB）")
+        try:
+            return ElementTree.fromstring(zf.read(name))
+        except ElementTree.ParseError as exc:
+            raise _refuse(path, f"工作簿结构已损坏（{name}：{exc}）") from exc
+
+    book = parse("xl/workbook.xml")
+    try:
+        rels = parse("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{REL_NS}Relationship")}
+    parts = {}
+    for sheet in book.iter(f"{SHEET_NS}sheet"):
+        target = targets.get(sheet.get(DOC_REL_ID), "")
+        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        parts[member] = sheet.get("name", "")
+    return parts
+
+
+def _scan_sheet(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> None:
+    """Count a sheet's rows, columns and cells from its XML without building anything."""
+    rows = cells_seen = max_row = max_col = 0
+    formulas: list[str] = []
+    errors: list[str] = []
+    carry = b""
+    with zf.open(info) as fh:
+        while True:
+            block = fh.read(CHUNK)
+            data = carry + block
+            cut = data.rfind(b"<row") if block else len(data)
+            cut = len(data) if cut <= 0 else cut
+            piece, carry = data[:cut], data[cut:]
+            rows += piece.count(b"<row ") + piece.count(b"<row>")
+            numbers = _ROW_NUMBER.findall(piece)
+            if numbers:
+                max_row = max(max_row, max(int(n) for n in numbers))
+            max_row = max(max_row, rows)
+            found = _CELL_COLUMN.findall(piece)
+            if found:
+                max_col = max(max_col, max(_column_number(s) for s in set(found)))
+            in_piece = piece.count(b"<c ") + piece.count(b"<c>")
+            if in_piece > len(found):  # cells without a reference sit one after another
+                max_col = max(max_col, max(seg.count(b"<c ") + seg.count(b"<c>") for seg in piece.split(b"<row")))
+            if b"<f" in piece and len(formulas) < 5:
+                formulas += [f"{c.decode()}{r.decode()}" for c, r in _FORMULA_NO_VALUE.findall(piece)[:5]]
+            if b't="e"' in piece and len(errors) < 5:
+                errors += [f"{c.decode()}{r.decode()}" for c, r in _ERROR_CELL.findall(piece)[:5]]
+            if max_row > MAX_ROWS:
+                raise _refuse(path, f"工作表“{sheet}”超过每张表 {MAX_ROWS:,} 行的上限（至少用到第 {max_row:,} 行）；"
+                                    "请删除表格下方的多余内容，或按月份、部门拆分成几个工作簿再导入")
+            if max_col > MAX_COLUMNS:
+                raise _refuse(path, f"工作表“{sheet}”用到了第 {cells.column_letter(max_col - 1)} 列，"
+                                    f"超过 {MAX_COLUMNS} 列的上限；请删除表格右侧多余的列后再导入")
+            if cells_seen + in_piece > MAX_CELLS or max_row * max(max_col, 1) > MAX_CELLS:
+                raise _refuse(path, f"工作表“{sheet}”的数据区域过大（{max_row:,} 行 × {max_col} 列），"
+                                    "请删除表格下方和右侧的多余内容后再导入")
+            cells_seen += in_piece
+            if not block:
+                break
+    if errors:
+        raise _refuse(path, f"工作表“{sheet}”的单元格 {'、'.join(errors[:5])} 是公式错误值（如 #N/A、#DIV/0!），"
+                            "读取时会变成空白；请在 Excel 或 WPS 中改正或清除这些单元格（或删除这张表）后再导入")
+    if formulas:
+        raise _refuse(path, f"工作表“{sheet}”的单元格 {'、'.join(formulas[:5])} 是公式，但文件中没有保存计算结果"
+                            "（常见于由其他程序生成的表格）；请用 Excel 或 WPS 打开并保存一次后再导入")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ch - 64)
+    return number
+
+
+def check_grid(sheet: str, end: tuple[int, int] | None) -> None:
+    """The reader's last check before it turns a sheet into Python rows from A1 (also covers old
+    .xls); `end` is calamine's last used (row, column), 0-based."""
+    height, width = (end[0] + 1, end[1] + 1) if end else (0, 0)
+    if height > MAX_ROWS or width > MAX_COLUMNS or height * width > MAX_CELLS:
+        raise ValidationError(f"工作表“{sheet}”的数据区域过大（{height:,} 行 × {width} 列），上限为每张表 {MAX_ROWS:,} 行、"
+                            f"{MAX_COLUMNS} 列；请删除多余内容或拆分后再导入")
+
+
+def too_long(key: str, parser: Callable[[Any], Any], raw: Any) -> str | None:
+    """Why a cell's text is too long for its column, or None."""
+    if not isinstance(raw, str) or len(raw) <= _SHORTEST_LIMIT:
+        return None
+    limit = LONG_TEXT if key in _LONG_TEXT_FIELDS else _LIMITS.get(parser, LONG_TEXT)
+    if len(raw) > limit:
+        return f"内容过长（{len(raw):,} 个字符），这一列最多 {limit} 个字符"
+    return None

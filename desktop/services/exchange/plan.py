@@ -1,0 +1,163 @@
+"""The import plan: what the database holds now, and what the workbook would add or change.
+
+Planning reads the database once into small indexes (departments, people, catalogue items,
+locked periods) and collects pending writes as plain dicts. Nothing is written until every
+sheet has been checked and no problem was found; then `import_` applies the plan in one
+transaction with bulk inserts.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models.catalogue import CatalogueItem, CatalogueVersion
+from desktop.models.enums import PeriodState
+from desktop.models.people import Person
+from desktop.models.periods import Period
+from desktop.models.station import Department
+from desktop.services.actor import Actor
+from desktop.services.exchange.cells import fold
+from desktop.services.exchange.reader import Table, Workbook
+from desktop.services.exchange.report import ImportReport
+from desktop.services.periods import spec_of
+from desktop.services.text import cn_date
+
+
+@dataclass
+class DeptRef:
+    name: str
+    uuid: str
+    kind: str
+    post_class: int | None
+    id: int | None = None  # None until a new department is inserted
+
+
+@dataclass
+class PersonRef:
+    badge: str
+    uuid: str
+    name: str
+    department: str  # folded department name
+    active_from: dt.date | None = None
+    active_to: dt.date | None = None
+    id: int | None = None
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.active_from is None or self.active_from <= day) and (
+            self.active_to is None or self.active_to >= day)
+
+
+@dataclass
+class ItemRef:
+    uuid: str
+    code: str
+    name: str
+    category: str
+    component: str
+    points_mode: str
+    points_tenths: int
+    min_tenths: int | None
+    max_tenths: int | None
+    veto: bool
+    unit: str = "次"
+    id: int | None = None
+
+
+@dataclass
+class CatalogueIndex:
+    """Catalogue versions by effective date (existing and planned), to find the item in force."""
+
+    starts: list[dt.date] = field(default_factory=list)
+    versions: list[dict[str, ItemRef]] = field(default_factory=list)  # code → item, per version
+    by_uuid: dict[str, ItemRef] = field(default_factory=dict)
+
+    def add(self, start: dt.date, items: list[ItemRef]) -> None:
+        pos = bisect.bisect_left(self.starts, start)
+        self.starts.insert(pos, start)
+        self.versions.insert(pos, {i.code: i for i in items})
+        self.by_uuid.update((i.uuid, i) for i in items)
+
+    def in_force(self, day: dt.date) -> dict[str, ItemRef] | None:
+        pos = bisect.bisect_right(self.starts, day) - 1
+        return self.versions[pos] if pos >= 0 else None
+
+
+@dataclass
+class Plan:
+    session: Session
+    actor: Actor
+    report: ImportReport
+    book: Workbook
+    restore: bool  # rebuilding a whole station into an empty database
+    authoritative: bool  # a jifen export: blank cells mean "empty", not "not given"
+    batch_uuid: str
+    departments: dict[str, DeptRef] = field(default_factory=dict)  # folded name → ref
+    people: dict[str, PersonRef] = field(default_factory=dict)  # badge → ref
+    catalogue: CatalogueIndex = field(default_factory=CatalogueIndex)
+    locked: list[Period] = field(default_factory=list)
+    station: dict[str, Any] | None = None  # restore: the station to create
+    new_departments: list[dict[str, Any]] = field(default_factory=list)
+    department_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    new_people: list[dict[str, Any]] = field(default_factory=list)
+    person_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    new_versions: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
+    new_entries: list[dict[str, Any]] = field(default_factory=list)  # with "_badge", "_item", "_reverses"
+    period_records: Any = None  # restore.PeriodRecords when a period's sign-offs travel along
+    memo: dict[Any, Any] = field(default_factory=dict)  # per-import caches (item names already matched)
+
+    def load(self) -> None:
+        """Read the database's current state into the indexes."""
+        s = self.session
+        for d in s.scalars(select(Department)):
+            self.departments[fold(d.name)] = DeptRef(d.name, d.uuid, d.kind, d.post_class, d.id)
+        names = {d.id: fold(d.name) for d in s.scalars(select(Department))}
+        for p in s.scalars(select(Person)):
+            self.people[p.badge] = PersonRef(p.badge, p.uuid, p.name, names[p.department_id], p.active_from,
+                                             p.active_to, p.id)
+        items: dict[int, list[ItemRef]] = {}
+        for it in s.scalars(select(CatalogueItem)):
+            items.setdefault(it.version_id, []).append(ItemRef(
+                it.uuid, it.code, it.name, it.category, it.component, it.points_mode, it.points_tenths,
+                it.min_tenths, it.max_tenths, it.veto, it.unit, it.id))
+        for v in s.scalars(select(CatalogueVersion)):
+            self.catalogue.add(v.effective_from, items.get(v.id, []))
+        self.locked = list(s.scalars(select(Period).where(Period.state == PeriodState.LOCKED.value)))
+        self._zero_free = _unique_by(self.people, lambda b: b.lstrip("0"))
+
+    def person(self, badge: str) -> PersonRef | None:
+        """By 警号; a badge that lost its leading zeros in a number cell still finds its owner."""
+        ref = self.people.get(badge)
+        if ref is None and badge.isdigit():
+            ref = self._zero_free.get(badge.lstrip("0"))
+        return ref
+
+    def people_named(self, name: str) -> list[PersonRef]:
+        key = fold(name)
+        return [p for p in self.people.values() if fold(p.name) == key]
+
+    def locked_reason(self, day: dt.date) -> str | None:
+        for period in self.locked:
+            if period.start <= day <= period.end:
+                return (f"{spec_of(period).label}已锁定，不能再导入 {cn_date(day)} 的积分；"
+                        "如确需更正，请所长先解锁该周期并填写理由")
+        return None
+
+    def cell_problem(self, table: Table, number: int, key: str, reason: str, value: Any = None) -> None:
+        letter, header = table.where(key)
+        text = "" if value is None else str(value)
+        self.report.problem(table.sheet, number, reason, column=letter, header=header, value=text)
+
+
+def _unique_by(people: dict[str, PersonRef], key: Any) -> dict[str, PersonRef]:
+    seen: dict[str, PersonRef | None] = {}
+    for badge, ref in people.items():
+        if badge.isdigit():
+            k = key(badge)
+            seen[k] = None if k in seen else ref
+    return {k: v for k, v in seen.items() if v is not None}

@@ -1,0 +1,233 @@
+"""Departments and the roster from a workbook: new people are added, known ones (by 警号) updated.
+
+In a bureau workbook a blank cell or a missing column means "not given" and keeps what the
+station has; in a jifen export the sheet is the whole truth, so a blank clears the field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from desktop.models.enums import DepartmentKind, Identity
+from desktop.models.people import Person
+from desktop.models.station import Department, Station
+from desktop.services.exchange import vocab
+from desktop.services.exchange.cells import CellError, fold
+from desktop.services.exchange.plan import DeptRef, PersonRef, Plan
+from desktop.services.exchange.reader import Row, Table
+
+PERSON_FIELDS = ("name", "identity", "position", "department", "sequence", "is_head", "active_from", "active_to",
+                 "phone")
+DEPT_LABEL = "部门"
+PEOPLE_LABEL = "人员"
+
+
+def plan_departments(plan: Plan, table: Table) -> None:
+    counts = plan.report.count(DEPT_LABEL)
+    by_uuid = {ref.uuid: ref for ref in plan.departments.values()}
+    seen: dict[str, int] = {}
+    next_order = len(plan.departments) + 1
+    for row in table.rows:
+        v = row.values
+        name = v["name"]
+        if not row.ok:
+            counts.add("rejected")
+            continue
+        if not name:
+            plan.cell_problem(table, row.number, "name", "部门名称不能为空")
+            counts.add("rejected")
+            continue
+        if fold(name) in seen:
+            plan.cell_problem(table, row.number, "name", f"与第 {seen[fold(name)]} 行的部门重名", name)
+            counts.add("rejected")
+            continue
+        seen[fold(name)] = row.number
+        try:
+            kind = vocab.department_kind(v["kind"]) if v.get("kind") else DepartmentKind.OFFICE
+            post_class = vocab.post_class(v["post_class"]) if v.get("post_class") else None
+        except CellError as exc:
+            key = "kind" if "类型" in str(exc) else "post_class"
+            plan.cell_problem(table, row.number, key, str(exc), v.get(key))
+            counts.add("rejected")
+            continue
+        if kind == DepartmentKind.POST and post_class is None:
+            plan.cell_problem(table, row.number, "post_class", "警务室需要填写类别：一类、二类或三类")
+            counts.add("rejected")
+            continue
+        if kind != DepartmentKind.POST:
+            post_class = None
+        existing = by_uuid.get(v.get("uuid") or "") or plan.departments.get(fold(name))
+        clash = plan.departments.get(fold(name))
+        if existing is not None and clash is not None and clash is not existing:
+            plan.cell_problem(table, row.number, "name", "改名后与另一个已有部门重名", name)
+            counts.add("rejected")
+            continue
+        values = {"name": name, "kind": kind.value, "post_class": post_class}
+        for key in ("code", "sort_order", "active"):
+            if v.get(key) is not None:
+                values[key] = v[key]
+        if existing is None:
+            ref = DeptRef(name, v.get("uuid") or str(uuid.uuid4()), kind.value, post_class)
+            plan.departments[fold(name)] = ref
+            plan.new_departments.append({"uuid": ref.uuid, "code": v.get("code") or f"D{next_order:02d}",
+                                         "sort_order": v.get("sort_order") or next_order,
+                                         "active": True if v.get("active") is None else v["active"]} | values)
+            next_order += 1
+            counts.add("new")
+            continue
+        changed = _department_changes(plan, existing, values)
+        if existing.id is not None and changed:
+            plan.department_updates[existing.id] = changed
+            if "name" in changed:
+                plan.departments.pop(fold(existing.name), None)
+                existing.name = name
+                plan.departments[fold(name)] = existing
+            counts.add("updated")
+        else:
+            counts.add("unchanged")
+
+
+def _department_changes(plan: Plan, ref: DeptRef, values: dict[str, Any]) -> dict[str, Any]:
+    row = plan.session.get(Department, ref.id) if ref.id is not None else None
+    if row is None:
+        return {}
+    return {k: val for k, val in values.items() if getattr(row, k) != val}
+
+
+def plan_people(plan: Plan, table: Table) -> None:
+    counts = plan.report.count(PEOPLE_LABEL)
+    seen: dict[str, int] = {}
+    if not table.has("identity") and not plan.authoritative:
+        plan.report.notice(table.sheet, None, "没有“身份”列：新增人员按“民警”登记")
+    for row in table.rows:
+        outcome = _plan_person(plan, table, row, seen)
+        counts.add(outcome)
+
+
+def _plan_person(plan: Plan, table: Table, row: Row, seen: dict[str, int]) -> str:
+    v = row.values
+    badge = v["badge"]
+    if not badge:
+        plan.cell_problem(table, row.number, "badge", "警号不能为空")
+        return "rejected"
+    if badge in seen:
+        plan.cell_problem(table, row.number, "badge", f"警号与第 {seen[badge]} 行重复", badge)
+        return "rejected"
+    seen[badge] = row.number
+    if not row.ok:
+        return "rejected"
+    given = _given_fields(plan, table, row)
+    if given is None:
+        return "rejected"
+    existing = plan.person(badge)
+    if existing is None:
+        return _new_person(plan, table, row, badge, given)
+    if existing.id is None:  # two rows for one new person are caught above; nothing to compare
+        return "unchanged"
+    person = plan.session.get(Person, existing.id)
+    assert person is not None
+    changes = {k: val for k, val in given.items() if not k.startswith("_") and getattr(person, k) != val}
+    start, end = changes.get("active_from", person.active_from), changes.get("active_to", person.active_to)
+    if start and end and end < start:
+        plan.cell_problem(table, row.number, "active_to", "离岗日期早于在岗日期", end)
+        return "rejected"
+    if not changes:
+        return "unchanged"
+    plan.person_updates[existing.id] = changes
+    existing.name = changes.get("name", existing.name)
+    existing.active_from, existing.active_to = start, end
+    if "department_id" in changes:
+        existing.department = fold(given["_department"])
+    return "updated"
+
+
+def _given_fields(plan: Plan, table: Table, row: Row) -> dict[str, Any] | None:
+    """The person's fields this row provides, in the database's form; None after a problem."""
+    v = row.values
+    given: dict[str, Any] = {}
+    for key in PERSON_FIELDS:
+        if not table.has(key) or (v[key] is None and not plan.authoritative):
+            continue
+        value = v[key]
+        if key == "identity":
+            if value is None:
+                continue
+            try:
+                value = vocab.identity(value).value
+            except CellError as exc:
+                plan.cell_problem(table, row.number, key, str(exc), value)
+                return None
+        elif key == "department":
+            if value is None:
+                continue
+            ref = plan.departments.get(fold(value))
+            if ref is None:
+                plan.cell_problem(table, row.number, key, "没有这个部门；请先在程序里建立该部门，或改成已有的部门名称",
+                                  value)
+                return None
+            given["_department"] = ref.name
+            key, value = "department_id", ref.id if ref.id is not None else ref.uuid
+        elif key == "is_head":
+            value = bool(value)
+        elif key in ("position", "sequence", "phone"):
+            value = value or ""
+        given[key] = value
+    start, end = given.get("active_from"), given.get("active_to")
+    if start and end and end < start:
+        plan.cell_problem(table, row.number, "active_to", "离岗日期早于在岗日期", end)
+        return None
+    return given
+
+
+def _new_person(plan: Plan, table: Table, row: Row, badge: str, given: dict[str, Any]) -> str:
+    if not given.get("name"):
+        plan.cell_problem(table, row.number, "name", "新增人员的姓名不能为空")
+        return "rejected"
+    if "department_id" not in given:
+        plan.cell_problem(table, row.number, "department", "新增人员需要填写部门")
+        return "rejected"
+    row_uuid = row.values.get("uuid")
+    taken = {p.uuid for p in plan.people.values()}
+    person_uuid = row_uuid if row_uuid and row_uuid not in taken else str(uuid.uuid4())
+    record = {"uuid": person_uuid, "badge": badge, "identity": Identity.POLICE.value, "position": "",
+              "sequence": "", "is_head": False, "active_from": None, "active_to": None, "phone": ""}
+    record |= {k: val for k, val in given.items() if not k.startswith("_")}
+    plan.new_people.append(record)
+    plan.people[badge] = PersonRef(badge, person_uuid, given["name"], fold(given["_department"]),
+                                   record["active_from"], record["active_to"])
+    return "new"
+
+
+def apply_roster(plan: Plan) -> None:
+    """Insert new departments and people, update changed ones, and fill in the new ids."""
+    session = plan.session
+    station_id = session.scalar(select(Station.id).order_by(Station.id).limit(1))
+    if plan.new_departments:
+        session.execute(insert(Department), [d | {"station_id": station_id} for d in plan.new_departments])
+    for dept_id, changes in plan.department_updates.items():
+        row = session.get(Department, dept_id)
+        assert row is not None
+        for key, value in changes.items():
+            setattr(row, key, value)
+    session.flush()
+    ids = dict(session.execute(select(Department.uuid, Department.id)).all())
+    for ref in plan.departments.values():
+        ref.id = ids.get(ref.uuid, ref.id)
+
+    def dept_id(value: int | str) -> int:
+        return value if isinstance(value, int) else ids[value]
+
+    if plan.new_people:
+        session.execute(insert(Person), [p | {"department_id": dept_id(p["department_id"])} for p in plan.new_people])
+    for person_id, changes in plan.person_updates.items():
+        person = session.get(Person, person_id)
+        assert person is not None
+        for key, value in changes.items():
+            setattr(person, key, dept_id(value) if key == "department_id" else value)
+    session.flush()
+    person_ids = dict(session.execute(select(Person.badge, Person.id)).all())
+    for ref in plan.people.values():
+        ref.id = person_ids.get(ref.badge, ref.id)

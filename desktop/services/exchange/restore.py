@@ -1,0 +1,268 @@
+"""Rebuild a station from its own export: into an empty database, or a period's sign-offs.
+
+An empty database gets the station, its sign-off chain and grade policy from 说明 and 签核;
+departments, people, catalogue and entries come through the ordinary import steps. Then the
+period's records follow: its state, confirmations, chief's overrides, awards, signatures and,
+for a locked period, the frozen results of 积分汇总 — after checking them against the entries
+(a changed score in the sheet is refused). Signers and assessors become disabled accounts
+that keep their names but can never log in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from desktop.models.accounts import User
+from desktop.models.base import new_uuid
+from desktop.models.enums import PeriodState, Role
+from desktop.models.grading import Award, GradeOverride, GradePolicy, ScoreResult
+from desktop.models.ledger import Entry
+from desktop.models.periods import Confirmation, Period, SignOff
+from desktop.models.station import Department, SignoffStep, Station
+from desktop.services import periods, scoring
+from desktop.services.exchange import vocab
+from desktop.services.exchange.about import About
+from desktop.services.exchange.cells import CellError, fold
+from desktop.services.exchange.plan import Plan
+from desktop.services.exchange.reader import Row, Table
+from desktop.services.grade_engine import Policy, PolicyError, load_preset, preset_codes
+from desktop.services.roster import DEFAULT_CHAIN
+
+COMPONENTS = ("base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_deduction")
+DISABLED_HASH = "!imported-no-login"
+
+
+@dataclass
+class PeriodRecords:
+    about: About
+    policy: Policy
+    summary: Table | None
+    signoffs: list[dict[str, Any]] = field(default_factory=list)
+    confirmations: list[dict[str, Any]] = field(default_factory=list)
+    awards: list[dict[str, Any]] = field(default_factory=list)
+    sync_only: bool = False  # an existing station: copy only if the scores agree, else leave a notice
+
+
+def plan_station(plan: Plan, about: About, signoffs: Table | None) -> Policy | None:
+    """What the empty database needs before anything else: station, chain and policy."""
+    try:
+        policy = Policy.from_json(about.policy_json)
+    except PolicyError as exc:
+        plan.report.problem("说明", None, f"等次政策无法读取：{exc}", header="等次政策（JSON）")
+        return None
+    chain: list[tuple[int, str, str]] = []
+    for row in signoffs.rows if signoffs else []:
+        v = row.values
+        try:
+            role = vocab.role(v["role"]).value if v.get("role") else ""
+        except CellError as exc:
+            plan.cell_problem(signoffs, row.number, "role", str(exc), v.get("role"))
+            continue
+        if v.get("seq") and v.get("step") and role:
+            chain.append((v["seq"], v["step"], role))
+    plan.station = {"code": about.station_code, "name": about.station_name, "county_bureau": about.county_bureau,
+                    "starting_score_tenths": about.starting_tenths,
+                    "chain": chain or [(i, t, r.value) for i, (t, r) in enumerate(DEFAULT_CHAIN, start=1)]}
+    return policy
+
+
+def apply_station(plan: Plan, policy: Policy) -> None:
+    assert plan.station is not None
+    s = plan.session
+    spec = {k: v for k, v in plan.station.items() if k != "chain"}
+    station = Station(**spec)
+    s.add(station)
+    s.flush()
+    for seq, title, role in plan.station["chain"]:
+        s.add(SignoffStep(station_id=station.id, seq=seq, title=title, role=role))
+    rows = {policy.code: GradePolicy(code=policy.code, name=policy.name, definition=policy.to_json())}
+    for code in preset_codes():  # the other presets, so the station can still switch policy
+        if code not in rows and s.scalar(select(GradePolicy.id).where(GradePolicy.code == code)) is None:
+            preset = load_preset(code)
+            rows[code] = GradePolicy(code=code, name=preset.name, definition=preset.to_json())
+    s.add_all(rows.values())
+    s.flush()
+    station.grade_policy_id = rows[policy.code].id
+    plan.station["id"] = station.id
+
+
+def plan_period_records(plan: Plan, about: About, policy: Policy, tables: dict[str, Table | None]) -> None:
+    records = PeriodRecords(about, policy, tables.get("summary"), sync_only=not plan.restore)
+    for row in _rows(tables.get("signoffs")):
+        if row.values.get("signer"):
+            records.signoffs.append(row.values)
+    confirmations = tables.get("confirmations")
+    for row in _rows(confirmations):
+        assert confirmations is not None
+        if _known(plan, confirmations, row):
+            try:
+                status = vocab.confirm_status(row.values.get("status") or "")
+            except CellError as exc:
+                plan.cell_problem(confirmations, row.number, "status", str(exc), row.values.get("status"))
+                continue
+            records.confirmations.append(row.values | {"status": status.value})
+    awards = tables.get("awards")
+    for row in _rows(awards):
+        assert awards is not None
+        if _known(plan, awards, row) and row.values.get("title"):
+            records.awards.append(row.values)
+    summary = records.summary
+    for row in _rows(summary):
+        assert summary is not None
+        if _known(plan, summary, row) and row.values.get("grade") and row.values["grade"] not in policy.codes():
+            plan.cell_problem(summary, row.number, "grade", f"等次不在“{policy.name}”中", row.values["grade"])
+    plan.period_records = records
+
+
+def _rows(table: Table | None) -> list[Row]:
+    return [r for r in table.rows if r.ok] if table else []
+
+
+def _known(plan: Plan, table: Table, row: Row) -> bool:
+    badge = row.values.get("badge")
+    if badge and plan.person(badge) is not None:
+        return True
+    plan.cell_problem(table, row.number, "badge", "人员名册中没有这个警号", badge)
+    return False
+
+
+class _Users:
+    """Disabled accounts standing for the people who signed or assessed in the other copy."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.cache: dict[str, int] = {}
+
+    def id(self, name: str | None, role: str = Role.OFFICER.value) -> int:
+        if not name:  # not recorded in the workbook: the importer, or a placeholder for the program
+            if self.plan.actor.user_id is not None:
+                return self.plan.actor.user_id
+            name = "（导入时未注明）"
+        if name not in self.cache:
+            s = self.plan.session
+            username = f"导入:{name}"[:50]
+            user = s.scalar(select(User).where(User.username == username))
+            if user is None:
+                user = User(username=username, display_name=name, role=role, password_hash=DISABLED_HASH,
+                            active=False)
+                s.add(user)
+                s.flush()
+            self.cache[name] = user.id
+        return self.cache[name]
+
+
+def apply_period_records(plan: Plan) -> None:
+    """Write the period's records; in sync mode only into an unsigned period whose scores agree."""
+    records: PeriodRecords = plan.period_records
+    about, s = records.about, plan.session
+    period = periods.get_or_create(s, about.period_code)
+    if records.sync_only:
+        if about.period_state != PeriodState.LOCKED or period.state == PeriodState.LOCKED.value or s.scalar(
+                select(SignOff.id).where(SignOff.period_id == period.id).limit(1)) is not None:
+            return
+        if not _same_ledger(plan, period) or not _agrees(plan, records, period):
+            plan.report.notice("签核", None, "本单位该周期的积分记录与工作簿不完全相同，未同步签核和锁定状态")
+            return
+        plan.report.notice("签核", None, "本单位该周期的积分与工作簿一致，已同步签核记录并锁定该周期")
+    elif not _agrees(plan, records, period):
+        return  # the problems are in the report; the caller refuses the import
+    _write(plan, records, period)
+
+
+def _write(plan: Plan, records: PeriodRecords, period: Period) -> None:
+    s, about, users = plan.session, records.about, _Users(plan)
+
+    def pid(badge: str) -> int:
+        ref = plan.person(badge)
+        assert ref is not None and ref.id is not None
+        return ref.id
+
+    for c in records.confirmations:
+        s.add(Confirmation(uuid=c.get("uuid") or new_uuid(), period_id=period.id, person_id=pid(c["badge"]), status=c["status"],
+                           comment=c.get("comment") or "", by_user_id=users.id(c.get("by")),
+                           at=c.get("at") or _now(), resolution=c.get("resolution") or "",
+                           resolved_by_id=users.id(c["resolved_by"], Role.CHIEF.value) if c.get("resolved_by")
+                           else None, resolved_at=c.get("resolved_at")))
+    summary = _rows(records.summary)
+    for r in summary:
+        v = r.values
+        if v.get("override_reason") and v.get("grade"):
+            s.add(GradeOverride(period_id=period.id, person_id=pid(v["badge"]), from_grade=v.get("engine_grade"),
+                                to_grade=v["grade"], reason=v["override_reason"],
+                                by_user_id=users.id(v.get("override_by"), Role.CHIEF.value),
+                                at=v.get("override_at") or _now()))
+    for a in records.awards:
+        s.add(Award(uuid=a.get("uuid") or new_uuid(), period_id=period.id, person_id=pid(a["badge"]), title=a["title"],
+                    note=a.get("note") or "", given_by_id=users.id(a.get("given_by"), Role.CHIEF.value),
+                    given_at=a.get("given_at") or _now()))
+    for g in records.signoffs:
+        role = vocab.role(g["role"]).value if g.get("role") else Role.CHIEF.value
+        s.add(SignOff(uuid=g.get("uuid") or new_uuid(), period_id=period.id, seq=g["seq"], step_title=g.get("step") or "",
+                      role=role, user_id=users.id(g["signer"], role), signer_name=g["signer"],
+                      signed_at=g.get("signed_at") or _now(), digest=g.get("digest") or ""))
+    if about.period_state == PeriodState.LOCKED:
+        _frozen_results(plan, period, summary)
+        policy_row = s.scalar(select(GradePolicy).where(GradePolicy.code == records.policy.code))
+        period.grade_policy_id = policy_row.id if policy_row else None
+        period.computed_at = _now()
+        period.locked_at = about.generated_at or _now()
+    period.state = about.period_state.value
+    s.flush()
+
+
+def _same_ledger(plan: Plan, period: Period) -> bool:
+    """The period holds exactly the entries of the workbook's 积分明细, no more and no fewer."""
+    ours = set(plan.session.scalars(select(Entry.uuid).where(Entry.occurred_on >= period.start,
+                                                              Entry.occurred_on <= period.end)))
+    theirs = {r.values.get("uuid") for t in plan.book.of("entries") for r in t.rows}
+    return ours == theirs
+
+
+def _agrees(plan: Plan, records: PeriodRecords, period: Period) -> bool:
+    """Each person's five components in 积分汇总 must equal the sums of the entries now stored."""
+    plan.session.flush()
+    computed = {row.badge: row for row in scoring.calculate(plan.session, period, records.policy)}
+    table = records.summary
+    ok = True
+    for r in _rows(table):
+        ref = plan.person(r.values["badge"])
+        mine = computed.get(ref.badge) if ref is not None else None
+        for key in COMPONENTS:
+            theirs = r.values.get(key) or 0
+            if mine is not None and getattr(mine, key) == theirs:
+                continue
+            ok = False
+            if not records.sync_only and table is not None:
+                plan.cell_problem(table, r.number, key, "与积分明细合计不符（工作簿可能被改动过）",
+                                  f"{theirs / 10:g}")
+            break
+    return ok
+
+
+def _frozen_results(plan: Plan, period: Period, summary: list[Row]) -> None:
+    """A locked period keeps the results it was signed with, exactly as the sheet shows them."""
+    s = plan.session
+    depts = {d.name: d for d in s.scalars(select(Department))}
+    for r in summary:
+        v = r.values
+        ref = plan.person(v["badge"])
+        assert ref is not None and ref.id is not None
+        dept = depts.get(v.get("department") or "") or next(d for d in depts.values() if ref.department ==
+                                                               fold(d.name))
+        flags = [code for code, label in scoring.FLAG_LABELS.items() if label in (v.get("flags") or "")]
+        s.add(ScoreResult(
+            period_id=period.id, person_id=ref.id, department_id=dept.id, sequence=v.get("sequence") or "",
+            ranking_group=dept.ranking_group, **{f"{k}_tenths": v.get(k) or 0 for k in COMPONENTS},
+            start_tenths=v.get("start") or 0, total_tenths=v.get("total") or 0,
+            rank_department=v.get("rank_department"), rank_sequence=v.get("rank_sequence"),
+            rank_group=v.get("rank_group"), engine_grade=v.get("engine_grade"), grade=v.get("grade"),
+            vetoed=bool(v.get("vetoed")), excluded_reason=v.get("excluded_reason") or "", flags=",".join(flags)))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+

@@ -1,0 +1,212 @@
+"""The workbook format: sheets, their columns, header synonyms and value types.
+
+One table drives the export (canonical headers, widths, number formats), the tolerant
+reader (synonyms people use in bureau workbooks) and docs/workbook-format.md. Value kinds
+are the parser names of `cells.PARSERS`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from desktop.services.exchange.cells import fold
+
+FORMAT_ID = "jifen-workbook"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    header: str  # written on export, recognised on import
+    kind: str  # a parser name in cells.PARSERS
+    synonyms: tuple[str, ...] = ()
+    width: float = 12
+
+
+@dataclass(frozen=True)
+class SheetKind:
+    key: str
+    name: str  # the sheet name on export
+    fields: tuple[Field, ...]
+    # A sheet is of this kind when its header holds every field of one of these sets.
+    signatures: tuple[frozenset[str], ...]
+    sheet_names: tuple[str, ...] = ()  # other sheet names that suggest the kind
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+    def keys(self) -> list[str]:
+        return [f.key for f in self.fields]
+
+
+def F(key: str, header: str, kind: str = "text", *synonyms: str, width: float = 12) -> Field:
+    return Field(key, header, kind, synonyms, width)
+
+
+BADGE = F("badge", "警号", "key", "警员编号", "警号编码", "警察编号", "民警警号", "人员编号", "工号", width=11)
+NAME = F("name", "姓名", "name", "民警姓名", "人员姓名", "名字", "干警姓名", width=10)
+DEPT = F("department", "部门", "text", "单位", "所在部门", "所在单位", "所属部门", "部门名称", "所队",
+         "科所队", width=14)
+
+DEPARTMENTS = SheetKind("departments", "部门", (
+    F("uuid", "部门UUID", "uuid", width=38),
+    F("code", "部门代码", "key", "代码"),
+    F("name", "部门名称", "text", "部门", "名称", width=16),
+    F("kind", "类型", "text", "部门类型"),
+    F("post_class", "警务室类别", "text", "类别", "警务室等级"),
+    F("sort_order", "排序", "int", "序号", width=8),
+    F("active", "在用", "bool", width=8),
+), (frozenset({"name", "kind"}), frozenset({"uuid", "name"})), ("部门名单", "部门设置"))
+
+ROSTER = SheetKind("roster", "人员", (
+    F("uuid", "人员UUID", "uuid", width=38),
+    BADGE, NAME,
+    F("identity", "身份", "text", "人员身份", "人员类别", "人员类型", "类别", width=8),
+    F("position", "职务", "text", "职务职级", "岗位", "职位"),
+    DEPT,
+    F("sequence", "考核序列", "text", "序列", "考核类别", "考核序列名称", width=12),
+    F("is_head", "一把手", "bool", "是否一把手", "单位负责人", "主要负责人", width=8),
+    F("active_from", "在岗日期", "date", "入职日期", "到岗日期", "起始日期", "调入日期", width=12),
+    F("active_to", "离岗日期", "date", "离职日期", "调离日期", "截止日期", width=12),
+    F("phone", "电话", "key", "联系电话", "手机", "手机号", "手机号码", width=14),
+), (frozenset({"badge", "name"}),), ("人员名册", "花名册", "名册", "民警名单", "人员名单", "人员信息"))
+
+CATALOGUE = SheetKind("catalogue", "考核细则", (
+    F("version_uuid", "版本UUID", "uuid", width=38),
+    F("effective_from", "生效日期", "date", "施行日期", "执行日期", "启用日期", width=12),
+    F("version_name", "版本名称", "text", "细则名称", width=20),
+    F("item_uuid", "项目UUID", "uuid", width=38),
+    F("code", "项目编号", "key", "编号", "项目代码", "代码", "序号编码", width=9),
+    F("category", "类别", "text", "考核类别", "项目类别", "大类", "考核内容类别"),
+    F("subcategory", "子类", "text", "小类", "细类", width=8),
+    F("component", "积分组成", "text", "组成", "积分类型", "加减分类型", "计分类型"),
+    F("name", "项目名称", "text", "项目", "考核项目", "考核内容", "考核事项", "名称", width=36),
+    F("unit", "计量单位", "text", "单位", "计分单位", width=8),
+    F("points_mode", "计分方式", "text", "赋分方式", width=10),
+    F("points", "分值", "points", "分数", "标准分值", "每次分值", "单位分值", "计分标准", "加减分值", width=8),
+    F("min", "下限", "points", "最低分", "最低分值", width=8),
+    F("max", "上限", "points", "最高分", "最高分值", width=8),
+    F("monthly_cap", "月上限", "points", "每月上限", "月封顶", "月度上限", width=8),
+    F("evidence_required", "需证明材料", "bool", "需附证明", "证明材料", width=10),
+    F("veto", "一票否决", "bool", width=9),
+    F("daily_duty", "每日值勤", "bool", "值勤表项目", width=9),
+), (frozenset({"name", "points", "component"}), frozenset({"name", "points", "code", "category"})),
+   ("细则", "积分项目", "考核项目", "积分标准", "考核细则表"))
+
+ENTRIES = SheetKind("entries", "积分明细", (
+    F("uuid", "记录UUID", "uuid", width=38),
+    F("date", "日期", "date"),
+    BADGE, NAME,
+    F("department", "部门", "text", width=14),
+    F("item_code", "项目编号", "key", width=9),
+    F("item_name", "项目名称", "text", width=30),
+    F("category", "类别", "text"),
+    F("component", "积分组成", "text"),
+    F("veto", "一票否决", "bool", width=9),
+    F("quantity", "数量", "int", width=7),
+    F("points", "分值", "points", width=8),
+    F("note", "事实说明", "text", width=36),
+    F("source", "来源", "text", width=9),
+    F("batch_uuid", "批次UUID", "uuid", width=38),
+    F("reverses_uuid", "冲正记录UUID", "uuid", width=38),
+    F("recorded_by", "录入人", "text", width=10),
+    F("recorded_at", "录入时间", "datetime", width=18),
+    F("item_uuid", "项目UUID", "uuid", width=38),
+), (frozenset({"uuid", "date", "badge", "item_code", "points"}),), ("考核日记", "积分记录"))
+
+ADJUSTMENTS = SheetKind("adjustments", "上级加减分", (
+    F("uuid", "记录UUID", "uuid"),
+    F("date", "日期", "date", "时间", "加分日期", "减分日期", "考核日期", "发生日期", "日期时间", "登记日期",
+      "通报日期", "年月日"),
+    BADGE, NAME, DEPT,
+    F("item", "项目", "text", "项目编号", "项目名称", "考核项目", "加减分项目", "加分项目", "减分项目", "事项",
+      "考核事项"),
+    F("direction", "类型", "text", "加减分类型", "加减分", "加/减分", "加减"),
+    F("points", "加分", "points", "分值", "分数", "得分", "积分", "加分分值", "加分值"),
+    F("minus", "减分", "points", "扣分", "减分分值", "扣分分值", "减分值"),
+    F("quantity", "数量", "int", "次数", "件数"),
+    F("note", "说明", "text", "事由", "事实说明", "加分事由", "减分事由", "原因", "依据", "备注", "具体事由",
+      "情况说明"),
+), (frozenset({"badge", "points"}), frozenset({"badge", "minus"}), frozenset({"name", "points"}),
+    frozenset({"name", "minus"})),
+   ("上级加分", "上级减分", "上级考评", "加减分", "加分", "减分", "县局加减分"))
+
+SUMMARY = SheetKind("summary", "积分汇总", (
+    BADGE, NAME,
+    F("identity", "身份", "text", width=8),
+    F("department", "部门", "text", width=14),
+    F("sequence", "考核序列", "text"),
+    F("base", "基础工作积分", "points", width=10),
+    F("dept_bonus", "部门加分", "points", width=9),
+    F("dept_deduction", "部门扣分", "points", width=9),
+    F("higher_bonus", "上级加分", "points", width=9),
+    F("higher_deduction", "上级减分", "points", width=9),
+    F("start", "起始分", "points", width=8),
+    F("total", "总分", "points", "总积分", "合计积分", width=9),
+    F("rank_department", "部门排名", "int", width=8),
+    F("rank_sequence", "序列排名", "int", width=8),
+    F("rank_group", "组内排名", "int", width=8),
+    F("engine_grade", "系统等次", "text", width=8),
+    F("grade", "等次", "text", "评定等次", "考核等次", width=8),
+    F("vetoed", "一票否决", "bool", width=9),
+    F("excluded_reason", "不参与排名原因", "text", width=18),
+    F("flags", "标记", "text", width=14),
+    F("override_reason", "调整理由", "text", width=20),
+    F("override_by", "调整人", "text", width=10),
+    F("override_at", "调整时间", "datetime", width=18),
+), (frozenset({"badge", "total", "grade"}),), ("积分结果", "考核结果", "等次评定"))
+
+AWARDS = SheetKind("awards", "奖励", (
+    F("uuid", "奖励UUID", "uuid", width=38),
+    BADGE, NAME,
+    F("title", "称号", "text", "奖励名称", width=14),
+    F("note", "说明", "text", width=24),
+    F("given_by", "评定人", "text", width=10),
+    F("given_at", "评定时间", "datetime", width=18),
+), (frozenset({"badge", "title", "given_at"}),), ())
+
+SIGNOFFS = SheetKind("signoffs", "签核", (
+    F("seq", "环节序号", "int", width=9),
+    F("step", "环节", "text", width=14),
+    F("role", "签核角色", "text", width=12),
+    F("uuid", "签核UUID", "uuid", width=38),
+    F("signer", "签核人", "text", width=10),
+    F("signed_at", "签核时间", "datetime", width=18),
+    F("digest", "数据摘要", "key", width=66),
+), (frozenset({"seq", "step", "role"}),), ())
+
+CONFIRMATIONS = SheetKind("confirmations", "个人确认", (
+    F("uuid", "确认UUID", "uuid", width=38),
+    BADGE, NAME,
+    F("status", "状态", "text", width=10),
+    F("comment", "意见", "text", width=30),
+    F("by", "登记人", "text", width=10),
+    F("at", "登记时间", "datetime", width=18),
+    F("resolution", "处理意见", "text", width=30),
+    F("resolved_by", "处理人", "text", width=10),
+    F("resolved_at", "处理时间", "datetime", width=18),
+), (frozenset({"uuid", "badge", "status"}),), ())
+
+# Export order; the reader tries kinds in this order when scores tie.
+DATA_KINDS = (DEPARTMENTS, ROSTER, CATALOGUE, ENTRIES, SUMMARY, AWARDS, SIGNOFFS, CONFIRMATIONS)
+READ_KINDS = (*DATA_KINDS, ADJUSTMENTS)
+ABOUT_NAME = "说明"
+
+
+def header_key(text: str) -> str:
+    """A header as a match key: NFKC, no spaces, no '*' marks, no bracketed units like '(分)'."""
+    key = fold(text).replace("*", "")
+    return re.sub(r"\(.*?\)|\[.*?\]|【.*?】", "", key)
+
+
+def synonyms_of(kind: SheetKind) -> dict[str, str]:
+    """header key → field key, canonical headers first so they win over synonyms."""
+    table: dict[str, str] = {}
+    for f in kind.fields:
+        table.setdefault(header_key(f.header), f.key)
+    for f in kind.fields:
+        for syn in f.synonyms:
+            table.setdefault(header_key(syn), f.key)
+    return table

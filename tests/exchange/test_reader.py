@@ -1,0 +1,89 @@
+"""The tolerant reader: where the header is, what each column is, where the table ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from desktop.models.db import open_database
+from desktop.services.actor import Actor
+from desktop.services.exchange.export import export_period
+from desktop.services.exchange.import_ import import_file
+from desktop.services.exchange.reader import read_workbook
+from desktop.services.exchange.report import ImportRejected, ImportReport, Progress
+from tests.exchange.stations import sign_and_lock, station
+
+
+def book(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def read(path: Path) -> tuple[ImportReport, object]:
+    report = ImportReport(path)
+    return report, read_workbook(path, report, Progress())
+
+
+def test_sheets_are_recognised_by_header_whatever_their_name(tmp_path: Path) -> None:
+    path = book(tmp_path / "b.xlsx", {
+        "Sheet1": [["关于报送名册的通知"], [], [], ["序号", "警员编号", "民警姓名", "单位"], [1, "001", "王伟", "治安中队"]],
+        "Sheet2": [["警号", "姓名", "时间", "考核事项", "得分", "具体事由"], ["001", "王伟", "2026-03-02", "SJ-02", 3, ""]],
+        "备忘": [["这张表只是说明文字"], ["没有表头"]],
+    })
+    report, workbook = read(path)
+    kinds = {t.sheet: t.kind.key for t in workbook.tables}  # type: ignore[attr-defined]
+    assert kinds == {"Sheet1": "roster", "Sheet2": "adjustments"}
+    roster = workbook.tables[0]  # type: ignore[attr-defined]
+    assert roster.header_row == 4 and roster.rows[0].number == 5 and roster.rows[0].values["badge"] == "001"
+    assert any(n.sheet == "备忘" and "没有认出" in n.reason for n in report.notices)
+
+
+def test_rows_after_the_totals_row_are_a_problem_not_silently_lost(tmp_path: Path) -> None:
+    path = book(tmp_path / "b.xlsx", {"名册": [
+        ["警号", "姓名", "部门"], ["001", "王伟", "治安中队"], ["合计", "1人", None], ["002", "李娜", "治安中队"]]})
+    report, workbook = read(path)
+    assert [r.values["badge"] for r in workbook.tables[0].rows] == ["001"]  # type: ignore[attr-defined]
+    assert [(p.row, "合计" in p.reason) for p in report.problems] == [(4, True)]
+
+
+def test_a_second_column_for_the_same_field_is_reported(tmp_path: Path) -> None:
+    path = book(tmp_path / "b.xlsx", {"名册": [["警号", "姓名", "民警姓名"], ["001", "王伟", "王伟"]]})
+    report, _ = read(path)
+    assert any(n.column == "C" and "同一项" in n.reason for n in report.notices)
+
+
+def test_a_changed_score_in_a_locked_export_is_refused(tmp_path: Path) -> None:
+    st = station(tmp_path)
+    sign_and_lock(st, "2026-03")
+    with st.db.session() as s:
+        export_period(s, "2026-03", tmp_path / "out.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    wb["积分汇总"]["F2"] = wb["积分汇总"]["F2"].value + 10  # 基础工作积分 of the first person
+    wb.save(tmp_path / "edited.xlsx")
+    fresh = open_database(tmp_path / "fresh.db")
+    with pytest.raises(ImportRejected) as info:
+        import_file(fresh, Actor.system("test"), tmp_path / "edited.xlsx")
+    report = info.value.report
+    assert any("数据校验不符" in n.reason for n in report.notices)
+    assert [(p.sheet, p.row, p.column) for p in report.problems] == [("积分汇总", 2, "F")]
+    with fresh.session() as s:
+        from desktop.services.roster import has_station
+
+        assert not has_station(s)  # nothing of the station was kept
+
+
+def test_the_closer_header_wins_when_two_columns_name_one_field(tmp_path: Path) -> None:
+    """A county-wide roster: 单位 is the station, 部门 the department (a synonym must not win)."""
+    path = book(tmp_path / "b.xlsx", {"名册": [["单位", "警号", "姓名", "部门"], ["滨河派出所", "001", "王伟", "治安中队"]]})
+    report, workbook = read(path)
+    table = workbook.tables[0]  # type: ignore[attr-defined]
+    assert table.columns["department"] == 3 and table.rows[0].values["department"] == "治安中队"
+    assert any(n.column == "A" and "同一项" in n.reason for n in report.notices)
