@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported only when a migration is looked at or run: importing it costs every start
+# a tenth of a second, and a database already at head (the usual case) never needs it.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(.+)$", re.MULTILINE)
 
 
 def _set_sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -37,6 +44,8 @@ def make_engine(url_or_path: str | Path) -> Engine:
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine is not None:
@@ -48,6 +57,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
     assert head is not None
@@ -55,16 +66,53 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def known_revisions() -> set[str]:
+    """Every revision this program's migrations know (a backup at any of them can be restored)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
 
 
+@functools.cache
+def file_head() -> str | None:
+    """The head revision read from the migration files as text (no Alembic import); None when
+    that is not clear-cut (no sources, a merge, a file it cannot read), and Alembic decides."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text("utf-8")
+        revision, down = _REVISION.search(source), _DOWN_REVISION.search(source)
+        if revision is None or down is None:
+            return None
+        revisions.add(revision[1])
+        parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down[1]))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
 def needs_migration(engine: Engine) -> bool:
-    return current_revision(engine) != head_revision()
+    head = file_head()
+    if head is None:
+        return current_revision(engine) != head_revision()
+    try:
+        with engine.connect() as conn:
+            stamped = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except OperationalError:  # no alembic_version table: a new or foreign file
+        return True
+    return stamped != [head]
 
 
 class Database:
@@ -93,8 +141,25 @@ class Database:
 
 
 def open_database(path: str | Path, *, migrate_to_head: bool = True) -> Database:
-    """Open (creating if needed) the database at `path` and bring its schema to head."""
+    """Open (creating if needed) the database at `path` and bring its schema to head.
+
+    An existing file first passes SQLite's quick_check (a damaged one raises
+    `DatabaseDamaged` naming the backups and the restore command); an existing database
+    with data is backed up before it is migrated.
+    """
+    # Imported here: the backup service itself opens databases through this module.
+    from desktop.services import backup, integrity
+
+    local = "://" not in str(path)
+    if local and Path(path).is_file() and Path(path).stat().st_size > 0:
+        integrity.ensure_sound(path)
     engine = make_engine(path)
-    if migrate_to_head and needs_migration(engine):
-        migrate(engine)
+    try:
+        if migrate_to_head and needs_migration(engine):
+            if local:
+                backup.automatic(path, "migrate")
+            migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return Database(engine)

@@ -1,0 +1,158 @@
+"""`jifen backup`, `jifen restore`, `jifen audit verify|show`: keeping the database safe.
+
+Loaded by `desktop.cli` when present. Commands that replace the database take the one-writer
+lock first, so they are refused while the desktop program has the same file open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+
+from desktop.cli_output import table, to_json
+from desktop.models.audit import AuditEvent
+from desktop.services import audit, backup, integrity
+from desktop.services.errors import NotFound
+
+EXIT_TAMPERED = 1
+DETAIL_WIDTH = 60
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    path = Path(args.db)
+    if not path.is_file():
+        raise NotFound(f"数据库“{path}”不存在")
+    return path
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    path = _db_path(args)
+    integrity.ensure_sound(path)  # a backup of a damaged file would only hide the damage
+    out = backup.backup(path, args.output)
+    size = out.stat().st_size / 1024 / 1024
+    print(f"已备份到：{out}（{size:.1f} MB）")
+    if args.output is None:
+        print(f"备份文件夹中现有 {len(backup.list_backups(path))} 个备份（保留最近 {backup.KEEP_LATEST} 个，"
+              f"另每月保留一个、共 {backup.KEEP_MONTHS} 个月）")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    path = Path(args.db)
+    with integrity.acquire_writer_lock(path) as lock:
+        report = backup.restore(path, args.file, lock=lock)
+    print(f"已从“{report.source}”恢复数据库“{path}”（审计记录 {report.info.audit_events} 条，校验通过）")
+    if report.kept:
+        print(f"恢复前的数据库已保留为：{report.kept}")
+    return 0
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    found = backup.list_backups(args.db)
+    if not found:
+        print(f"备份文件夹“{backup.backup_dir(args.db)}”中没有备份")
+        return 0
+    rows = [[b.taken_at.strftime("%Y-%m-%d %H:%M:%S"), backup.REASONS.get(b.reason, b.reason),
+             f"{b.path.stat().st_size / 1024 / 1024:.1f} MB", str(b.path)] for b in found]
+    print(table(["时间", "原因", "大小", "文件"], rows))
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from desktop.cli import open_existing
+
+    db = open_existing(args)
+    try:
+        with db.session() as session:
+            report = audit.verify(session)
+            if report.ok:
+                print(f"审计记录哈希链逐条校验通过：共 {report.checked} 条")
+                mismatches = backup.check_against_backups(args.db)
+                for line in mismatches:
+                    print(f"与备份比对不符：{line}")
+                if mismatches:
+                    print("请从备份中找出改动前的数据库，并追查改动人")
+                    return EXIT_TAMPERED
+                print("与最近的备份比对一致：审计记录完整")
+                return 0
+            print(f"审计记录被改动：从第 {report.broken_at} 条起哈希链断裂 —— {report.reason}")
+            print(f"此前的 {report.checked} 条校验通过；请从备份中找出改动前的数据库，并追查改动人")
+            return EXIT_TAMPERED
+    finally:
+        db.dispose()
+
+
+def _local(at: dt.datetime) -> str:
+    return at.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _detail_text(raw: str) -> str:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw[:DETAIL_WIDTH]
+    text = "，".join(f"{k}={v}" for k, v in data.items()) if isinstance(data, dict) else str(data)
+    return text if len(text) <= DETAIL_WIDTH else text[: DETAIL_WIDTH - 1] + "…"
+
+
+def cmd_audit_show(args: argparse.Namespace) -> int:
+    from desktop.cli import open_existing
+
+    db = open_existing(args)
+    try:
+        with db.session() as session:
+            query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(args.limit)
+            if args.action:
+                query = query.where(AuditEvent.action.startswith(args.action))
+            events = list(reversed(session.scalars(query).all()))
+    finally:
+        db.dispose()
+    if args.format == "json":
+        print(to_json([{"id": e.id, "at": _local(e.at), "user": e.username, "action": e.action,
+                        "entity": e.entity, "ref": e.entity_ref, "detail": json.loads(e.detail or "{}"),
+                        "hash": e.hash} for e in events]))
+        return 0
+    if not events:
+        print("没有审计记录")
+        return 0
+    rows = [[e.id, _local(e.at), e.username, e.action, e.entity, e.entity_ref[:12], _detail_text(e.detail)]
+            for e in events]
+    print(table(["序号", "时间", "用户", "操作", "对象", "编号", "内容"], rows, numeric=[0]))
+    return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("backup", help="备份数据库（默认存入数据库旁的备份文件夹并轮换）")
+    p.add_argument("-o", "--output", help="备份到这个文件或文件夹（如 U 盘），不参与轮换")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("backups", help="列出备份文件夹中的备份")
+    p.set_defaults(handler=cmd_backups)
+
+    p = sub.add_parser("restore", help="从备份恢复数据库（先校验备份，并保留被替换的数据库）")
+    p.add_argument("file", help="备份文件")
+    p.set_defaults(handler=cmd_restore)
+
+    p = sub.add_parser("audit", help="审计记录：校验哈希链、查看最近的操作")
+    audit_sub = p.add_subparsers(dest="audit_command", parser_class=type(p), metavar="操作", required=True)
+    v = audit_sub.add_parser("verify", help="逐条校验审计记录的哈希链，报告第一处断裂")
+    v.set_defaults(handler=cmd_audit_verify)
+    s = audit_sub.add_parser("show", help="列出最近的审计记录")
+    s.add_argument("--limit", type=_positive, default=30, help="条数（默认 30）")
+    s.add_argument("--action", help="只列出这种操作（前缀匹配，如 entry、user.login）")
+    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.set_defaults(handler=cmd_audit_show)

@@ -1,0 +1,87 @@
+"""Passwords are scrypt hashes; wrong passwords lock the account; an admin reset is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from desktop.models.accounts import User
+from desktop.models.audit import AuditEvent
+from desktop.models.db import Database
+from desktop.services import accounts, audit
+from desktop.services.errors import AuthError, PermissionDenied
+from tests.services.builders import PASSWORD, World, world
+
+
+@pytest.fixture
+def w(db: Database) -> World:
+    return world(db)
+
+
+def attempt(w: World, username: str, password: str) -> str | None:
+    """One login in its own unit of work, as the login dialog does; the error text or None."""
+    try:
+        with w.tx() as session:
+            accounts.login(session, username, password)
+    except AuthError as exc:
+        return str(exc)
+    return None
+
+
+def test_password_is_stored_as_a_salted_scrypt_hash(w: World) -> None:
+    one, two = accounts.hash_password("same-password"), accounts.hash_password("same-password")
+    assert one.startswith("scrypt$16384$8$1$") and one != two and "same-password" not in one
+    assert accounts.check_password("same-password", one) and not accounts.check_password("other", one)
+    assert not accounts.check_password("x", "md5$abc") and not accounts.check_password("x", "garbage")
+
+
+def test_five_wrong_passwords_lock_the_account(w: World) -> None:
+    messages = [attempt(w, "clerk", "wrong") for _ in range(accounts.MAX_FAILURES)]
+    assert messages[0] == "用户名或密码错误（还可尝试 4 次）"
+    assert messages[3] == "用户名或密码错误（还可尝试 1 次）"
+    assert messages[-1] is not None and "账户已锁定" in messages[-1]
+    # Even the right password is refused while locked, and says for how long.
+    locked = attempt(w, "clerk", PASSWORD)
+    assert locked is not None and "已锁定" in locked and "分钟后再试" in locked
+    with w.tx() as session:
+        failures = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.login_failed")).all()
+        assert len(failures) == accounts.MAX_FAILURES
+        assert '"locked": true' in failures[-1].detail
+        assert audit.verify(session).ok
+
+
+def test_lock_expires(w: World) -> None:
+    for _ in range(accounts.MAX_FAILURES):
+        attempt(w, "clerk", "wrong")
+    with w.tx() as session:
+        user = session.scalar(select(User).where(User.username == "clerk"))
+        assert user is not None and user.locked_until is not None
+        user.locked_until = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(seconds=1)
+    assert attempt(w, "clerk", PASSWORD) is None
+
+
+def test_a_good_login_resets_the_count(w: World) -> None:
+    for _ in range(accounts.MAX_FAILURES - 1):
+        attempt(w, "clerk", "wrong")
+    assert attempt(w, "clerk", PASSWORD) is None
+    message = attempt(w, "clerk", "wrong")
+    assert message == f"用户名或密码错误（还可尝试 {accounts.MAX_FAILURES - 1} 次）"
+
+
+def test_unknown_user_and_wrong_password_read_the_same(w: World) -> None:
+    assert attempt(w, "nobody", "wrong") == "用户名或密码错误"
+
+
+def test_admin_reset_unlocks_and_is_audited(w: World) -> None:
+    for _ in range(accounts.MAX_FAILURES):
+        attempt(w, "clerk", "wrong")
+    with w.tx() as session, pytest.raises(PermissionDenied):
+        accounts.reset_password(session, w.chief, "clerk", "new-secret")
+    with w.tx() as session:
+        accounts.reset_password(session, w.admin, "clerk", "new-secret")
+    assert attempt(w, "clerk", "new-secret") is None
+    with w.tx() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.reset_password")).one()
+        assert event.username == "admin" and "clerk" in event.detail
