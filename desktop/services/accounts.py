@@ -113,3 +113,25 @@ def reset_password(session: Session, actor: Actor, username: str, new_password: 
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.id)))
+
+
+def update_user(session: Session, actor: Actor, username: str, *, display_name: str, role: Role,
+                active: bool, person_id: int | None = None) -> User:
+    """Change a user's name, role, linked person or disable the account (never deleted: audit keeps it)."""
+    require(actor, "users.edit")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"没有用户“{username}”")
+    if user.id == actor.user_id and (role != Role(user.role) or not active):
+        raise ValidationError("不能更改自己的角色或停用自己的账户，请由另一位管理员操作")
+    if Role(user.role) == Role.ADMIN and (role != Role.ADMIN or not active):
+        others = session.scalar(select(User.id).where(User.role == Role.ADMIN.value, User.active.is_(True),
+                                                      User.id != user.id).limit(1))
+        if others is None:
+            raise ValidationError("这是最后一个管理员账户，不能更改其角色或停用")
+    before = (user.display_name, user.role, user.active, user.person_id)
+    user.display_name = display_name.strip() or user.username
+    user.role, user.active, user.person_id = role.value, active, person_id
+    audit.record(session, actor, "user.update", "user", user.uuid, before=before,
+                 after=(user.display_name, user.role, user.active, user.person_id))
+    return user

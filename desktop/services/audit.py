@@ -12,12 +12,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desktop.models.accounts import User
 from desktop.models.audit import AuditEvent
 from desktop.models.base import utcnow
-from desktop.services.actor import Actor
+from desktop.models.people import Person
+from desktop.services.actor import Actor, require
 
 GENESIS = "0" * 64
 
@@ -86,3 +88,65 @@ def verify(session: Session) -> ChainReport:
         expected_id += 1
         checked += 1
     return ChainReport(True, checked)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One audit event as the trail screen shows it; `at` is UTC, as stored."""
+
+    id: int
+    at: dt.datetime
+    username: str
+    display_name: str  # the account's name today; "" for the program itself (demo, command line)
+    action: str
+    entity: str
+    entity_ref: str
+    detail: str  # JSON
+    subject: str = ""  # who or what entity_ref names today ("张三丰 150001"), when it is a person or user
+
+
+def events(session: Session, actor: Actor, *, before: int | None = None, limit: int = 200,
+           action: str | None = None) -> list[EventRow]:
+    """Events newest first: the `limit` newest with id below `before` (one page of the trail)."""
+    require(actor, "audit.read")
+    query = (select(AuditEvent.id, AuditEvent.at, AuditEvent.username, User.display_name, AuditEvent.action,
+                    AuditEvent.entity, AuditEvent.entity_ref, AuditEvent.detail)
+             .outerjoin(User, User.id == AuditEvent.user_id)
+             .order_by(AuditEvent.id.desc()).limit(limit))
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    rows = session.execute(query).all()
+    names = _subjects(session, {r.entity_ref for r in rows if r.entity == "person"},
+                      {r.entity_ref for r in rows if r.entity == "user"})
+    return [EventRow(r.id, r.at, r.username, r.display_name or "", r.action, r.entity, r.entity_ref,
+                     r.detail or "", names.get((r.entity, r.entity_ref), "")) for r in rows]
+
+
+def _subjects(session: Session, people: set[str], users: set[str]) -> dict[tuple[str, str], str]:
+    """Names for the people and accounts a page of events refers to by UUID."""
+    found: dict[tuple[str, str], str] = {}
+    if people:
+        for uuid, name, badge in session.execute(
+                select(Person.uuid, Person.name, Person.badge).where(Person.uuid.in_(people))):
+            found[("person", uuid)] = f"{name} {badge}"
+    if users:
+        for uuid, display_name in session.execute(
+                select(User.uuid, User.display_name).where(User.uuid.in_(users))):
+            found[("user", uuid)] = display_name
+    return found
+
+
+def count_events(session: Session, actor: Actor, action: str | None = None) -> int:
+    require(actor, "audit.read")
+    query = select(func.count()).select_from(AuditEvent)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return int(session.scalar(query) or 0)
+
+
+def actions(session: Session, actor: Actor) -> list[str]:
+    """The kinds of action the trail holds, for a filter."""
+    require(actor, "audit.read")
+    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))

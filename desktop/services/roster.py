@@ -181,3 +181,46 @@ def list_people(session: Session, *, active_on: dt.date | None = None,
     if active_on is not None:
         people = [p for p in people if p.active_on(active_on)]
     return people
+
+
+def update_station(session: Session, actor: Actor, *, name: str, county_bureau: str,
+                   starting_score_tenths: int | None) -> Station:
+    """Rename the station or change its bureau and starting score. The code stays: it keys workbooks."""
+    require(actor, "station.edit")
+    station = get_station(session)
+    if not name.strip():
+        raise ValidationError("单位名称不能为空")
+    if starting_score_tenths is not None and not 0 <= starting_score_tenths <= 10000:
+        raise ValidationError("基础分应在 0 到 1000 分之间")
+    before = (station.name, station.county_bureau, station.starting_score_tenths)
+    station.name, station.county_bureau = name.strip(), county_bureau.strip()
+    station.starting_score_tenths = starting_score_tenths
+    audit.record(session, actor, "station.update", "station", station.uuid, before=before,
+                 after=(station.name, station.county_bureau, station.starting_score_tenths))
+    return station
+
+
+def update_department(session: Session, actor: Actor, department_id: int, *, name: str,
+                      kind: DepartmentKind, post_class: int | None, active: bool = True) -> Department:
+    require(actor, "roster.edit")
+    dept = session.get(Department, department_id)
+    if dept is None:
+        raise NotFound("部门不存在")
+    name = name.strip()
+    if not name:
+        raise ValidationError("部门名称不能为空")
+    clash = session.scalar(select(Department).where(Department.name == name, Department.id != department_id))
+    if clash is not None:
+        raise ValidationError(f"部门“{name}”已存在")
+    if kind == DepartmentKind.POST and post_class not in (1, 2, 3):
+        raise ValidationError(f"警务室“{name}”需要指定类别：一类、二类或三类")
+    if not active and session.scalar(select(Person.id).where(
+            Person.department_id == department_id, Person.active_to.is_(None)).limit(1)) is not None:
+        raise ValidationError(f"“{dept.name}”还有在岗人员，先调整他们的部门或离岗日期再停用")
+    before = (dept.name, dept.kind, dept.post_class, dept.active)
+    dept.name, dept.kind = name, kind.value
+    dept.post_class = post_class if kind == DepartmentKind.POST else None
+    dept.active = active
+    audit.record(session, actor, "department.update", "department", dept.uuid, before=before,
+                 after=(dept.name, dept.kind, dept.post_class, dept.active))
+    return dept

@@ -28,6 +28,9 @@ TOPICS = ("entries", "people", "catalogue", "period", "awards", "station", "user
 class AppContext(QObject):
     data_changed = Signal(str)
     period_changed = Signal(str)  # the period code the user is working on
+    # A checked backup file to restore: the main window closes and the program, holding the
+    # writer lock, swaps the database while no screen can read it, then asks for a login again.
+    restore_requested = Signal(object)
 
     def __init__(self, db: Database, actor: Actor, parent: QObject | None = None) -> None:
         super().__init__(parent)

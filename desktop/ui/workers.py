@@ -4,6 +4,9 @@
 reports with `progress(done, total)`, which returns False once the user pressed 取消 so
 the job can stop (and roll back its transaction). The result or the error comes back to
 the GUI thread by signal; widgets are only touched there.
+
+`run_blocking` waits for a job in a local event loop, for the moments when there is no
+window whose own loop could receive the result (at start, and between two logins).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 Progress = Callable[[int, int], bool]
@@ -53,7 +56,7 @@ class Task(QObject):
     error = Signal(object)  # the exception (Cancelled when the user cancelled)
 
     def __init__(self, parent: QWidget | None, title: str, job: Callable[[Progress], Any],
-                 *, label: str = "请稍候…") -> None:
+                 *, label: str = "请稍候…", cancellable: bool = True) -> None:
         super().__init__(parent)
         self._thread = QThread()
         self._worker = _Worker(job)
@@ -63,7 +66,10 @@ class Task(QObject):
         self.dialog.setMinimumDuration(300)
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
-        self.dialog.canceled.connect(self._worker.cancel_event.set)
+        if cancellable:
+            self.dialog.canceled.connect(self._worker.cancel_event.set)
+        else:  # a job that must not be abandoned half-way (restoring a backup)
+            self.dialog.setCancelButton(None)
         self._thread.started.connect(self._worker.run)
         self._worker.progressed.connect(self._on_progress)
         self._worker.finished.connect(self._on_finished)
@@ -103,9 +109,34 @@ class Task(QObject):
 
 def run_with_progress(parent: QWidget | None, title: str, job: Callable[[Progress], Any],
                       on_done: Callable[[Any], None], on_error: Callable[[BaseException], None],
-                      *, label: str = "请稍候…") -> Task:
-    task = Task(parent, title, job, label=label)
+                      *, label: str = "请稍候…", cancellable: bool = True) -> Task:
+    task = Task(parent, title, job, label=label, cancellable=cancellable)
     task.done.connect(on_done)
     task.error.connect(on_error)
     task.start()
     return task
+
+
+def run_blocking(parent: QWidget | None, title: str, job: Callable[[Progress], Any], *,
+                 label: str = "请稍候…") -> Any:
+    """Run `job` in a worker (progress dialog, no cancel) and return its result or raise its error.
+
+    A local QEventLoop, like a modal dialog's, keeps the progress dialog painted meanwhile.
+    """
+    loop = QEventLoop()
+    outcome: dict[str, Any] = {}
+
+    def finish(key: str, value: object) -> None:
+        outcome[key] = value
+        loop.quit()
+
+    task = Task(parent, title, job, label=label, cancellable=False)
+    task.done.connect(lambda result: finish("result", result))
+    task.error.connect(lambda exc: finish("error", exc))
+    task.start()
+    loop.exec()  # the worker's signals are queued, so none is delivered before the loop runs
+    task.dialog.deleteLater()
+    task.deleteLater()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("result")

@@ -1,0 +1,207 @@
+"""Start the desktop program: Qt application, Chinese font and translations, first-run
+wizard, login, main window. `jifen gui` and a bare `jifen` land here.
+
+The program holds the database's writer lock from start to exit, so a second copy on the same
+file is refused before it touches it. A damaged file offers the newest backup; closing the
+main window makes the automatic backup; a restore chosen in 备份与恢复 is done here, between
+two logins, while no screen reads the database.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session
+
+from desktop.models.db import Database, make_engine, open_database
+from desktop.paths import resource
+from desktop.services import backup, integrity, roster
+from desktop.services.actor import Actor
+from desktop.services.errors import JifenError
+from desktop.services.integrity import DatabaseBusy, DatabaseDamaged, WriterLock
+from desktop.ui.context import AppContext
+from desktop.ui.fonts import ensure_cjk_font
+from desktop.ui.login import LoginDialog
+from desktop.ui.main_window import APP_TITLE, MainWindow
+from desktop.ui.wizard import FirstRunWizard
+from desktop.ui.workers import run_blocking
+
+
+def make_app() -> QApplication:
+    """The QApplication with Fusion style, a CJK font and Qt's own Chinese texts."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app.setApplicationName("jifen")
+    app.setApplicationDisplayName(APP_TITLE)
+    app.setOrganizationName("jifen")
+    app.setStyle("Fusion")
+    icon = resource("icons", "jifen.png")
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translator = QTranslator(app)
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
+                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+    if ensure_cjk_font(app) is None:
+        print("警告：没有找到中文字体，界面中的汉字可能显示为方框。", file=sys.stderr)
+    return app
+
+
+def needs_setup(db_path: Path) -> bool:
+    """No database yet, or one without a station (a first run that was cancelled).
+
+    Only looks: `run` opens the database properly next (integrity check, migration), and that
+    check reads the whole file, so doing it here too doubled the start of a large database.
+    """
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return True
+    engine = make_engine(db_path)
+    try:
+        with Session(engine) as session:
+            return not roster.has_station(session)
+    except OperationalError as exc:
+        if "no such table" in str(exc):  # a file created but never set up
+            return True
+        raise
+    except DatabaseError:  # damaged: opening it says so, with the backups to go back to
+        return False
+    finally:
+        engine.dispose()
+
+
+def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """An unexpected error is shown, not silently swallowed, and the window stays up."""
+    traceback.print_exception(kind, exc, tb)
+    QMessageBox.critical(None, "程序错误", f"发生了意外错误：{exc}\n\n请把这段信息告诉管理员；已保存的数据不受影响。")
+
+
+def take_writer_lock(db_path: Path) -> WriterLock | None:
+    """The one-writer lock, or None after telling the user that the database is already open."""
+    try:
+        return integrity.acquire_writer_lock(db_path)
+    except DatabaseBusy as exc:
+        if isinstance(exc.__cause__, OSError):  # no lock file could be made: a folder permission problem
+            QMessageBox.critical(None, "无法打开数据库", str(exc))
+            return None
+        QMessageBox.critical(None, "程序已经打开",
+                             f"积分考核台账已经打开了这个数据库，不能同时再打开一次。\n\n{exc}\n\n"
+                             "请切换到已经打开的窗口（看看任务栏），或把它关闭后再启动。")
+        return None
+
+
+def restore_backup(db_path: Path, source: Path, lock: WriterLock, actor: Actor | None = None) -> bool:
+    """Restore `source` over the closed database in a worker; tell the user how it went."""
+    try:
+        report = run_blocking(None, "恢复备份",
+                              lambda _p: backup.restore(db_path, source, lock=lock, actor=actor),
+                              label="正在检查备份并恢复数据库…")
+    except (JifenError, OSError) as exc:
+        QMessageBox.critical(None, "恢复未完成", str(exc))
+        return False
+    kept = f"\n恢复前的数据库已保留为：{report.kept}" if report.kept else ""
+    QMessageBox.information(None, "恢复完成",
+                            f"已用“{report.source.name}”恢复数据库（审计记录 {report.info.audit_events:,} 条，"
+                            f"校验通过）。{kept}\n\n请重新登录。")
+    return True
+
+
+def offer_restore(db_path: Path, lock: WriterLock, message: str) -> bool:
+    """The database is damaged: offer its newest backup. True when it was restored."""
+    backups = backup.list_backups(db_path)
+    if not backups:
+        QMessageBox.critical(None, "数据库已损坏", message)
+        return False
+    newest = backups[0]
+    box = QMessageBox(QMessageBox.Icon.Critical, "数据库已损坏",
+                      f"{message}\n\n现在用最近的备份（{newest.label()}）恢复吗？损坏的文件会先另存到备份文件夹。",
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.button(QMessageBox.StandardButton.Yes).setText("恢复最近的备份")
+    box.button(QMessageBox.StandardButton.No).setText("退出")
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    if box.exec() != QMessageBox.StandardButton.Yes.value:
+        return False
+    return restore_backup(db_path, newest.path, lock)
+
+
+def open_checked(db_path: Path, lock: WriterLock) -> Database | None:
+    """Open the database (quick_check, migration); a damaged one offers the newest backup.
+    None when the user chose to quit or it cannot be opened (the user has been told why)."""
+    try:
+        return open_database(db_path)
+    except DatabaseDamaged as exc:
+        if not offer_restore(db_path, lock, str(exc)):
+            return None
+    try:
+        return open_database(db_path)
+    except JifenError as exc:
+        QMessageBox.critical(None, "无法打开数据库", str(exc))
+        return None
+
+
+def backup_on_close(db_path: Path) -> Path | None:
+    """The automatic backup when the main window closes; a failure must not stop the exit."""
+    try:
+        return run_blocking(None, "自动备份", lambda _p: backup.automatic(db_path, "close"),
+                            label="正在自动备份数据库…")
+    except (JifenError, OSError) as exc:
+        print(f"自动备份未完成：{exc}", file=sys.stderr)
+        return None
+
+
+def run(db_path: Path, demo_requested: bool = False) -> int:
+    app = make_app()
+    sys.excepthook = _excepthook
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = take_writer_lock(db_path)
+    if lock is None:
+        return 1
+    try:
+        if needs_setup(db_path):
+            wizard = FirstRunWizard(db_path, demo=demo_requested)
+            if wizard.exec() != QDialog.DialogCode.Accepted:
+                return 0
+        db = open_checked(db_path, lock)
+        if db is None:
+            return 1
+        return _sessions(app, db, lock)
+    finally:
+        lock.release()
+
+
+def _sessions(app: QApplication, db: Database, lock: WriterLock) -> int:
+    """Login and main window, again after 切换用户 or a restore, until the user quits."""
+    db_path = lock.db_path
+    current: Database | None = db
+    code = 0
+    try:
+        while current is not None:
+            login = LoginDialog(current)
+            if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:
+                break
+            window = MainWindow(AppContext(current, login.actor))
+            window.show()
+            code = app.exec()
+            restore_source, switching = window.restore_source, window.switch_requested
+            window.deleteLater()
+            if restore_source is not None:
+                current.dispose()  # the restore needs every connection closed
+                current = None
+                restore_backup(db_path, restore_source, lock, login.actor)
+                current = open_checked(db_path, lock)
+                continue
+            backup_on_close(db_path)
+            if not switching:
+                break
+    finally:
+        if current is not None:
+            current.dispose()
+    return code

@@ -1,0 +1,254 @@
+"""The main window: navigation on the left, one screen at a time, period chooser, status bar.
+
+Screens are imported and built the first time they are shown (`importlib`), so a screen
+that fails to load shows a note instead of taking the program down. Screens the user's
+role may not open are not listed at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from desktop.services import queries, roster
+from desktop.services.periods import month_of, parse_period
+from desktop.ui.context import AppContext, settings
+from desktop.ui.screens import SCREENS, ScreenSpec
+
+APP_TITLE = "积分考核台账"
+
+
+def month_codes(first: dt.date | None, last: dt.date | None, today: dt.date) -> list[str]:
+    """Month codes from the first month with data to the later of today and the last entry,
+    newest first (the month being worked on is near the top)."""
+    start = min(d for d in (first, today) if d is not None).replace(day=1)
+    end = max(d for d in (last, today) if d is not None).replace(day=1)
+    codes = []
+    day = end
+    while day >= start:
+        codes.append(month_of(day).code)
+        day = (day - dt.timedelta(days=1)).replace(day=1)
+    return codes
+
+
+class MainWindow(QMainWindow):
+    switch_user = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.switch_requested = False
+        self.restore_source: Path | None = None  # set when the user chose a backup to restore
+        self.specs: list[ScreenSpec] = [s for s in SCREENS if s.permission is None or ctx.can(s.permission)]
+        self._screens: dict[str, QWidget] = {}
+        self.station_name = ctx.read(lambda s: roster.get_station(s).name)
+        self.setWindowTitle(f"{APP_TITLE} — {self.station_name}")
+
+        self.nav = QListWidget(self)
+        self.nav.setFixedWidth(132)
+        self.nav.setIconSize(QSize(0, 0))
+        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Ctrl+1…0 switch screens; focus stays in the screen
+        self.nav.setStyleSheet("QListWidget { font-size: 11pt; } QListWidget::item { padding: 7px 10px; }")
+        for spec in self.specs:
+            item = QListWidgetItem(spec.title)
+            item.setToolTip(f"{spec.title}（{spec.shortcut}）")
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.nav.addItem(item)
+        self.stack = QStackedWidget(self)
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.period = QComboBox(self)
+        self.period.setMinimumWidth(120)
+        toolbar = QToolBar("考核周期", self)
+        toolbar.setObjectName("period_toolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(QLabel(" 考核周期 "))
+        toolbar.addWidget(self.period)
+        self.refresh_action = QAction("刷新（F5）", self)
+        self.refresh_action.setShortcut(QKeySequence("F5"))
+        self.refresh_action.triggered.connect(self.refresh_current)
+        toolbar.addAction(self.refresh_action)
+        self.addToolBar(toolbar)
+
+        self.station_label, self.user_label, self.period_label = QLabel(), QLabel(), QLabel()
+        for label in (self.station_label, self.user_label, self.period_label):
+            self.statusBar().addPermanentWidget(label)
+        self.station_label.setText(self.station_name)
+        role = ctx.actor.role.label
+        name = ctx.actor.display_name
+        self.user_label.setText(f"用户：{name}" + ("" if role in name else f"（{role}）"))
+        self._build_menus()
+
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self.period.activated.connect(lambda _i: ctx.set_period(self.period.currentData()))
+        ctx.period_changed.connect(self._period_changed)
+        ctx.data_changed.connect(self._data_changed)
+        ctx.restore_requested.connect(self.request_restore)
+        self._fill_periods()
+        self._update_status()
+        self._restore()
+
+    # -- menus and shortcuts -------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("文件(&F)")
+        switch = file_menu.addAction("切换用户…")
+        switch.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        switch.triggered.connect(self.request_switch_user)
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("退出")
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        view_menu = self.menuBar().addMenu("查看(&V)")
+        for spec in self.specs:
+            action = view_menu.addAction(spec.title)
+            action.setShortcut(QKeySequence(spec.shortcut))
+            action.triggered.connect(lambda _checked=False, key=spec.key: self.show_screen(key))
+        view_menu.addSeparator()
+        view_menu.addAction(self.refresh_action)
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        help_menu.addAction("关于…").triggered.connect(self.about)
+
+    def about(self) -> None:
+        QMessageBox.about(self, f"关于{APP_TITLE}",
+                          f"{APP_TITLE}\n派出所积分制考核的离线桌面程序。\n\n单位：{self.station_name}\n"
+                          f"数据文件：{self.ctx.db.path or ''}\n所有数据只保存在本机，不联网。")
+
+    def request_switch_user(self) -> None:
+        self.switch_requested = True
+        self.switch_user.emit()
+        self.close()
+
+    def request_restore(self, source: object) -> None:
+        """Close so that `desktop.ui.app.run` can restore `source` and ask for a login again."""
+        self.restore_source = Path(str(source))
+        self.close()
+
+    # -- screens -------------------------------------------------------------------------
+    def screen(self, key: str) -> QWidget:
+        """The screen for `key`, built on first use; a note if its module cannot be loaded."""
+        if key in self._screens:
+            return self._screens[key]
+        spec = next(s for s in self.specs if s.key == key)
+        try:
+            module = importlib.import_module(f"desktop.ui.screens.{spec.module}")
+            widget: QWidget = getattr(module, spec.class_name)(self.ctx, self.stack)
+        except Exception as exc:
+            traceback.print_exc()
+            widget = QLabel(f"“{spec.title}”暂时无法打开：{exc}", self.stack)
+            widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            widget.setWordWrap(True)
+        self._screens[key] = widget
+        self.stack.addWidget(widget)
+        return widget
+
+    def current_key(self) -> str | None:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def show_screen(self, key: str) -> QWidget | None:
+        keys = [s.key for s in self.specs]
+        if key not in keys:
+            return None
+        if self.nav.currentRow() != keys.index(key):
+            self.nav.setCurrentRow(keys.index(key))  # -> _nav_changed
+        return self._screens.get(key)
+
+    def _nav_changed(self, row: int) -> None:
+        if not 0 <= row < len(self.specs):
+            return
+        widget = self.screen(self.specs[row].key)
+        self.stack.setCurrentWidget(widget)
+        self._refresh(widget)
+
+    def refresh_current(self) -> None:
+        widget = self.stack.currentWidget()
+        if widget is not None:
+            self._refresh(widget)
+        self._fill_periods()
+        self._update_status()
+
+    def _refresh(self, widget: QWidget) -> None:
+        refresh = getattr(widget, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+    def _data_changed(self, topic: str) -> None:
+        widget = self.stack.currentWidget()
+        if widget is not None:
+            self._refresh(widget)
+        if topic in ("period", "station", "entries"):
+            self._update_status()
+
+    # -- periods and status --------------------------------------------------------------
+    def _fill_periods(self) -> None:
+        first, last = self.ctx.read(queries.data_span)
+        first = first or self.ctx.read(queries.first_catalogue_day)
+        codes = month_codes(first, last, dt.date.today())
+        if self.ctx.period_code not in codes:
+            codes.insert(0, self.ctx.period_code)
+        self.period.blockSignals(True)
+        self.period.clear()
+        for code in codes:
+            self.period.addItem(parse_period(code).label, code)
+        self.period.setCurrentIndex(max(0, self.period.findData(self.ctx.period_code)))
+        self.period.blockSignals(False)
+
+    def _period_changed(self, code: str) -> None:
+        index = self.period.findData(code)
+        if index < 0:
+            self._fill_periods()
+        else:
+            self.period.setCurrentIndex(index)
+        self._update_status()
+        widget = self.stack.currentWidget()
+        if widget is not None:
+            self._refresh(widget)
+
+    def _update_status(self) -> None:
+        code = self.ctx.period_code
+        state = self.ctx.read(lambda s: queries.period_state(s, code))
+        self.period_label.setText(f"考核周期：{parse_period(code).label}（{state.label}）")
+
+    # -- window state --------------------------------------------------------------------
+    def _restore(self) -> None:
+        store = settings()
+        geometry = store.value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = store.value("main/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        last = store.value("main/screen", "")
+        keys = [s.key for s in self.specs]
+        self.nav.setCurrentRow(keys.index(last) if last in keys else 0)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        store = settings()
+        store.setValue("main/geometry", self.saveGeometry())
+        store.setValue("main/state", self.saveState())
+        store.setValue("main/screen", self.current_key() or "")
+        super().closeEvent(event)

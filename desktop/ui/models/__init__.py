@@ -1,0 +1,1 @@
+"""Qt item models over the read-only queries of `desktop.services.queries`."""

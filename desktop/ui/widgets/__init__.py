@@ -1,0 +1,1 @@
+"""Reusable widgets: pickers with pinyin search, entry list panel, evidence list, dialogs."""

@@ -1,0 +1,231 @@
+"""The diary entry form: people, item, date, quantity, points, note, evidence.
+
+Keyboard flow: type a person, Enter (repeat for more people), Enter on the empty box moves
+to the item, Enter picks it and moves to the quantity, Enter there (or in any field on
+the right) saves. Ctrl+S saves from anywhere in the form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QDateEdit,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.models.enums import Component, PointsMode
+from desktop.services import catalogue, queries
+from desktop.services.errors import JifenError
+from desktop.services.ledger import EntryInput, Evidence
+from desktop.services.points import fmt
+from desktop.ui.context import AppContext
+from desktop.ui.widgets.entry_list import pydate, qdate
+from desktop.ui.widgets.evidence import EvidencePicker
+from desktop.ui.widgets.pickers import Choice, ItemPicker, PersonPicker
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    """A catalogue item as plain values (the session that read it is closed)."""
+
+    code: str
+    name: str
+    component: Component
+    mode: PointsMode
+    points_tenths: int
+    min_tenths: int | None
+    max_tenths: int | None
+    unit: str
+    evidence_required: bool
+    describe: str
+
+
+def load_items(ctx: AppContext, day: dt.date) -> list[ItemInfo]:
+    def read(session: object) -> list[ItemInfo]:
+        return [ItemInfo(i.code, i.name, Component(i.component), PointsMode(i.points_mode), i.points_tenths,
+                         i.min_tenths, i.max_tenths, i.unit, i.evidence_required, catalogue.describe_points(i))
+                for i in catalogue.items_in_force(session, day)]  # type: ignore[arg-type]
+    try:
+        return ctx.read(read)
+    except JifenError:
+        return []  # no catalogue in force that day: the item list stays empty
+
+
+class EntryForm(QGroupBox):
+    save_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__("录入考核日记", parent)
+        self.ctx = ctx
+        self.items: dict[str, ItemInfo] = {}
+        self._catalogue_day: dt.date | None = None
+        self.people = PersonPicker(self)
+        self.item = ItemPicker(self)
+        self.date = QDateEdit(qdate(dt.date.today()), self)
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.quantity = QSpinBox(self)
+        self.quantity.setRange(1, 1000)
+        self.points = QDoubleSpinBox(self)
+        self.points.setDecimals(1)
+        self.points.setSingleStep(0.5)
+        self.unit = QLabel(self)
+        self.total = QLabel(self)
+        self.note = QLineEdit(self)
+        self.note.setPlaceholderText("事实说明：何时、何事（写清楚，便于本人核对）")
+        self.evidence = EvidencePicker(self)
+        self.evidence_hint = QLabel(self)
+        self.evidence_hint.setStyleSheet("color: #b3261e")
+        self.save_button = QPushButton("保存（Enter）", self)
+        self.save_button.setDefault(True)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+
+        left = QVBoxLayout()
+        left.addWidget(QLabel("人员（可选多人）"))
+        left.addWidget(self.people)
+        middle = QVBoxLayout()
+        middle.addWidget(QLabel("考核项目"))
+        middle.addWidget(self.item)
+        middle.addStretch(1)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        quantity_row = QHBoxLayout()
+        quantity_row.addWidget(self.quantity)
+        quantity_row.addWidget(QLabel("分值"))
+        quantity_row.addWidget(self.points)
+        quantity_row.addWidget(self.unit, 1)
+        form.addRow("日期", self.date)
+        form.addRow("数量", quantity_row)
+        form.addRow("合计", self.total)
+        form.addRow("事实说明", self.note)
+        form.addRow("证明材料", self.evidence)
+        form.addRow("", self.evidence_hint)
+        self.buttons = QHBoxLayout()
+        self.buttons.addWidget(self.save_button)
+        self.buttons.addStretch(1)
+        form.addRow("", self.buttons)
+        form.addRow("", self.message)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addLayout(middle, 3)
+        layout.addLayout(form, 4)
+
+        self.people.done.connect(lambda: self.item.search.edit.setFocus())
+        self.people.changed.connect(self._update_total)
+        self.item.chosen.connect(self._item_chosen)
+        self.quantity.valueChanged.connect(self._update_total)
+        self.points.valueChanged.connect(self._update_total)
+        self.date.dateChanged.connect(self.reload_choices)
+        self.save_button.clicked.connect(self.save_requested)
+        for widget in (self.date, self.quantity, self.points, self.note):
+            widget.installEventFilter(self)
+        save = QShortcut(QKeySequence("Ctrl+S"), self)
+        save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save.activated.connect(self.save_requested)
+        self._item_chosen(None)
+
+    # -- choices -------------------------------------------------------------------------
+    def day(self) -> dt.date:
+        return pydate(self.date.date())
+
+    def set_day(self, day: dt.date) -> None:
+        self.date.setDate(qdate(day))
+
+    def reload_choices(self) -> None:
+        day = self.day()
+        people = self.ctx.read(lambda s: queries.people_rows(s, active_on=day))
+        self.people.set_people([
+            Choice.of(p.id, f"{p.name}  {p.badge}  {p.department}", p.badge, p.name, exact=p.badge) for p in people])
+        items = load_items(self.ctx, day)
+        self.items = {i.code: i for i in items}
+        self.item.set_items([
+            Choice.of(i.code, f"{i.code} {i.name}（{i.describe}）", i.code, i.name, exact=i.code) for i in items])
+        if self.item.code() in self.items:
+            self._item_chosen(self.item.code())
+
+    # -- item and points -------------------------------------------------------------------
+    def current_item(self) -> ItemInfo | None:
+        code = self.item.code()
+        return self.items.get(code) if code else None
+
+    def _item_chosen(self, code: str | None) -> None:
+        info = self.items.get(code) if code else None
+        self.points.blockSignals(True)
+        if info is not None and info.mode == PointsMode.RANGE:
+            low, high = (info.min_tenths or 0) / 10, (info.max_tenths or 0) / 10
+            self.points.setRange(low, high)
+            self.points.setValue(min(max(info.points_tenths / 10, low), high))
+            self.points.setReadOnly(False)
+            self.points.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.UpDownArrows)
+            self.points.setToolTip(f"区间赋分：{fmt(info.min_tenths)} 至 {fmt(info.max_tenths)} 分")
+        else:
+            self.points.setRange(0, 1000)
+            self.points.setValue(info.points_tenths / 10 if info else 0)
+            self.points.setReadOnly(True)
+            self.points.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+            self.points.setToolTip("分值按考核细则固定")
+        self.points.blockSignals(False)
+        self.unit.setText(f"分/{info.unit}" if info else "")
+        needed = info is not None and info.evidence_required
+        self.evidence_hint.setText("本项目须附证明材料（扫描件、照片或 PDF）" if needed else "")
+        self._update_total()
+        if info is not None and self.item.search.edit.hasFocus():
+            self.quantity.setFocus()
+            self.quantity.selectAll()
+
+    def points_tenths(self) -> int | None:
+        info = self.current_item()
+        if info is None or info.mode != PointsMode.RANGE:
+            return None
+        return round(self.points.value() * 10)
+
+    def _update_total(self) -> None:
+        info = self.current_item()
+        if info is None:
+            self.total.setText("")
+            return
+        per = self.points_tenths() if info.mode == PointsMode.RANGE else info.points_tenths
+        each = (per or 0) * self.quantity.value() * info.component.sign
+        people = len(self.people.selected_ids())
+        sign = "+" if each > 0 else ""
+        self.total.setText(f"每人 {sign}{fmt(each)} 分（{info.component.label}）" + (f" × {people} 人" if people > 1 else ""))
+
+    # -- input -----------------------------------------------------------------------------
+    def entry_input(self) -> EntryInput:
+        """What to record; raises a JifenError (shown by the caller) for unreadable files."""
+        evidence = [Evidence.from_path(p) for p in self.evidence.paths()]
+        return EntryInput(person_ids=self.people.selected_ids(), item_code=self.item.code() or "",
+                          occurred_on=self.day(), quantity=self.quantity.value(),
+                          points_tenths=self.points_tenths(), note=self.note.text(), evidence=evidence)
+
+    def reset_after_save(self) -> None:
+        """Clear everything but the date, ready for the next event."""
+        self.people.clear()
+        self.item.clear()
+        self.quantity.setValue(1)
+        self.note.clear()
+        self.evidence.clear()
+        self.people.search.edit.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.save_requested.emit()
+                return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,190 @@
+"""The entries list with its filter bar: person, department, item, category, dates, text.
+
+Used under the diary form and anywhere else a screen lists entries. Filtering and sorting
+run in SQL; the table model fetches only the rows on screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services import queries
+from desktop.services.periods import parse_period
+from desktop.services.queries import EntryFilter, EntryRow
+from desktop.ui.context import AppContext
+from desktop.ui.models.entries import COLUMNS, NOTE_COLUMN, EntriesModel
+
+WIDTHS = {"occurred_on": 88, "badge": 66, "name": 66, "department": 100, "item": 210, "category": 80,
+          "quantity": 42, "points": 52, "note": 200, "source": 110, "recorded_by": 110}
+
+
+def qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def pydate(day: QDate) -> dt.date:
+    return dt.date(day.year(), day.month(), day.day())
+
+
+def _combo(all_text: str, chars: int) -> QComboBox:
+    """A filter combo sized for `chars` characters whatever its longest entry."""
+    combo = QComboBox()
+    combo.addItem(all_text, None)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    combo.setMaxVisibleItems(20)
+    return combo
+
+
+class EntryListPanel(QWidget):
+    """Filter bar, table and a row of actions (callers add buttons to `actions`)."""
+
+    selection_changed = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = EntriesModel(ctx, self)
+        self.person = _combo("全部人员", 9)
+        self.person.setEditable(True)
+        self.person.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.person.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.department = _combo("全部部门", 7)
+        self.item = _combo("全部项目", 12)
+        self.category = _combo("全部类别", 6)
+        self.start, self.end = QDateEdit(), QDateEdit()
+        for edit in (self.start, self.end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.all_dates = QPushButton("全部日期")
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("搜索说明、项目、姓名、警号")
+        self.text.setClearButtonEnabled(True)
+        self.count = QLabel()
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        for widget in (self.person, self.department, self.item, self.category):
+            bar.addWidget(widget)
+        bar.addWidget(QLabel("日期"))
+        bar.addWidget(self.start)
+        bar.addWidget(QLabel("至"))
+        bar.addWidget(self.end)
+        bar.addWidget(self.all_dates)
+        self.text.setMinimumWidth(150)
+        bar.addWidget(self.text, 1)
+
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.view.horizontalHeader()
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        for i, column in enumerate(COLUMNS):
+            self.view.setColumnWidth(i, WIDTHS[column.key])
+        header.setSectionResizeMode(NOTE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.view.setSortingEnabled(True)
+
+        self.actions = QHBoxLayout()
+        self.actions.addWidget(self.count)
+        self.actions.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(self.actions)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.text.textChanged.connect(self._debounce.start)
+        for combo in (self.person, self.department, self.item, self.category):
+            combo.activated.connect(self.apply_filter)
+        self.start.dateChanged.connect(self._debounce.start)
+        self.end.dateChanged.connect(self._debounce.start)
+        self.all_dates.clicked.connect(self.show_all_dates)
+        self.view.selectionModel().selectionChanged.connect(self.selection_changed)
+        self.model.modelReset.connect(self._update_count)
+        self.set_period(ctx.period_code)
+
+    # -- choices and filter ----------------------------------------------------------------
+    def load_choices(self) -> None:
+        people = self.ctx.read(lambda s: queries.people_rows(s))
+        depts = sorted({(p.department_id, p.department) for p in people}, key=lambda d: d[0])
+        items = self.ctx.read(queries.item_choices)
+        cats = self.ctx.read(queries.categories)
+        self._fill(self.person, [(p.id, f"{p.badge} {p.name}") for p in people])
+        self._fill(self.department, depts)
+        self._fill(self.item, [(code, f"{code} {name}") for code, name in items])
+        self._fill(self.category, [(c, c) for c in cats])
+
+    @staticmethod
+    def _fill(combo: QComboBox, pairs: list[tuple[object, str]]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for value, text in pairs:
+            combo.addItem(text, value)
+        index = combo.findData(current) if current is not None else 0
+        combo.setCurrentIndex(max(0, index))
+        combo.blockSignals(False)
+
+    def set_period(self, code: str) -> None:
+        spec = parse_period(code)
+        self._set_dates(spec.start, spec.end)
+
+    def show_all_dates(self) -> None:
+        first, last = self.ctx.read(queries.data_span)
+        today = dt.date.today()
+        self._set_dates(first or today, max(last or today, today))
+        self.apply_filter()
+
+    def _set_dates(self, start: dt.date, end: dt.date) -> None:
+        for edit, day in ((self.start, start), (self.end, end)):
+            edit.blockSignals(True)
+            edit.setDate(qdate(day))
+            edit.blockSignals(False)
+
+    def current_filter(self) -> EntryFilter:
+        person = self.person.currentData() if self.person.currentIndex() > 0 else None
+        return EntryFilter(
+            person_id=person, department_id=self.department.currentData(), item_code=self.item.currentData(),
+            category=self.category.currentData(), start=pydate(self.start.date()), end=pydate(self.end.date()),
+            text=self.text.text(),
+        )
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        self.model.set_filter(self.current_filter())
+
+    def refresh(self) -> None:
+        self.load_choices()
+        self.apply_filter()
+
+    def _update_count(self) -> None:
+        self.count.setText(f"共 {self.model.rowCount():,} 条")
+
+    # -- selection -----------------------------------------------------------------------
+    def selected_rows(self) -> list[EntryRow]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [r for r in (self.model.entry_at(i) for i in rows) if r is not None]

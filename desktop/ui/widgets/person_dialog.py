@@ -1,0 +1,50 @@
+"""Add or edit one person on the roster (警号, 姓名, 身份, 部门, 职务, 序列, dates)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
+
+from desktop.models.enums import Identity
+from desktop.models.people import Person
+from desktop.services.roster import PersonInput
+from desktop.ui.widgets.forms import FormDialog, OptionalDate, combo
+
+
+class PersonDialog(FormDialog):
+    def __init__(self, departments: list[tuple[int, str]], sequences: list[str], parent: QWidget | None = None,
+                 person: Person | None = None, submit: Callable[[], bool] | None = None) -> None:
+        super().__init__("修改人员" if person else "新增人员", parent, submit)
+        self.badge = QLineEdit(person.badge if person else "")
+        self.name = QLineEdit(person.name if person else "")
+        self.identity = combo([(i, i.label) for i in Identity], Identity(person.identity) if person else None)
+        self.department = combo(list(departments), person.department_id if person else None)
+        self.position = QLineEdit(person.position if person else "")
+        self.sequence = QComboBox()
+        self.sequence.setEditable(True)
+        self.sequence.addItems(sequences)
+        self.sequence.setCurrentText(person.sequence if person else "")
+        self.is_head = QCheckBox("一把手（不参加本单位排名和比例）")
+        self.is_head.setChecked(bool(person and person.is_head))
+        self.active_from = OptionalDate("有在岗起始日")
+        self.active_to = OptionalDate("已离岗")
+        self.phone = QLineEdit(person.phone if person else "")
+        if person:
+            self.active_from.set_value(person.active_from)
+            self.active_to.set_value(person.active_to)
+        self.badge.setPlaceholderText("例如 150231 或 FJ0001")
+        for label, widget in (("警号", self.badge), ("姓名", self.name), ("身份", self.identity),
+                              ("部门", self.department), ("职务", self.position), ("考核序列", self.sequence),
+                              ("", self.is_head), ("在岗日期", self.active_from), ("离岗日期", self.active_to),
+                              ("电话", self.phone)):
+            self.form.addRow(label, widget)
+        self.setMinimumWidth(420)
+
+    def value(self) -> PersonInput:
+        return PersonInput(
+            badge=self.badge.text(), name=self.name.text(), identity=Identity(self.identity.currentData()),
+            department_id=self.department.currentData(), position=self.position.text(),
+            sequence=self.sequence.currentText(), is_head=self.is_head.isChecked(),
+            active_from=self.active_from.value(), active_to=self.active_to.value(), phone=self.phone.text(),
+        )

@@ -1,0 +1,85 @@
+"""The main window: navigation by role, shortcuts, period chooser, status bar, saved layout."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from desktop.ui.main_window import MainWindow, month_codes
+from desktop.ui.screens import ScreenSpec
+from desktop.ui.screens.people import PeopleScreen
+
+
+def _window(qtbot, ctx) -> MainWindow:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+def _titles(window: MainWindow) -> list[str]:
+    return [window.nav.item(i).text() for i in range(window.nav.count())]
+
+
+def test_navigation_follows_the_role(qtbot, ctx_for):
+    clerk = _window(qtbot, ctx_for("neiqin"))
+    assert _titles(clerk) == ["考核日记", "每日值勤", "人员", "考核细则", "月度考核", "公示栏", "个人档案",
+                              "奖励", "数据交换", "审计与备份", "设置"]
+    assert clerk.show_screen("audit").audit is None  # backups only: the audit trail is for chief/admin
+    officer = _window(qtbot, ctx_for("minjing"))
+    assert "每日值勤" not in _titles(officer) and "数据交换" not in _titles(officer)
+    assert officer.show_screen("duty") is None
+
+
+def test_shortcut_switches_screen_and_status_shows_period(qtbot, ctx_for):
+    ctx = ctx_for("neiqin", period="2026-03")
+    window = _window(qtbot, ctx)
+    assert "滨河派出所" in window.station_label.text()
+    assert window.user_label.text() == "用户：邱浩博（内勤）"
+    assert window.period_label.text() == "考核周期：2026年3月（录入中）"
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(window.stack.currentWidget(), PeopleScreen)
+    index = window.period.findData("2026-02")
+    window.period.setCurrentIndex(index)
+    window.period.activated.emit(index)
+    assert ctx.period_code == "2026-02"
+    assert window.period_label.text() == "考核周期：2026年2月（审核中）"
+
+
+def test_data_change_refreshes_the_visible_screen(qtbot, ctx_for, monkeypatch):
+    ctx = ctx_for("neiqin")
+    window = _window(qtbot, ctx)
+    screen = window.show_screen("people")
+    calls = []
+    monkeypatch.setattr(screen, "refresh", lambda: calls.append(1))
+    ctx.data_changed.emit("people")
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert len(calls) == 2
+
+
+def test_a_missing_screen_shows_a_note(qtbot, ctx_for):
+    window = _window(qtbot, ctx_for("neiqin"))
+    window.specs.append(ScreenSpec("nope", "未完成", "does_not_exist", "Nope", "Ctrl+F12"))
+    widget = window.screen("nope")
+    assert isinstance(widget, QLabel) and "暂时无法打开" in widget.text()
+
+
+def test_layout_and_screen_are_kept(qtbot, ctx_for):
+    ctx = ctx_for("neiqin")
+    window = _window(qtbot, ctx)
+    window.resize(window.width(), 560)  # the offscreen screen is only 800×600
+    window.show_screen("catalogue")
+    window.close()
+    again = _window(qtbot, ctx)
+    assert again.current_key() == "catalogue"
+    assert again.height() == 560
+
+
+def test_month_codes():
+    import datetime as dt
+
+    assert month_codes(dt.date(2026, 1, 5), dt.date(2026, 2, 1), dt.date(2026, 3, 9)) == [
+        "2026-03", "2026-02", "2026-01"]
+    assert month_codes(None, None, dt.date(2026, 3, 9)) == ["2026-03"]

@@ -1,0 +1,268 @@
+"""月度考核 screen, driven with clicks and keys on a copy of the demo station.
+
+Demo (until 2026-03): 2026-02 is under review with one open dispute, 2026-03 is open,
+earlier months are signed and locked. Dialogs are filled through `modals.on_dialog`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from sqlalchemy import func, select
+
+from desktop.models.enums import ConfirmStatus, PeriodKind, PeriodState
+from desktop.models.grading import GradeOverride, ScoreResult
+from desktop.models.ledger import Entry
+from desktop.models.periods import Confirmation, Period
+from desktop.services import ledger
+from desktop.services.ledger import EntryInput
+from desktop.ui.dialogs.reason import ReasonDialog
+from desktop.ui.dialogs.sign import SignDialog
+from desktop.ui.screens.review import ReviewScreen
+from desktop.ui.screens.review_data import load
+from desktop.ui.screens.review_parts import SCORE_HEADERS, score_cells
+from desktop.ui.screens.rows_model import RowProxy, RowsModel
+
+# The offscreen platform warns on every top-level show; not a problem of the code under test.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+def make_screen(qtbot, ctx) -> ReviewScreen:
+    screen = ReviewScreen(ctx)
+    qtbot.addWidget(screen)
+    screen.resize(1280, 800)
+    screen.show()
+    screen.refresh()
+    return screen
+
+
+def click(qtbot, screen: ReviewScreen, key: str) -> None:
+    button = screen.buttons[key]
+    assert button.isEnabled(), f"{key} should be enabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def type_chinese(widget: QWidget, text: str) -> None:
+    """Chinese arrives as an input-method commit (QTest.keyClicks only knows ASCII keys)."""
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def reason_filler(qtbot, text: str, choice: str | None = None) -> Callable[[QDialog], int]:
+    def fill(dialog: QDialog) -> int:
+        assert isinstance(dialog, ReasonDialog)
+        dialog.show()
+        if choice is not None:
+            dialog.combo.setCurrentIndex(dialog.combo.findData(choice))
+        type_chinese(dialog.text, text)
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+    return fill
+
+
+def password_filler(qtbot, password: str) -> Callable[[QDialog], int]:
+    def fill(dialog: QDialog) -> int:
+        assert isinstance(dialog, SignDialog)
+        dialog.show()
+        qtbot.keyClicks(dialog.password, password)
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+    return fill
+
+
+def status_of(db, code: str, person_id: int) -> str | None:
+    with db.session() as s:
+        period = s.scalar(select(Period).where(Period.code == code))
+        row = s.scalar(select(Confirmation).where(Confirmation.period_id == period.id,
+                                                  Confirmation.person_id == person_id))
+        return row.status if row else None
+
+
+def count(db, model) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def state_of(db, code: str) -> str:
+    with db.session() as s:
+        return s.scalar(select(Period.state).where(Period.code == code))
+
+
+def test_compute_submit_and_confirm(qtbot, ctx_for, modals, demo_db):
+    clerk = make_screen(qtbot, ctx_for("neiqin", period="2026-03"))
+    assert clerk.buttons["compute"].isVisible() and clerk.buttons["submit"].isEnabled()
+    with qtbot.waitSignal(clerk.computed, timeout=20000):
+        click(qtbot, clerk, "compute")
+    assert not modals.messages, modals.messages
+    with demo_db.session() as s:
+        period_id = s.scalar(select(Period.id).where(Period.code == "2026-03"))
+        stored = s.scalar(select(func.count()).select_from(ScoreResult).where(ScoreResult.period_id == period_id))
+    assert stored == len(clerk.data.rows) > 30
+    click(qtbot, clerk, "submit")
+    assert state_of(demo_db, "2026-03") == PeriodState.REVIEW.value
+    assert "审核中" in clerk.state_label.text()
+
+    officer_ctx = ctx_for("minjing", period="2026-03")
+    officer = make_screen(qtbot, officer_ctx)
+    for hidden in ("compute", "submit", "resolve", "override", "unlock"):
+        assert not officer.buttons[hidden].isVisible()
+    own = officer_ctx.actor.person_id
+    other = next(r.person_id for r in officer.data.rows if r.person_id != own)
+    assert officer.select_person(other)
+    assert not officer.buttons["confirm"].isEnabled() and not officer.buttons["dispute"].isEnabled()
+    officer.confirm()  # even if called, the service refuses and nothing is recorded
+    assert "只能确认" in modals.last
+    assert status_of(demo_db, "2026-03", other) is None
+    assert officer.select_person(own)
+    click(qtbot, officer, "confirm")
+    assert status_of(demo_db, "2026-03", own) == ConfirmStatus.CONFIRMED.value
+    assert not officer.buttons["confirm"].isEnabled()  # already confirmed
+    # Second thoughts: the officer disputes, with a reason typed in the dialog.
+    modals.on_dialog = reason_filler(qtbot, "3月12日夜查漏记")
+    click(qtbot, officer, "dispute")
+    assert status_of(demo_db, "2026-03", own) == ConfirmStatus.DISPUTED.value
+    assert "有异议" in officer.panel.person_label.text() and "夜查漏记" in officer.panel.person_label.text()
+    assert not officer.buttons["confirm"].isEnabled() and not officer.buttons["dispute"].isEnabled()
+
+    clerk.refresh()
+    unconfirmed = [r.person_id for r in clerk.data.rows if r.person_id not in clerk.data.confirmations][:3]
+    for person_id in unconfirmed:
+        assert clerk.select_person(person_id)
+        click(qtbot, clerk, "confirm")
+        assert status_of(demo_db, "2026-03", person_id) == ConfirmStatus.CONFIRMED.value
+    assert "已确认" in clerk.panel.confirm_label.text()
+
+
+def test_resolve_override_sign_lock(qtbot, ctx_for, modals, demo_db):
+    chief = make_screen(qtbot, ctx_for("suozhang", period="2026-02"))
+    disputed = [pid for pid, c in chief.data.confirmations.items() if c.status == ConfirmStatus.DISPUTED.value]
+    assert len(disputed) == 1
+    assert chief.select_person(disputed[0])
+    assert "有异议" in chief.panel.person_label.text()
+    modals.on_dialog = reason_filler(qtbot, "经核对排班表，夜查次数无误")
+    click(qtbot, chief, "resolve")
+    assert status_of(demo_db, "2026-02", disputed[0]) == ConfirmStatus.RESOLVED.value
+
+    # Override: an empty reason is refused inside the dialog, then a reason is accepted.
+    target = next(r for r in chief.data.rows if r.grade == "B" and not r.excluded_reason)
+    assert chief.select_person(target.person_id)
+    seen: list[str] = []
+
+    def override(dialog: QDialog) -> int:
+        assert isinstance(dialog, ReasonDialog)
+        dialog.show()
+        dialog.combo.setCurrentIndex(dialog.combo.findData("A"))
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        assert dialog.result() == QDialog.DialogCode.Rejected and dialog.isVisible()
+        seen.append(dialog.error.text())
+        type_chinese(dialog.text, "参加专项行动表现突出")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    modals.on_dialog = override
+    before = count(demo_db, GradeOverride)
+    click(qtbot, chief, "override")
+    assert seen and "必须填写理由" in seen[0]
+    assert count(demo_db, GradeOverride) == before + 1
+    row = chief.data.row_of(target.person_id)
+    assert row.grade == "A" and "等次已调整" in row.flag_labels()
+
+    # A wrong password signs nothing.
+    modals.on_dialog = password_filler(qtbot, "wrong-password")
+    click(qtbot, chief, "sign")
+    assert "密码不正确" in modals.last
+    assert chief.data.next_step.seq == 1
+    modals.on_dialog = password_filler(qtbot, "suozhang123")
+    click(qtbot, chief, "sign")
+    assert chief.data.steps[0].signer and chief.data.next_step.seq == 2
+    assert not chief.buttons["sign"].isEnabled()  # the same person cannot sign twice
+    assert "已签" in chief.panel.steps_label.text()
+
+    instructor = make_screen(qtbot, ctx_for("jiaodaoyuan", period="2026-02"))
+    assert instructor.buttons["sign"].text().startswith("签字：")
+    modals.on_dialog = password_filler(qtbot, "jiaodaoyuan123")
+    click(qtbot, instructor, "sign")
+    assert state_of(demo_db, "2026-02") == PeriodState.LOCKED.value
+    assert "已锁定" in instructor.state_label.text()
+    assert instructor.buttons["unlock"].isEnabled()
+    assert not instructor.buttons["override"].isEnabled()
+
+    # Writes into the locked month: a clear message, nothing changes.
+    chief.refresh()
+    assert chief.select_person(target.person_id)
+    modals.on_dialog = reason_filler(qtbot, "再次调整", choice="C")
+    overrides, entries = count(demo_db, GradeOverride), count(demo_db, Entry)
+    messages = len(modals.messages)
+    chief.override()
+    assert "已锁定" in modals.last and len(modals.messages) == messages + 1
+    data = EntryInput([target.person_id], "RC-01", dt.date(2026, 2, 10), note="补录")
+    assert chief.ctx.write(chief, lambda s, a: ledger.record(s, a, data), topic="entries") is None
+    assert "已锁定" in modals.last and "解锁" in modals.last
+    assert (count(demo_db, GradeOverride), count(demo_db, Entry)) == (overrides, entries)
+
+    # Unlocking needs a reason and puts the month back to 录入中.
+    modals.on_dialog = reason_filler(qtbot, "县局通报需补录一条加分")
+    click(qtbot, chief, "unlock")
+    assert state_of(demo_db, "2026-02") == PeriodState.OPEN.value
+    assert chief.data.next_step.seq == 1
+
+
+def test_department_filter_and_models(qtbot, qtmodeltester, ctx_for, demo_db):
+    screen = make_screen(qtbot, ctx_for("neiqin", period="2026-02"))
+    total = screen.proxy.rowCount()
+    screen.dept_combo.setCurrentIndex(screen.dept_combo.findText("治安管理中队"))
+    shown = screen.proxy.rowCount()
+    assert 0 < shown < total
+    assert {screen.proxy.index(r, 2).data() for r in range(shown)} == {"治安管理中队"}
+    assert "治安管理中队" in screen.print_button.actions_by_key["grade_print"].text()
+    qtmodeltester.check(screen.proxy)
+    qtmodeltester.check(screen.panel.quota_model)
+    with demo_db.session() as s:
+        data = load(s, "2026-02")
+    model = RowsModel(SCORE_HEADERS)
+    model.set_rows([score_cells(data, r) for r in data.rows], [r.person_id for r in data.rows])
+    qtmodeltester.check(model)
+    proxy = RowProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(8, Qt.SortOrder.DescendingOrder)
+    totals = [data.row_of(proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1)).total
+              for r in range(proxy.rowCount())]
+    assert totals == sorted(totals, reverse=True)
+
+
+def test_scope_switches_to_quarter_and_year(qtbot, ctx_for):
+    ctx = ctx_for("suozhang", period="2026-02")
+    screen = make_screen(qtbot, ctx)
+    qtbot.mouseClick(screen.scope.buttons[PeriodKind.QUARTER], Qt.MouseButton.LeftButton)
+    assert ctx.period_code == "2026-Q1" and screen.data.label == "2026年第一季度"
+    assert screen.data.rows and "录入中" in screen.state_label.text()
+    qtbot.mouseClick(screen.scope.buttons[PeriodKind.YEAR], Qt.MouseButton.LeftButton)
+    assert ctx.period_code == "2026"
+    qtbot.mouseClick(screen.scope.buttons[PeriodKind.MONTH], Qt.MouseButton.LeftButton)
+    assert ctx.period_code == "2026-02"  # back to the month it came from
+    assert screen.scope.buttons[PeriodKind.MONTH].isChecked()
+
+
+@pytest.mark.parametrize("period", ["2026-01"])
+def test_locked_month_print_grade_sheet(qtbot, ctx_for, modals, monkeypatch, tmp_path, period):
+    from desktop.ui.dialogs import printing
+
+    opened: list[str] = []
+    monkeypatch.setattr(printing, "open_file", lambda path: opened.append(str(path)) or True)
+    screen = make_screen(qtbot, ctx_for("suozhang", period=period))
+    assert "已锁定" in screen.state_label.text()
+    screen.dept_combo.setCurrentIndex(screen.dept_combo.findText("综合室"))
+    screen.print_button.run("grade_print")
+    qtbot.waitUntil(lambda: bool(opened) or bool(modals.messages), timeout=20000)
+    assert opened and opened[0].endswith(".pdf"), modals.messages
+    target = tmp_path / "sheet.pdf"
+    modals.files.append([str(target)])
+    screen.print_button.run("grade_save")
+    qtbot.waitUntil(lambda: target.exists() and bool(modals.messages), timeout=20000)
+    assert "已保存" in modals.last
