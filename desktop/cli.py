@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import NoReturn
 
@@ -40,9 +41,14 @@ def open_existing(args: argparse.Namespace) -> Database:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from desktop.services import integrity
     from desktop.services.demo import build_demo
 
-    report = build_demo(args.db, seed=args.seed, until=args.until, force=args.force)
+    # Replacing a database is a write: refused while the desktop program has that file open.
+    replacing = args.force and Path(args.db).exists()
+    with integrity.acquire_writer_lock(args.db) if replacing else nullcontext():
+        report = build_demo(args.db, seed=args.seed, until=args.until, force=args.force,
+                            station_code=args.station_code, station_name=args.station_name)
     print(f"演示单位已建立：{report.path}")
     print(f"人员 {report.people} 人，积分记录 {report.entries} 条，月份 {report.months[0]} 至 {report.months[-1]}")
     print(f"已签核锁定：{'、'.join(report.locked)}")
@@ -125,7 +131,7 @@ Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-ar
 def _optional_registrars() -> list[Registrar]:
     """Subcommand groups that live in their own modules (documents, workbook exchange, upkeep)."""
     found: list[Registrar] = []
-    for module_name in ("desktop.cli_documents", "desktop.cli_exchange", "desktop.cli_upkeep"):
+    for module_name in ("desktop.cli_documents", "desktop.cli_exchange", "desktop.cli_upkeep", "desktop.cli_bench"):
         try:
             module = __import__(module_name, fromlist=["register"])
         except ModuleNotFoundError as exc:
@@ -140,12 +146,16 @@ def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="jifen", description="积分考核台账：派出所积分制考核")
     parser.add_argument("--db", default=str(default_db_path()), help="数据库文件（默认在用户数据目录）")
     parser.add_argument("--version", action="version", version=f"jifen {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="自检：在临时数据库上建立演示单位、计分、打印 PDF、导出并读回工作簿、打开主窗口")
     sub = parser.add_subparsers(dest="command", parser_class=ArgumentParser, metavar="命令")
 
     demo = sub.add_parser("demo", help="建立演示单位")
     demo.add_argument("--seed", type=int, default=7, help="随机种子（相同种子得到相同数据）")
     demo.add_argument("--until", help="最后一个月，如 2026-10（默认上个月）")
     demo.add_argument("--force", action="store_true", help="覆盖已有数据库")
+    demo.add_argument("--station-code", help="单位代码（合并多个演示单位时用来区分）")
+    demo.add_argument("--station-name", help="单位名称")
     demo.set_defaults(handler=cmd_demo)
 
     people = sub.add_parser("people", help="列出人员名册")
@@ -169,6 +179,10 @@ def build_parser() -> ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from desktop.selftest import run as self_test
+
+        return self_test()
     handler = getattr(args, "handler", cmd_gui)
     try:
         return int(handler(args) or 0)

@@ -22,6 +22,25 @@ def resource(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 
 
+FONT_SUFFIXES = (".ttf", ".ttc", ".otf")
+
+
+def bundled_font_paths() -> list[Path]:
+    """Font files shipped inside the installed program (`fonts/` of the bundle), sorted by name.
+
+    Empty when running from a checkout: there the system's fonts are used. installer.spec
+    copies the build machine's CJK font there, so a station PC without one still prints and
+    shows Chinese.
+    """
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if not frozen_root:
+        return []
+    folder = Path(frozen_root) / "fonts"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FONT_SUFFIXES)
+
+
 def data_dir() -> Path:
     path = user_data_path(APP_NAME, appauthor=False)
     path.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+from desktop.paths import bundled_font_paths
 from desktop.services.errors import JifenError
 
 # Windows: SimSun, SimHei, FangSong, KaiTi, Microsoft YaHei.
@@ -84,12 +85,12 @@ def _glob_linux(filename: str) -> Path | None:
 
 
 def system_candidates() -> list[Path]:
-    """System font files in order of preference; only files that exist."""
+    """Font files in order of preference: the system's, then the one the installer bundled."""
     found: list[Path] = []
     if sys.platform == "win32":
         for name in WINDOWS_FILES:
             found += [d / name for d in windows_font_dirs() if (d / name).is_file()]
-        return found
+        return found + bundled_font_paths()
     for name in LINUX_FILES:
         hit = _glob_linux(name)
         if hit:
@@ -100,7 +101,7 @@ def system_candidates() -> list[Path]:
             found.append(hit)
     if sys.platform == "darwin":  # not a target, but lets a developer print on a Mac
         found += [p for p in (Path("/System/Library/Fonts/Supplemental/Songti.ttc"),) if p.is_file()]
-    return found
+    return found + [p for p in bundled_font_paths() if p not in found]
 
 
 def resolve_preference(preference: str) -> Path:
