@@ -74,7 +74,8 @@ def _remove(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def build_demo(path: str | Path, *, seed: int = 7, until: str | None = None, force: bool = False) -> DemoReport:
+def build_demo(path: str | Path, *, seed: int = 7, until: str | None = None, force: bool = False,
+               station_code: str | None = None, station_name: str | None = None) -> DemoReport:
     path = Path(path)
     if path.exists() and not force:
         raise ValidationError(f"数据库“{path}”已存在，演示数据不会覆盖它；确需覆盖请加 --force")
@@ -86,7 +87,9 @@ def build_demo(path: str | Path, *, seed: int = 7, until: str | None = None, for
     try:
         report = DemoReport(path=path, months=[m.code for m in months])
         with db.transaction() as session:
-            people = _setup(session, rng, months, report)
+            station = {**STATION, **({"code": station_code} if station_code else {}),
+                       **({"name": station_name} if station_name else {})}
+            people = _setup(session, rng, months, report, station)
         builder = _MonthBuilder(db, rng, people)
         for index, month in enumerate(months):
             builder.fill(month, index)
@@ -97,8 +100,9 @@ def build_demo(path: str | Path, *, seed: int = 7, until: str | None = None, for
     return report
 
 
-def _setup(session: Session, rng: random.Random, months: list[PeriodSpec], report: DemoReport) -> list[Person]:
-    roster.create_station(session, SYSTEM, **STATION)
+def _setup(session: Session, rng: random.Random, months: list[PeriodSpec], report: DemoReport,
+           station: dict[str, str]) -> list[Person]:
+    roster.create_station(session, SYSTEM, **station)
     policies.install_presets(session, SYSTEM)
     policies.set_station_policy(session, SYSTEM, "abcd")
     first = months[0].start
@@ -116,12 +120,14 @@ def _setup(session: Session, rng: random.Random, months: list[PeriodSpec], repor
         depts[plan.name] = roster.add_department(session, SYSTEM, plan.name, kind=kind, post_class=plan.post_class)
     people = []
     plans = roster_plan(rng)
+    # 张三丰 stays on the roster: pinyin search ("zsf") needs a known person on duty.
+    leaver = next(i for i in range(len(plans) - 8, 0, -1) if not plans[i].is_head and plans[i].name != "张三丰")
     for i, plan in enumerate(plans):
         active_from = first - dt.timedelta(days=rng.randint(400, 4000))
         active_to = None
         if i == len(plans) - 3:  # a new hire part-way through the year
             active_from = months[8].start + dt.timedelta(days=9)
-        if i == len(plans) - 8 and not plan.is_head:  # someone who left (transfer)
+        if i == leaver:  # someone who left (transfer)
             active_to = months[5].end
         people.append(roster.add_person(session, SYSTEM, roster.PersonInput(
             badge=plan.badge, name=plan.name, identity=plan.identity, department_id=depts[plan.department].id,
@@ -232,6 +238,8 @@ class _MonthBuilder:
                 self._record(session, [person.id], "RC-08", day, points=rng.choice((20, 30, 40)),
                              note="完成所里交办的专项统计任务")
                 self._record(session, [person.id], "RC-06", day, quantity=rng.randint(3, 8), note="社区安全防范宣传")
+                self._record(session, [person.id], "ZB-07", day, quantity=rng.randint(2, 4),
+                             note="节假日应召加班整理台账")
             if rng.random() < 0.3:
                 manual_ids += self._record(session, [person.id], "FW-02", day, note="群众好评")
             if rng.random() < 0.15:
