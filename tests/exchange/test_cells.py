@@ -104,3 +104,9 @@ def test_header_synonyms() -> None:
     for text, key in (("加分", "points"), ("分值", "points"), ("分数", "points"), ("日期", "date"),
                       ("时间", "date"), ("减分", "minus"), ("分值（分）", "points"), ("事由", "note")):
         assert adjustments[header_key(text)] == key
+
+
+@pytest.mark.parametrize("value", [1e64, 12.5, float("inf"), "1" * 65])
+def test_parse_key_refuses_what_cannot_be_a_badge(value) -> None:
+    with pytest.raises(CellError):
+        parse_key(value)

@@ -3,8 +3,8 @@ title rows and sheet names, and random byte damage to a good file.
 
 Whatever the workbook holds, the importer either imports it (and the audit chain still
 verifies) or refuses it with a `JifenError` and writes nothing; any other exception is a bug.
-In CI (CI=true) the examples are derandomized so a run is repeatable; set FUZZ_EXAMPLES to
-run more locally.
+The suite's examples are derandomized so every run (CI included) is repeatable; set
+FUZZ_RANDOM=1 and FUZZ_EXAMPLES=500 to explore new examples locally.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from tests.reliability.test_bad_workbooks import CLERK, snapshot
 from tests.services.builders import person, world
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=bool(os.environ.get("CI")),
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("FUZZ_RANDOM"),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
 

@@ -38,6 +38,9 @@ FALSE_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "✗", "无", "�
 MAX_NUMBER = 10**12
 
 
+KEY_LENGTH = 64  # badges, codes and digests; the guard reports longer cells first
+
+
 class CellError(ValueError):
     """A cell cannot be read as the column's type; the message is the Chinese reason."""
 
@@ -81,7 +84,13 @@ def parse_key(value: Any) -> str | None:
     """A badge or code: NFKC and no whitespace ('０１２ ３' → '0123'); a number cell loses '.0'."""
     if is_blank(value):
         return None
-    return unicodedata.normalize("NFKC", value_text(value)).replace("\u3000", "").replace(" ", "").strip() or None
+    if isinstance(value, float) and not (value.is_integer() and abs(value) < 1e15):
+        # A badge typed into a number cell is a whole number; 1e+64 or 12.5 is not a badge.
+        raise CellError(f"“{value_text(value)}”不是有效的编号")
+    text = unicodedata.normalize("NFKC", value_text(value)).replace("\u3000", "").replace(" ", "").strip()
+    if len(text) > KEY_LENGTH:
+        raise CellError(f"编号过长（{len(text)} 个字符），最多 {KEY_LENGTH} 个字符")
+    return text or None
 
 
 def parse_name(value: Any) -> str | None:
