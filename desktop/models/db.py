@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,7 +47,9 @@ def make_engine(url_or_path: str | Path) -> Engine:
 def alembic_config(engine: Engine | None = None) -> Config:
     from alembic.config import Config
 
-    cfg = Config()
+    # Alembic's default stdout is whatever sys.stdout was when alembic.config was first imported;
+    # imported lazily, that may be a stream long closed (a test's capture), so pass today's.
+    cfg = Config(stdout=sys.stdout)
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine is not None:
         # configparser treats % as interpolation; escape it in paths such as %APPDATA%.

@@ -22,6 +22,9 @@ class Entry(Base):
     __table_args__ = (
         Index("ix_entries_day_person", "occurred_on", "person_id"),
         Index("ix_entries_person_day", "person_id", "occurred_on"),
+        # Date then id (SQLite keeps the row id in every index): the entries list's own order, so
+        # any stretch of 400,000 entries is read straight from the index, without a sort.
+        Index("ix_entries_occurred_on", "occurred_on"),
     )
 
     id: Mapped[intpk]

@@ -145,7 +145,13 @@ def grade_sheet_data(session: Session, period_code: str, department: str | None 
     policy = policy_for(session, period)
     rows = review.with_review_flags(session, period, scoring.results(session, period))
     depts = [department_for(session, department)] if department else list(station.departments)
-    by_dept = {d.id: [r for r in rows if r.department_id == d.id] for d in depts}
+    # Rows by department and by ranking group in one pass (a county prints 20 departments of 2,000).
+    by_dept: dict[int, list[ScoreRow]] = {d.id: [] for d in depts}
+    by_group: dict[str, list[ScoreRow]] = {}
+    for r in rows:
+        if r.department_id in by_dept:
+            by_dept[r.department_id].append(r)
+        by_group.setdefault(r.ranking_group, []).append(r)
     if not department:
         depts = [d for d in depts if by_dept[d.id]]
     if not depts:
@@ -155,7 +161,7 @@ def grade_sheet_data(session: Session, period_code: str, department: str | None 
     for dept in depts:
         dept_rows = sorted(by_dept[dept.id], key=lambda r: (r.rank_department is None, r.rank_department or 0,
                                                             r.badge))
-        group_rows = [r for r in rows if r.ranking_group == dept.ranking_group]
+        group_rows = by_group.get(dept.ranking_group, [])
         note = ""
         if dept.kind == "post" and dept.post_class:
             graded = sum(1 for r in group_rows if not r.excluded_reason)

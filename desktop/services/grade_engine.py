@@ -268,8 +268,7 @@ def _tie_groups(policy: Policy, candidates: Sequence[Candidate]) -> list[list[Ca
     """Best first; members of one group have equal full sort keys (key order inside is stable)."""
     groups: list[list[Candidate]] = []
     last: tuple[int, ...] | None = None
-    for c in sorted(candidates, key=lambda c: (sort_key(policy, c), c.key)):
-        k = sort_key(policy, c)
+    for k, _key, c in sorted((sort_key(policy, c), c.key, c) for c in candidates):  # each key made once
         if groups and k == last:
             groups[-1].append(c)
         else:

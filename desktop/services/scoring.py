@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
-from sqlalchemy import delete, extract, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from desktop.models.catalogue import CatalogueItem
@@ -39,6 +40,7 @@ FLAG_LABELS = {
     "unconfirmed": "未确认",
 }
 COMPONENT_FIELDS = {c: f"{c.value}" for c in Component}
+COMPONENT_KEYS = tuple(c.value for c in Component)
 
 
 @dataclass
@@ -84,36 +86,56 @@ class ScoreRow:
         return data
 
 
-def _component_sums(session: Session, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
-    """Per person, per component: the sum of entries with each item's monthly cap applied per month.
+def _month_spans(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """[start, end] cut at month ends: caps apply per month, so each month is summed on its own."""
+    spans = []
+    first = start
+    while first <= end:
+        next_month = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        last = min(end, next_month - dt.timedelta(days=1))
+        spans.append((first, last))
+        first = last + dt.timedelta(days=1)
+    return spans
+
+
+def _min_cap(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _component_sums(session: Session, start: dt.date, end: dt.date) -> tuple[dict[int, dict[str, int]], set[int]]:
+    """Per person, per component: the sum of entries with each item's monthly cap applied per month;
+    and the people with a standing (not reversed) veto entry.
 
     Items are grouped by code (stable across catalogue versions), so a catalogue revised in the
     middle of a month does not grant a second cap; if the revision changed the cap, the lower applies.
+    One grouped query per month (by item id, merged by code here with the caps of the small
+    catalogue) instead of a join and a year/month expression per row: half the time at county scale.
     """
-    year = extract("year", Entry.occurred_on)
-    month = extract("month", Entry.occurred_on)
-    query = (
-        select(Entry.person_id, Entry.component, func.min(CatalogueItem.monthly_cap_tenths),
-               func.sum(Entry.points_tenths))
-        .join(CatalogueItem, CatalogueItem.id == Entry.item_id)
-        .where(Entry.occurred_on >= start, Entry.occurred_on <= end)
-        .group_by(Entry.person_id, Entry.item_code, Entry.component, year, month)
-    )
+    caps = {item_id: (code, cap) for item_id, code, cap in session.execute(
+        select(CatalogueItem.id, CatalogueItem.code, CatalogueItem.monthly_cap_tenths))}
+    veto_points = func.sum(case((Entry.veto.is_(True), Entry.points_tenths), else_=0))
     sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for person_id, component, cap, total in session.execute(query):
-        value = int(total or 0)
-        if cap is not None and value > cap:
-            value = cap
-        sums[person_id][component] += value
-    return sums
-
-
-def _vetoed(session: Session, start: dt.date, end: dt.date) -> set[int]:
-    query = (
-        select(Entry.person_id).where(Entry.veto.is_(True), Entry.occurred_on >= start, Entry.occurred_on <= end)
-        .group_by(Entry.person_id).having(func.sum(Entry.points_tenths) > 0)
-    )
-    return set(session.scalars(query))
+    veto: dict[int, int] = defaultdict(int)
+    for first, last in _month_spans(start, end):
+        query = (
+            select(Entry.person_id, Entry.item_id, Entry.component, func.sum(Entry.points_tenths), veto_points)
+            .where(Entry.occurred_on >= first, Entry.occurred_on <= last)
+            .group_by(Entry.person_id, Entry.item_id, Entry.component)
+        )
+        month: dict[tuple[int, str, str], list[Any]] = {}
+        for person_id, item_id, component, total, vetoed in session.execute(query):
+            code, cap = caps[item_id]
+            found = month.get((person_id, code, component))
+            if found is None:
+                month[(person_id, code, component)] = [int(total or 0), cap]
+            else:
+                found[0] += int(total or 0)
+                found[1] = _min_cap(found[1], cap)
+            if vetoed:
+                veto[person_id] += vetoed
+        for (person_id, _code, component), (value, cap) in month.items():
+            sums[person_id][component] += cap if cap is not None and value > cap else value
+    return sums, {person_id for person_id, points in veto.items() if points > 0}
 
 
 def _latest_overrides(session: Session, period: Period) -> dict[int, GradeOverride]:
@@ -142,8 +164,7 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         select(Person, Department).join(Department, Department.id == Person.department_id)
         .order_by(Department.sort_order, Person.badge)
     ).all()
-    sums = _component_sums(session, period.start, period.end)
-    vetoed = _vetoed(session, period.start, period.end)
+    sums, vetoed = _component_sums(session, period.start, period.end)
     rows: list[ScoreRow] = []
     for person, dept in people:
         if person.active_days(period.start, period.end) == 0:
@@ -156,7 +177,7 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
             person_id=person.id, badge=person.badge, name=person.name, identity=person.identity,
             department_id=dept.id, department=dept.name, sequence=person.sequence,
             ranking_group=dept.ranking_group, start=start_tenths,
-            **{c.value: comp.get(c.value, 0) for c in Component},
+            **{key: comp.get(key, 0) for key in COMPONENT_KEYS},
         )
         row.total = (start_tenths + row.base + row.dept_bonus - row.dept_deduction + row.higher_bonus
                      - row.higher_deduction)
@@ -175,6 +196,7 @@ def _candidate(row: ScoreRow) -> Candidate:
 
 def _rank_and_grade(rows: list[ScoreRow], policy: Policy) -> None:
     by_id = {r.person_id: r for r in rows}
+    candidates = {r.person_id: _candidate(r) for r in rows}  # one each, shared by the four groupings
     groupings: dict[str, dict[str, list[ScoreRow]]] = {"dept": defaultdict(list), "seq": defaultdict(list),
                                                        "group": defaultdict(list)}
     for row in rows:
@@ -183,10 +205,10 @@ def _rank_and_grade(rows: list[ScoreRow], policy: Policy) -> None:
         groupings["group"][row.ranking_group].append(row)
     for kind, attr in (("dept", "rank_department"), ("seq", "rank_sequence"), ("group", "rank_group")):
         for members in groupings[kind].values():
-            for key, rank in competition_ranks(policy, [_candidate(r) for r in members]).items():
+            for key, rank in competition_ranks(policy, [candidates[r.person_id] for r in members]).items():
                 setattr(by_id[key], attr, rank)
     for members in groupings["group"].values():
-        for key, outcome in grade_group(policy, [_candidate(r) for r in members]).items():
+        for key, outcome in grade_group(policy, [candidates[r.person_id] for r in members]).items():
             row = by_id[key]
             row.engine_grade = row.grade = outcome.grade
             row.flags = sorted(outcome.flags)

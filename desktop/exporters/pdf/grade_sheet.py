@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -61,27 +63,40 @@ def _columns(data: GradeSheetData) -> list[tuple[str, float]]:
     return [(h, w * mm) for h, w in cols] + [("备注", WIDTH - used)]
 
 
-def _row_cells(row: GradeRow, data: GradeSheetData, st: Styles) -> list[object]:
+CELL_PADDING = 6  # left + right padding of a grid cell (layout.grid_style)
+
+
+def _fitted(text: str, width: float, style: ParagraphStyle) -> object:
+    """Plain text when it fits on one line, else a wrapping Paragraph: a sheet for 2,000 people
+    has 4,000 name and remark cells, and a Paragraph costs ten times a plain cell to lay out."""
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - CELL_PADDING:
+        return text
+    return Paragraph(esc(text), style)
+
+
+def _row_cells(row: GradeRow, data: GradeSheetData, st: Styles, widths: list[float]) -> list[object]:
     points = [row.base, row.dept_bonus, row.dept_deduction, row.higher_bonus, row.higher_deduction]
-    cells: list[object] = [str(row.seq), row.badge, Paragraph(esc(row.name), st.cell_center), row.identity]
+    cells: list[object] = [str(row.seq), row.badge, _fitted(row.name, widths[2], st.cell_center), row.identity]
     if data.show_start:
         cells.append(fmt(row.start))
     cells += [fmt(p) for p in points]
     cells += [fmt(row.total), "" if row.rank is None else str(row.rank), row.grade,
-              Paragraph(esc(row.remarks), st.cell)]
+              _fitted(row.remarks, widths[-1], st.cell)]
     return cells
 
 
 def _score_table(data: GradeSheetData, st: Styles) -> LongTable:
     cols = _columns(data)
     rows: list[list[object]] = [[h for h, _ in cols]]
-    rows += [_row_cells(r, data, st) for r in data.rows]
+    widths = [w for _, w in cols]
+    rows += [_row_cells(r, data, st, widths) for r in data.rows]
     if not data.rows:
         rows.append(["本部门本期没有参加考核的人员"] + [""] * (len(cols) - 1))
     table = LongTable(rows, colWidths=[w for _, w in cols], repeatRows=1)
     style = grid_style(st.font, 9)
     total_col = [h for h, _ in cols].index("总分")
-    style += [("BACKGROUND", (total_col, 1), (total_col, -1), "#F5F5F5")]
+    style += [("BACKGROUND", (total_col, 1), (total_col, -1), "#F5F5F5"),
+              ("ALIGN", (-1, 1), (-1, -1), "LEFT")]  # remarks read left to right, as their Paragraphs do
     if not data.rows:
         style.append(("SPAN", (0, 1), (-1, 1)))
     table.setStyle(TableStyle(style))

@@ -75,7 +75,7 @@ class Digest:
         # Per sheet kind: (field key, normaliser or None). Names, departments and items repeat on
         # every row, so each distinct text is normalised once (a third of the export's own time).
         self._plans: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {}
-        self._parsers = {k: functools.lru_cache(maxsize=1 << 16)(PARSERS[k]) for k in _TEXT_KINDS}
+        self._parsers = {k: functools.lru_cache(maxsize=1 << 16, typed=True)(PARSERS[k]) for k in _TEXT_KINDS}
 
     def sheet(self, kind: SheetKind) -> None:
         self._hash.update(f"\x1e{kind.key}\n".encode())

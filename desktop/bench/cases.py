@@ -1,0 +1,159 @@
+"""The benchmark's cases, each paired with a raw baseline measured in the same run.
+
+A case and its baseline run alternately (case, baseline, case, baseline, …), each in a fresh
+process, so a machine that gets busier half-way slows both. The figure kept is the best of the
+runs (the least disturbed one, as `timeit` does); peak memory is the largest of the runs.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop.bench.dataset import DatasetInfo
+from desktop.bench.measure import Measurement, run_child
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # key in the JSON
+    label: str  # shown in the table
+    module: str  # desktop.bench.<module> runs it
+    work: str  # the case key inside that module
+    target_ratio: float | None = None  # case seconds / baseline seconds
+    target_seconds: float | None = None  # absolute targets (the entries list has no baseline)
+    target_growth_mb: float | None = None
+    timed_outside: bool = False  # the program start: timed from process start to READY
+    baseline: str = ""  # what the baseline is, for the table's note and the JSON
+
+
+CASES = (
+    Case("start", "启动到主窗口显示", "work_qt", "start", target_ratio=2.0, timed_outside=True,
+         baseline="PySide6 空白 QMainWindow 启动"),
+    Case("score", "月度计分与等次（全员）", "work", "score", target_ratio=1.5,
+         baseline="一条 SQL GROUP BY（人员×积分组成）"),
+    Case("export", "导出数据交换工作簿", "work", "export", target_ratio=1.3,
+         baseline="openpyxl 只写模式写出同样的行（不另设格式、无校验）"),
+    Case("import", "导入该工作簿（空数据库）", "work", "import", target_ratio=2.0,
+         baseline="python-calamine 读取全部工作表"),
+    Case("grade_sheets_pdf", "等次评定表 PDF（全员）", "work", "pdf", target_ratio=1.5,
+         baseline="reportlab canvas.drawString 逐格绘制同样的单元格（同一字体）"),
+    Case("entries_list", "积分明细列表：打开并滚到底", "work_qt", "entries", target_seconds=0.3,
+         target_growth_mb=60),
+)
+NAMES = tuple(c.name for c in CASES)
+WORKBOOK = "workbook.xlsx"
+
+
+def _params(case: Case, side: str, info: DatasetInfo, folder: Path) -> dict[str, Any]:
+    """What the child needs; its outputs go to `folder`, which is removed after the run."""
+    p: dict[str, Any] = {"case": case.work, "side": side, "db": info.path, "username": info.username}
+    if case.work in ("score", "pdf"):
+        p["period"] = info.score_month
+    if case.work == "export":
+        p["period"] = info.export_period
+        p["out"] = str(folder / "export.xlsx")
+    if case.work in ("import", "export"):
+        p["workbook"] = str(folder.parent / WORKBOOK)  # the export case's file (its first run's)
+    if case.work == "import":
+        p["out"] = str(folder / "fresh.db")
+    if case.work == "pdf":
+        p["out"] = str(folder / "grade-sheets.pdf")
+    return p
+
+
+def _run(case: Case, side: str, info: DatasetInfo, workdir: Path, run: int) -> Measurement:
+    folder = workdir / f"{case.name}-{side}-{run}"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        m = run_child(case.module, _params(case, side, info, folder), outside_timing=case.timed_outside)
+        exported = folder / "export.xlsx"
+        if case.work == "export" and side == "case" and exported.exists() and not (workdir / WORKBOOK).exists():
+            exported.replace(workdir / WORKBOOK)  # the import cases read the export case's own file
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return m
+
+
+def measure_case(case: Case, info: DatasetInfo, workdir: Path, repeat: int,
+                 say: Callable[[str], None] = print) -> dict[str, Any]:
+    runs: list[Measurement] = []
+    bases: list[Measurement] = []
+    if case.timed_outside:  # a first start writes bytecode caches, which an installed program ships with
+        for side in ("case", "base"):
+            _run(case, side, info, workdir, -1)
+    for run in range(repeat):
+        for side, into in (("case", runs), ("base", bases)):
+            if side == "base" and not case.baseline:
+                continue
+            m = _run(case, side, info, workdir, run)
+            into.append(m)
+            what = "基线" if side == "base" else "本项"
+            say(f"  {case.label} {what} 第 {run + 1} 次：" + (m.error or f"{m.seconds:.3f} 秒，峰值 {m.peak_mb} MB"))
+    return summarise(case, runs, bases)
+
+
+def _best(ms: list[Measurement]) -> Measurement | None:
+    good = [m for m in ms if m.seconds is not None]
+    return min(good, key=lambda m: m.seconds or 0.0) if good else None
+
+
+def _peak(ms: list[Measurement]) -> float | None:
+    peaks = [m.peak_mb for m in ms if m.peak_mb is not None]
+    return max(peaks) if peaks else None
+
+
+def summarise(case: Case, runs: list[Measurement], bases: list[Measurement]) -> dict[str, Any]:
+    best, base = _best(runs), _best(bases)
+    seconds = round(best.seconds, 4) if best and best.seconds is not None else None
+    base_seconds = round(base.seconds, 4) if base and base.seconds is not None else None
+    ratio = round(seconds / base_seconds, 2) if seconds is not None and base_seconds else None
+    result: dict[str, Any] = {
+        "name": case.name, "label": case.label, "seconds": seconds, "baseline_seconds": base_seconds,
+        "ratio": ratio, "target_ratio": case.target_ratio, "peak_mb": _peak(runs),
+        "baseline_peak_mb": _peak(bases), "baseline": case.baseline or None,
+        "runs": [m.seconds for m in runs], "baseline_runs": [m.seconds for m in bases],
+        "detail": best.extra if best else {},
+    }
+    dry = [m.extra["dry_run_seconds"] for m in runs if m.extra.get("dry_run_seconds") is not None]
+    if dry:  # the import case also times a dry run (read and check, nothing written)
+        result["dry_run_seconds"] = min(dry)
+        result["dry_run_ratio"] = round(min(dry) / base_seconds, 2) if base_seconds else None
+    errors = [m.error for m in runs + bases if m.error]
+    if errors:
+        result["error"] = errors[0]
+    if case.target_seconds is not None:
+        growth = None
+        if best is not None:
+            growth = best.extra.get("peak_growth_mb")
+            growth = best.extra.get("growth_mb") if growth is None else growth
+        result.update(growth_mb=growth, target_seconds=case.target_seconds, target_growth_mb=case.target_growth_mb)
+        result["passed"] = (seconds is not None and growth is not None and seconds <= case.target_seconds
+                            and growth <= (case.target_growth_mb or 0))
+    else:
+        result["passed"] = ratio is not None and ratio <= (case.target_ratio or 0)
+    return result
+
+
+def prepare_workbook(info: DatasetInfo, workdir: Path) -> str:
+    """The import cases read the export case's workbook; make one when export is not being measured.
+    Returns the export's error, if any (the import runs then fail and say so)."""
+    if (workdir / WORKBOOK).exists():
+        return ""
+    return _run(next(c for c in CASES if c.work == "export"), "case", info, workdir, 0).error
+
+
+def run_cases(info: DatasetInfo, workdir: Path, *, repeat: int, only: tuple[str, ...] = NAMES,
+              say: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    results = []
+    for case in CASES:
+        if case.name not in only:
+            continue
+        say(f"{case.label}…")
+        if case.work == "import" and (error := prepare_workbook(info, workdir)):
+            say(f"  无法导出供导入用的工作簿：{error}")
+        results.append(measure_case(case, info, workdir, repeat, say))
+    return results

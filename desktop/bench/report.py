@@ -1,0 +1,105 @@
+"""The benchmark's table on the terminal and its JSON file, with what the machine was."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sqlite3
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from desktop.bench.dataset import DatasetInfo
+from desktop.cli_output import table
+
+HEADERS = ["项目", "用时 s", "基线 s", "倍数", "目标", "峰值 MB", "内存增长 MB", "结论"]
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _memory_gb() -> float | None:
+    try:
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+    return round(pages * size / 2**30, 1)
+
+
+def load() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(), "memory_gb": _memory_gb(), "python": sys.version.split()[0],
+        "sqlite": sqlite3.sqlite_version, "sqlalchemy": _version("SQLAlchemy"),
+        "pyside6": _version("PySide6-Essentials") or _version("PySide6"), "openpyxl": _version("openpyxl"),
+        "python_calamine": _version("python-calamine"), "reportlab": _version("reportlab"),
+        "load_average_at_start": load(),
+    }
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    if value is None:
+        return "—"
+    if digits == 3 and abs(value) < 0.01:
+        return f"{value:.5f}"  # sub-millisecond baselines of the small scales
+    return f"{value:.{digits}f}"
+
+
+def _target(r: dict[str, Any]) -> str:
+    if r.get("target_seconds") is not None:
+        return f"≤{r['target_seconds']:g} s，≤{r['target_growth_mb']:g} MB"
+    return f"≤{r['target_ratio']:g}×"
+
+
+def rows(results: list[dict[str, Any]]) -> list[list[str]]:
+    out = []
+    for r in results:
+        verdict = "出错" if r.get("error") and r["seconds"] is None else "达标" if r["passed"] else "未达标"
+        out.append([
+            r["label"], _num(r["seconds"]), _num(r["baseline_seconds"]),
+            "—" if r["ratio"] is None else f"{r['ratio']:.2f}×", _target(r), _num(r["peak_mb"], 0),
+            _num(r.get("growth_mb"), 1) if "growth_mb" in r else "", verdict,
+        ])
+    return out
+
+
+def render(info: DatasetInfo, results: list[dict[str, Any]]) -> str:
+    head = (f"规模：{info.scale}（{info.departments} 个部门，{info.people} 人，{info.entries:,} 条积分记录；"
+            f"计分与打印 {info.score_month}，导出/导入 {info.export_period} 的 {info.export_entries:,} 条）")
+    lines = [head, table(HEADERS, rows(results), numeric=range(1, 7))]
+    for r in results:
+        if r.get("dry_run_seconds") is not None:
+            ratio = f"，为基线的 {r['dry_run_ratio']:.2f} 倍" if r.get("dry_run_ratio") is not None else ""
+            lines.append(f"{r['label']}：其中试导入（只读取和检查，不写入）{r['dry_run_seconds']:.3f} 秒{ratio}")
+        if r.get("error"):
+            lines.append(f"{r['label']}：{r['error']}")
+    return "\n".join(lines)
+
+
+def document(info: DatasetInfo, results: list[dict[str, Any]], machine_info: dict[str, Any],
+             repeat: int) -> dict[str, Any]:
+    machine_info = machine_info | {"load_average_at_end": load()}
+    return {
+        "scale": info.scale, "machine": machine_info, "repeat": repeat,
+        "dataset": {"people": info.people, "departments": info.departments, "entries": info.entries,
+                    "months": info.months, "score_month": info.score_month,
+                    "export_period": info.export_period, "export_entries": info.export_entries},
+        "results": results,
+    }
+
+
+def save(path: Path, doc: dict[str, Any]) -> None:
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", "utf-8")

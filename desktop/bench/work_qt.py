@@ -1,0 +1,121 @@
+"""The benchmark's Qt children: the program start, a bare Qt start, and the entries list.
+
+Every import is inside the functions, so the bare-Qt baseline imports PySide6 and nothing of
+the program. Window layout (QSettings) goes to the child's temporary folder, never the user's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from desktop.bench.measure import MB, Timer, current_rss, peak_rss, ready, report, reset_peak
+
+Params = dict[str, Any]
+TAIL_ROWS = 60  # rows a view shows at the end of the list
+
+
+def _settings_here() -> None:
+    """QSettings("jifen", "jifen") in the child's own folder. (On Windows the registry is read;
+    nothing is written, as no window is closed.)"""
+    from PySide6.QtCore import QSettings
+
+    folder = os.environ.get("JIFEN_BENCH_SETTINGS")
+    if folder:  # the parent also points XDG_CONFIG_HOME there; this covers other Unix-likes
+        for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+            QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
+
+
+def start_case(p: Params) -> None:
+    """What `jifen` does up to the main window, minus the password dialog: the user's row is read
+    instead (scrypt in the login dialog is deliberately slow and not what this measures)."""
+    from desktop.ui.app import make_app, needs_setup
+
+    app = make_app()
+    _settings_here()
+    from sqlalchemy import select
+
+    from desktop.models.accounts import User
+    from desktop.models.db import open_database
+    from desktop.services.actor import Actor
+    from desktop.ui.context import AppContext
+    from desktop.ui.main_window import MainWindow
+
+    path = Path(p["db"])
+    if needs_setup(path):
+        raise SystemExit(f"{path} has no station")
+    db = open_database(path)
+    with db.session() as session:
+        actor = Actor.of(session.scalars(select(User).where(User.username == p["username"])).one())
+    window = MainWindow(AppContext(db, actor))
+    window.show()
+    app.processEvents()
+    ready()
+    report(None, title=window.windowTitle())
+
+
+def start_base(_p: Params) -> None:
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    ready()
+    report(None)
+
+
+def entries_case(p: Params) -> None:
+    """Open the entries list on every entry (no filter) and scroll to its end, as a view would."""
+    from PySide6.QtCore import QModelIndex, Qt
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy import select
+
+    from desktop.models.accounts import User
+    from desktop.models.db import open_database
+    from desktop.services.actor import Actor
+    from desktop.services.queries import EntryFilter
+    from desktop.ui.context import AppContext
+    from desktop.ui.models.entries import EntriesModel
+
+    app = QApplication(sys.argv[:1])
+    db = open_database(Path(p["db"]))
+    with db.session() as session:
+        actor = Actor.of(session.scalars(select(User).where(User.username == p["username"])).one())
+    ctx = AppContext(db, actor)
+    ctx.read(lambda s: s.connection())  # the pool's first connection is not the list's cost
+    root = QModelIndex()
+    before = current_rss()
+    peak_reset = reset_peak()
+    with Timer() as t:
+        model = EntriesModel(ctx)
+        model.set_filter(EntryFilter())
+        while model.canFetchMore(root):
+            model.fetchMore(root)
+        rows = model.rowCount()
+        texts = 0
+        for row in range(max(0, rows - TAIL_ROWS), rows):
+            for column in range(model.columnCount()):
+                if model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole) is not None:
+                    texts += 1
+    after, peak = current_rss(), peak_rss()
+    report(t.seconds, rows=rows, texts=texts, growth_mb=round((after - before) / MB, 1),
+           peak_growth_mb=round((peak - before) / MB, 1) if peak_reset else None)
+    del app
+
+
+WORK = {("start", "case"): start_case, ("start", "base"): start_base, ("entries", "case"): entries_case}
+
+
+def main(argv: list[str]) -> int:
+    params = json.loads(argv[0])
+    WORK[(params["case"], params["side"])](params)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,63 @@
+"""`jifen bench` runs end to end on a tiny synthetic database and writes the JSON it promises.
+
+No timing is asserted: a test machine's speed says nothing about the program. What is checked
+is that every case and its baseline ran in their own processes and reported their figures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.bench import cases, dataset
+from desktop.cli import main
+
+RESULT_KEYS = {"name", "seconds", "baseline_seconds", "ratio", "target_ratio", "peak_mb"}
+
+
+def test_bench_runs_every_case_and_writes_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "bench.json"
+    code = main(["bench", "--scale", "tiny", "--repeat", "1", "--cache-dir", str(tmp_path / "cache"),
+                 "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+
+    doc = json.loads(out.read_text("utf-8"))
+    assert doc["scale"] == "tiny"
+    assert doc["machine"]["cpus"] and doc["machine"]["python"]
+    assert doc["dataset"]["entries"] > 0 and doc["dataset"]["people"] == 12
+    assert [r["name"] for r in doc["results"]] == list(cases.NAMES)
+    for r in doc["results"]:
+        assert RESULT_KEYS <= r.keys(), r["name"]
+        assert "error" not in r, r.get("error")
+        assert r["seconds"] > 0 and r["peak_mb"] > 0, r["name"]
+        assert isinstance(r["passed"], bool)
+        if r["name"] == "entries_list":  # absolute targets, no baseline
+            assert r["baseline_seconds"] is None and r["ratio"] is None and r["target_ratio"] is None
+            assert (r["target_seconds"], r["target_growth_mb"]) == (0.3, 60)
+            assert r["growth_mb"] is not None and r["detail"]["rows"] == doc["dataset"]["entries"]
+        else:
+            assert r["baseline_seconds"] > 0 and r["baseline_peak_mb"] > 0
+            assert r["ratio"] == pytest.approx(r["seconds"] / r["baseline_seconds"], abs=0.01)
+            assert r["target_ratio"] in (1.3, 1.5, 2.0)
+    imported = next(r for r in doc["results"] if r["name"] == "import")
+    assert imported["detail"]["restored"] and imported["detail"]["problems"] == 0
+    assert imported["dry_run_seconds"] > 0
+    assert "结论" in printed and "启动到主窗口显示" in printed
+
+
+def test_the_dataset_is_built_once_and_reused(tmp_path: Path) -> None:
+    first = dataset.ensure("tiny", cache_dir=tmp_path, say=lambda _text: None)
+    stamp = first.db_path.stat().st_mtime_ns
+    again = dataset.ensure("tiny", cache_dir=tmp_path, say=lambda _text: None)
+    assert again == first and again.db_path.stat().st_mtime_ns == stamp
+    assert first.export_entries > 0 and first.score_month == first.months[-1]
+
+
+def test_an_unknown_scale_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["bench", "--scale", "province"])
+    assert exit_info.value.code == 2
+    assert "station 或 county" in capsys.readouterr().err
