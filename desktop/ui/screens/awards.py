@@ -38,6 +38,7 @@ from desktop.ui.screens.awards_data import (
     load_year,
     people_choices,
 )
+from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.period_bar import PeriodScope
 from desktop.ui.screens.rows_model import KEY_ROLE, Cell, RowProxy, RowsModel, num
 from desktop.ui.workers import Task
@@ -92,7 +93,7 @@ def select_key(view: QTableView, key: object) -> bool:
     return False
 
 
-class AwardsScreen(QWidget):
+class AwardsScreen(RefreshWhenShown, QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -236,17 +237,6 @@ class AwardsScreen(QWidget):
         self.year_given_model.set_rows([award_cells(a) for a in self.year_view.given],
                                        [a.award_id for a in self.year_view.given])
         self._update()
-
-    def _refresh_if_shown(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     def _update(self, *_args: object) -> None:
         pid = selected_key(self.candidate_view)

@@ -15,6 +15,7 @@ from desktop.services.policies import policy_for
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.printing import make_pdf
 from desktop.ui.screens.board_view import BoardView
+from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.period_bar import PeriodScope
 from desktop.ui.workers import Task
 
@@ -46,7 +47,7 @@ class FullScreenBoard(QWidget):
         super().closeEvent(event)
 
 
-class BoardScreen(QWidget):
+class BoardScreen(RefreshWhenShown, QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -92,6 +93,9 @@ class BoardScreen(QWidget):
         return button
 
     # -- data ----------------------------------------------------------------------------------
+    def _is_watched(self) -> bool:
+        return self.isVisible() or self.full is not None  # the full-screen board counts
+
     def refresh(self) -> None:
         self._stale = False
         code = self.ctx.period_code
@@ -101,17 +105,6 @@ class BoardScreen(QWidget):
     def load(session: Any, code: str) -> tuple[BoardData, list[str]]:
         period = documents.period_for(session, code)
         return documents.board_data(session, code), [lv.label for lv in policy_for(session, period).levels]
-
-    def _refresh_if_shown(self) -> None:
-        if self.isVisible() or self.full is not None:
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     def _page_changed(self, index: int, count: int) -> None:
         self.page_label.setText(f"第 {index + 1} / {count} 页" if count else "")

@@ -5,7 +5,6 @@ every entry. Printable as the performance-file PDF."""
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
@@ -28,6 +27,7 @@ from desktop.services.points import fmt
 from desktop.ui.charts import BarChart
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.printing import make_pdf
+from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.profile_data import EntryLine, Profile, load_profile
 from desktop.ui.screens.rows_model import Cell, RowProxy, RowsModel, num
 from desktop.ui.widgets.pickers import Choice, SearchPicker
@@ -72,7 +72,7 @@ def entry_cells(e: EntryLine) -> list[Cell]:
             Cell(e.status + ("、一票否决" if e.veto else ""), fg="#c62828" if e.veto else muted)]
 
 
-class ProfileScreen(QWidget):
+class ProfileScreen(RefreshWhenShown, QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -114,7 +114,7 @@ class ProfileScreen(QWidget):
             self.tabs.addTab(view, title)
         right.addWidget(self.tabs, 3)
         ctx.period_changed.connect(self._on_period)
-        ctx.data_changed.connect(lambda topic: self._mark_stale() if topic != "users" else None)
+        ctx.data_changed.connect(lambda topic: self._refresh_if_shown() if topic != "users" else None)
 
     def _left_column(self) -> QWidget:
         box = QWidget()
@@ -141,6 +141,9 @@ class ProfileScreen(QWidget):
         return box
 
     # -- loading -------------------------------------------------------------------------------
+    def _reload(self) -> None:
+        self.load()
+
     def refresh(self) -> None:
         self._stale = False
         people = self.ctx.read(lambda s: [(p.id, p.badge, p.name, p.department.name, p.identity)
@@ -215,17 +218,6 @@ class ProfileScreen(QWidget):
 
     def _on_period(self, code: str) -> None:
         self.year.setValue(parse_period(code).year)
-
-    def _mark_stale(self) -> None:
-        if self.isVisible():
-            self.load()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     # -- printing ------------------------------------------------------------------------------
     def print_file(self, print_now: bool) -> None:

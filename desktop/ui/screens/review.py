@@ -31,6 +31,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.dialogs.printing import show_failure
 from desktop.ui.dialogs.reason import ask_reason
 from desktop.ui.dialogs.sign import SignDialog
+from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.period_bar import PeriodScope
 from desktop.ui.screens.review_data import ReviewData, load
 from desktop.ui.screens.review_parts import DEPT_COLUMN, SCORE_HEADERS, SidePanel, score_cells
@@ -42,7 +43,7 @@ STATE_COLORS = {PeriodState.OPEN.value: "#1565c0", PeriodState.REVIEW.value: "#8
                 PeriodState.LOCKED.value: "#2e7d32"}
 
 
-class ReviewScreen(QWidget):
+class ReviewScreen(RefreshWhenShown, QWidget):
     computed = Signal()  # a background recompute finished (tests wait on it)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -185,17 +186,6 @@ class ReviewScreen(QWidget):
     def _on_data(self, topic: str) -> None:
         if not self._own_emit and topic in ("entries", "people", "catalogue", "period", "station"):
             self._refresh_if_shown()
-
-    def _refresh_if_shown(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     # -- selection -----------------------------------------------------------------------------
     def _filter_changed(self) -> None:
