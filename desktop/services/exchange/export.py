@@ -52,6 +52,7 @@ WRITER_KINDS = {"text": "text", "key": "text", "name": "text", "uuid": "text", "
 _TEXT_KINDS = frozenset({"text", "key", "name", "uuid"})
 # json.dumps with options builds a new encoder on every call; one encoder gives the same text.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_decimal = functools.lru_cache(maxsize=1 << 12)(to_decimal)  # a few hundred distinct point values
 ABOUT_NOTE = ("本工作簿由“积分考核台账”导出。各表第一行为表头，请勿改动表头和 UUID 列；"
               "UUID 用于识别同一条记录，重复导入不会重复计分。分值为该项在其积分组成中的分数："
               "扣分、减分项也写正数，冲正记录为负数。")
@@ -101,18 +102,19 @@ class Digest:
         return self._hash.hexdigest()
 
 
-def _cells(kind: SheetKind, rows: Iterable[dict[str, Any]], digest: Digest, progress: Progress
+def _cells(kind: SheetKind, rows: Iterable[dict[str, Any] | list[Any]], digest: Digest, progress: Progress
            ) -> Iterator[list[Any]]:
-    """Turn parsed rows into cell values (points tenths → Decimal) while feeding the digest."""
+    """Turn parsed rows into cell values (points tenths → Decimal) while feeding the digest.
+    A row is a dict by field key, or (the entries) already a list in field order."""
     points = [i for i, f in enumerate(kind.fields) if f.kind == "points"]
     keys = [f.key for f in kind.fields]
     for row in rows:
-        cells = [row.get(k) for k in keys]
+        cells = [row.get(k) for k in keys] if isinstance(row, dict) else row
         digest.values(kind, cells)
         progress.tick()
         for i in points:
             if cells[i] is not None:
-                cells[i] = to_decimal(cells[i])
+                cells[i] = _decimal(cells[i])
         yield cells
 
 
