@@ -11,16 +11,20 @@ import sys
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from desktop import __version__
 from desktop.cli_output import table, to_csv, to_json
-from desktop.models.db import Database, open_database
 from desktop.models.enums import Identity, PeriodState
 from desktop.paths import default_db_path
-from desktop.services import periods, review, roster, scoring
 from desktop.services.errors import JifenError, NotFound
 from desktop.services.points import fmt, to_decimal
+
+if TYPE_CHECKING:
+    from desktop.models.db import Database
+
+# The commands import the database layer when they run: a bare `jifen` starts the desktop
+# program, whose login window should not wait for modules it does not need yet.
 
 EXIT_USER_ERROR = 2
 
@@ -34,6 +38,8 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def open_existing(args: argparse.Namespace) -> Database:
+    from desktop.models.db import open_database
+
     path = Path(args.db)
     if not path.exists():
         raise NotFound(f"数据库“{path}”不存在；可先运行 jifen --db {path} demo 建立演示单位")
@@ -59,6 +65,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_people(args: argparse.Namespace) -> int:
+    from desktop.services import roster
+
     db = open_existing(args)
     with db.session() as session:
         people = roster.list_people(session)
@@ -83,6 +91,8 @@ POINT_KEYS = ("base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_de
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from desktop.services import periods, review, scoring
+
     db = open_existing(args)
     with db.session() as session:
         spec = periods.parse_period(args.period)
@@ -176,7 +186,24 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
+def _desktop_only(argv: Sequence[str]) -> str | None:
+    """The database path when the arguments just start the desktop program (`jifen`,
+    `jifen --db F`, `jifen gui`): that start skips building the command-line parser, which
+    loads every command's modules."""
+    rest, db = list(argv), str(default_db_path())
+    if len(rest) >= 2 and rest[0] == "--db" and not rest[1].startswith("-"):
+        db, rest = rest[1], rest[2:]
+    elif rest and rest[0].startswith("--db="):
+        db, rest = rest[0].removeprefix("--db="), rest[1:]
+    return db if rest in ([], ["gui"]) else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    desktop_db = _desktop_only(sys.argv[1:] if argv is None else argv)
+    if desktop_db is not None:
+        from desktop.ui.app import run
+
+        return run(Path(desktop_db), demo_requested=False)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:

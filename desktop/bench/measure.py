@@ -26,6 +26,7 @@ from typing import Any
 MB = 1024 * 1024
 RESULT = "BENCH-RESULT "
 READY = "BENCH-READY"
+FIRST = "BENCH-FIRST"  # the program's first window is up (the login window), before READY
 TIMEOUT = 1800
 
 
@@ -112,6 +113,10 @@ def ready() -> None:
     print(READY, flush=True)
 
 
+def first_window() -> None:
+    print(FIRST, flush=True)
+
+
 class Timer:
     """`with Timer() as t: …` then `t.seconds`."""
 
@@ -161,6 +166,7 @@ def run_child(module: str, params: dict[str, Any], *, outside_timing: bool = Fal
             proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, encoding="utf-8",
                                     errors="replace", env=child_env(Path(tmp)))
             outside: float | None = None
+            first: float | None = None
             lines: list[str] = []
             killed: list[bool] = []
             watchdog = threading.Timer(timeout, lambda: (killed.append(True), proc.kill()))
@@ -170,6 +176,8 @@ def run_child(module: str, params: dict[str, Any], *, outside_timing: bool = Fal
                 for line in proc.stdout:
                     if outside_timing and outside is None and line.strip() == READY:
                         outside = time.perf_counter() - start
+                    if outside_timing and first is None and line.strip() == FIRST:
+                        first = time.perf_counter() - start
                     lines.append(line)
                 proc.wait()
             finally:
@@ -184,4 +192,6 @@ def run_child(module: str, params: dict[str, Any], *, outside_timing: bool = Fal
     data = found[-1]
     seconds = outside if outside_timing else data.pop("seconds")
     data.pop("seconds", None)
+    if first is not None:
+        data["first_window_seconds"] = round(first, 4)
     return Measurement(seconds, data.pop("peak_mb"), data)

@@ -81,6 +81,10 @@ def render(info: DatasetInfo, results: list[dict[str, Any]]) -> str:
             f"计分与打印 {info.score_month}，导出/导入 {info.export_period} 的 {info.export_entries:,} 条）")
     lines = [head, table(HEADERS, rows(results), numeric=range(1, 7))]
     for r in results:
+        if r.get("first_window_seconds") is not None:
+            ratio = f"，为基线的 {r['first_window_ratio']:.2f} 倍" if r.get("first_window_ratio") is not None else ""
+            lines.append(f"{r['label']}：其中第一个窗口（登录窗口）{r['first_window_seconds']:.3f} 秒显示{ratio}；"
+                         "数据库在登录窗口显示期间于后台打开")
         if r.get("dry_run_seconds") is not None:
             ratio = f"，为基线的 {r['dry_run_ratio']:.2f} 倍" if r.get("dry_run_ratio") is not None else ""
             lines.append(f"{r['label']}：其中试导入（只读取和检查，不写入）{r['dry_run_seconds']:.3f} 秒{ratio}")

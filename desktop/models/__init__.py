@@ -1,35 +1,20 @@
-"""ORM rows. Importing this package registers every table on `Base.metadata`."""
+"""ORM rows. `desktop.models.registry` imports every model module and so registers every table
+on `Base.metadata`; `desktop.models.db` imports it, so any opened database knows them all.
 
-from desktop.models.accounts import User
-from desktop.models.audit import AuditEvent
-from desktop.models.base import Base
-from desktop.models.catalogue import CatalogueItem, CatalogueVersion
-from desktop.models.grading import Award, GradeOverride, GradePolicy, ScoreResult
-from desktop.models.ledger import Entry, EvidenceBlob, EvidenceFile
-from desktop.models.people import Person
-from desktop.models.periods import Confirmation, Period, PeriodTransition, SignOff
-from desktop.models.station import Department, Setting, SignoffStep, Station
+The package imports nothing itself: `desktop.models.enums` stays light for the start, which
+shows the login window before SQLAlchemy is loaded. `from desktop.models import Person` still
+works (it loads the registry).
+"""
 
-__all__ = [
-    "AuditEvent",
-    "Award",
-    "Base",
-    "CatalogueItem",
-    "CatalogueVersion",
-    "Confirmation",
-    "Department",
-    "Entry",
-    "EvidenceBlob",
-    "EvidenceFile",
-    "GradeOverride",
-    "GradePolicy",
-    "Period",
-    "PeriodTransition",
-    "Person",
-    "ScoreResult",
-    "Setting",
-    "SignOff",
-    "SignoffStep",
-    "Station",
-    "User",
-]
+from __future__ import annotations
+
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    from desktop.models import registry
+
+    try:
+        return getattr(registry, name)
+    except AttributeError:
+        raise AttributeError(f"module 'desktop.models' has no attribute {name!r}") from None

@@ -14,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+import desktop.models.registry  # noqa: F401  (every table and mapper, for any database opened here)
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -143,18 +145,18 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(path: str | Path, *, migrate_to_head: bool = True) -> Database:
+def open_database(path: str | Path, *, migrate_to_head: bool = True, checked: bool = False) -> Database:
     """Open (creating if needed) the database at `path` and bring its schema to head.
 
     An existing file first passes SQLite's quick_check (a damaged one raises
-    `DatabaseDamaged` naming the backups and the restore command); an existing database
-    with data is backed up before it is migrated.
+    `DatabaseDamaged` naming the backups and the restore command), unless the caller has
+    just run it (`checked`); an existing database with data is backed up before it is migrated.
     """
     # Imported here: the backup service itself opens databases through this module.
     from desktop.services import backup, integrity
 
     local = "://" not in str(path)
-    if local and Path(path).is_file() and Path(path).stat().st_size > 0:
+    if local and not checked and Path(path).is_file() and Path(path).stat().st_size > 0:
         integrity.ensure_sound(path)
     engine = make_engine(path)
     try:

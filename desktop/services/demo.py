@@ -32,13 +32,12 @@ from desktop.services import (
     signoff,
 )
 from desktop.services.actor import Actor
-from desktop.services.demo_people import DEPARTMENTS, USERS, roster_plan
+from desktop.services.demo_people import DEPARTMENTS, STATION, USERS, roster_plan
 from desktop.services.errors import ValidationError
 from desktop.services.ledger import EntryInput, Evidence
 from desktop.services.periods import PeriodSpec, parse_period
 
 SYSTEM = Actor.system("demo")
-STATION = {"code": "150302001", "name": "滨河派出所", "county_bureau": "海勃湾区公安分局"}
 
 
 @dataclass

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from desktop.models.enums import Identity, Role
 
+# The demo station (the login window knows it by its code and shows the demo accounts).
+STATION = {"code": "150302001", "name": "滨河派出所", "county_bureau": "海勃湾区公安分局"}
+
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华建国志红玉兰春梅海波宁鹏辉斌浩凯亮晨旭东峰林雪琳颖慧婷瑞博宇航鑫晓"
 

@@ -9,29 +9,33 @@ two logins, while no screen reads the database.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
-from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlalchemy.orm import Session
 
-from desktop.models.db import Database, make_engine, open_database
 from desktop.paths import resource
-from desktop.services import backup, integrity, roster
-from desktop.services.actor import Actor
+from desktop.services import integrity
 from desktop.services.errors import JifenError
 from desktop.services.integrity import DatabaseBusy, DatabaseDamaged, WriterLock
-from desktop.ui.context import AppContext
 from desktop.ui.fonts import ensure_cjk_font
 from desktop.ui.login import LoginDialog
-from desktop.ui.main_window import APP_TITLE, MainWindow
-from desktop.ui.wizard import FirstRunWizard
+from desktop.ui.opening import DatabaseOpening, peek_station
 from desktop.ui.workers import run_blocking
+
+if TYPE_CHECKING:
+    from desktop.models.db import Database
+    from desktop.services.actor import Actor
+
+# Everything above is light (Qt and the standard library): the login window is on screen before
+# SQLAlchemy, the models and the screens are loaded, which happens in `opening` meanwhile.
+APP_TITLE = "积分考核台账"
 
 
 def make_app() -> QApplication:
@@ -58,23 +62,16 @@ def make_app() -> QApplication:
 def needs_setup(db_path: Path) -> bool:
     """No database yet, or one without a station (a first run that was cancelled).
 
-    Only looks: `run` opens the database properly next (integrity check, migration), and that
-    check reads the whole file, so doing it here too doubled the start of a large database.
+    Only looks, with the standard library's sqlite3: `run` opens the database properly next
+    (integrity check, migration). A file that cannot be read this way is not for the wizard:
+    opening it says what is wrong and offers the backups.
     """
     if not db_path.exists() or db_path.stat().st_size == 0:
         return True
-    engine = make_engine(db_path)
     try:
-        with Session(engine) as session:
-            return not roster.has_station(session)
-    except OperationalError as exc:
-        if "no such table" in str(exc):  # a file created but never set up
-            return True
-        raise
-    except DatabaseError:  # damaged: opening it says so, with the backups to go back to
+        return peek_station(db_path) is None
+    except sqlite3.Error:
         return False
-    finally:
-        engine.dispose()
 
 
 def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
@@ -99,6 +96,8 @@ def take_writer_lock(db_path: Path) -> WriterLock | None:
 
 def restore_backup(db_path: Path, source: Path, lock: WriterLock, actor: Actor | None = None) -> bool:
     """Restore `source` over the closed database in a worker; tell the user how it went."""
+    from desktop.services import backup
+
     try:
         report = run_blocking(None, "恢复备份",
                               lambda _p: backup.restore(db_path, source, lock=lock, actor=actor),
@@ -115,6 +114,8 @@ def restore_backup(db_path: Path, source: Path, lock: WriterLock, actor: Actor |
 
 def offer_restore(db_path: Path, lock: WriterLock, message: str) -> bool:
     """The database is damaged: offer its newest backup. True when it was restored."""
+    from desktop.services import backup
+
     backups = backup.list_backups(db_path)
     if not backups:
         QMessageBox.critical(None, "数据库已损坏", message)
@@ -134,6 +135,8 @@ def offer_restore(db_path: Path, lock: WriterLock, message: str) -> bool:
 def open_checked(db_path: Path, lock: WriterLock) -> Database | None:
     """Open the database (quick_check, migration); a damaged one offers the newest backup.
     None when the user chose to quit or it cannot be opened (the user has been told why)."""
+    from desktop.models.db import open_database
+
     try:
         return open_database(db_path)
     except DatabaseDamaged as exc:
@@ -148,6 +151,8 @@ def open_checked(db_path: Path, lock: WriterLock) -> Database | None:
 
 def backup_on_close(db_path: Path) -> Path | None:
     """The automatic backup when the main window closes; a failure must not stop the exit."""
+    from desktop.services import backup
+
     try:
         return run_blocking(None, "自动备份", lambda _p: backup.automatic(db_path, "close"),
                             label="正在自动备份数据库…")
@@ -166,27 +171,70 @@ def run(db_path: Path, demo_requested: bool = False) -> int:
         return 1
     try:
         if needs_setup(db_path):
+            from desktop.ui.wizard import FirstRunWizard
+
             wizard = FirstRunWizard(db_path, demo=demo_requested)
             if wizard.exec() != QDialog.DialogCode.Accepted:
                 return 0
-        db = open_checked(db_path, lock)
-        if db is None:
-            return 1
-        return _sessions(app, db, lock)
+        opening = _first_opening(db_path, lock)
+        return 1 if opening is None else _sessions(app, opening, lock)
     finally:
         lock.release()
 
 
-def _sessions(app: QApplication, db: Database, lock: WriterLock) -> int:
-    """Login and main window, again after 切换用户 or a restore, until the user quits."""
+def _first_opening(db_path: Path, lock: WriterLock) -> DatabaseOpening | None:
+    """The database opening in the background for the first login window. A file whose station
+    cannot even be peeked at is opened first, the careful way (it says what is wrong)."""
+    try:
+        station = peek_station(db_path)
+    except sqlite3.Error:
+        station = None
+    if station is not None:
+        return DatabaseOpening.start(db_path, station)
+    db = open_checked(db_path, lock)
+    return None if db is None else DatabaseOpening.of(db)
+
+
+def _opened(opening: DatabaseOpening, lock: WriterLock) -> Database | None:
+    """The database once its opening has ended; a damaged one offers the newest backup.
+    None when it could not be opened (the user has been told why)."""
+    opening.wait()
+    if opening.db is not None:
+        return opening.db
+    error = opening.error
+    if isinstance(error, DatabaseDamaged):
+        if not offer_restore(lock.db_path, lock, str(error)):
+            return None
+        return open_checked(lock.db_path, lock)
+    if isinstance(error, JifenError):
+        QMessageBox.critical(None, "无法打开数据库", str(error))
+        return None
+    if error is not None:
+        raise error
+    return None
+
+
+def _sessions(app: QApplication, opening: DatabaseOpening | None, lock: WriterLock) -> int:
+    """Login and main window, again after 切换用户 or a restore, until the user quits.
+    1 when the database could not be opened."""
     db_path = lock.db_path
-    current: Database | None = db
+    current: Database | None = None
     code = 0
     try:
-        while current is not None:
-            login = LoginDialog(current)
-            if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:
+        while opening is not None:
+            login = LoginDialog(opening)
+            accepted = login.exec() == QDialog.DialogCode.Accepted and login.actor is not None
+            current = _opened(opening, lock)  # also after 退出: the worker must be done first
+            if current is None:
+                return 1
+            if not accepted or login.actor is None:
+                if opening.error is not None:  # restored from a backup: log in again
+                    opening = DatabaseOpening.of(current)
+                    continue
                 break
+            from desktop.ui.context import AppContext
+            from desktop.ui.main_window import MainWindow
+
             window = MainWindow(AppContext(current, login.actor))
             window.show()
             code = app.exec()
@@ -197,10 +245,14 @@ def _sessions(app: QApplication, db: Database, lock: WriterLock) -> int:
                 current = None
                 restore_backup(db_path, restore_source, lock, login.actor)
                 current = open_checked(db_path, lock)
+                if current is None:
+                    return 1
+                opening = DatabaseOpening.of(current)
                 continue
             backup_on_close(db_path)
             if not switching:
                 break
+            opening = DatabaseOpening.of(current)
     finally:
         if current is not None:
             current.dispose()

@@ -11,13 +11,14 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 from sqlalchemy.orm import Session
 
 from desktop.models.db import Database
 from desktop.services.actor import Actor, can
 from desktop.services.errors import JifenError
+from desktop.ui.prefs import settings  # noqa: F401  (re-exported: screens import it from here)
 
 T = TypeVar("T")
 
@@ -78,8 +79,3 @@ class AppContext(QObject):
 
     def show_info(self, parent: QWidget | None, message: str, title: str = "提示") -> None:
         QMessageBox.information(parent, title, message)
-
-
-def settings() -> QSettings:
-    """Window state and per-user preferences (station policy lives in the database)."""
-    return QSettings("jifen", "jifen")

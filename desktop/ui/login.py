@@ -1,30 +1,36 @@
 """Login: user name and password; wrong tries are counted and the account locks after five.
 
 The message stays in the dialog (no pop-up): a clerk sees at once how many tries are left.
+The window comes up before the database is open (see `opening`): this module needs only Qt
+until 登录 is pressed.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from desktop.models.db import Database
-from desktop.services import accounts, roster
-from desktop.services.actor import Actor
-from desktop.services.demo import STATION as DEMO_STATION
+from desktop.services.demo_people import STATION as DEMO_STATION
 from desktop.services.demo_people import USERS as DEMO_USERS
-from desktop.services.errors import JifenError
-from desktop.ui.context import settings
+from desktop.ui.opening import DatabaseOpening
+from desktop.ui.prefs import settings
+
+if TYPE_CHECKING:
+    from desktop.models.db import Database
+    from desktop.services.actor import Actor
+
+WAITING = "正在打开数据库，请稍候…"
 
 
 class LoginDialog(QDialog):
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, source: Database | DatabaseOpening, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
+        self.opening = source if isinstance(source, DatabaseOpening) else DatabaseOpening.of(source)
+        self.opening.failed.connect(self._open_failed)
         self.actor: Actor | None = None
-        with db.session() as session:
-            station = roster.get_station(session)
-            name, code = station.name, station.code
+        name, code = self.opening.station
         self.setWindowTitle(f"登录 — {name}")
         title = QLabel(f"<h2>{name}</h2>积分考核台账", self)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -59,14 +65,35 @@ class LoginDialog(QDialog):
         self.username.setText(str(last or ""))
         (self.password if last else self.username).setFocus()
 
+    @property
+    def db(self) -> Database | None:
+        return self.opening.db
+
+    def _open_failed(self, _exc: object) -> None:
+        """The database could not be opened (damaged, …): the program says why once this closes."""
+        self.done(QDialog.DialogCode.Rejected)
+
     def accept(self) -> None:
         username, password = self.username.text().strip(), self.password.text()
         if not username:
             self.message.setText("请输入用户名")
             self.username.setFocus()
             return
+        if not self.opening.done:  # pressed before the database is open: wait for it, painted
+            self.message.setText(WAITING)
+            self.login_button.setEnabled(False)
+            self.opening.wait()
+            self.login_button.setEnabled(True)
+            self.message.clear()
+        db = self.opening.db
+        if db is None:  # failed: `_open_failed` has closed the window
+            self.done(QDialog.DialogCode.Rejected)
+            return
+        from desktop.services import accounts
+        from desktop.services.errors import JifenError
+
         try:
-            with self.db.transaction() as session:
+            with db.transaction() as session:
                 self.actor = accounts.login(session, username, password)
         except JifenError as exc:
             self.message.setText(str(exc))

@@ -29,10 +29,9 @@ from PySide6.QtWidgets import (
 
 from desktop.services import queries, roster
 from desktop.services.periods import month_of, parse_period
+from desktop.ui.app import APP_TITLE
 from desktop.ui.context import AppContext, settings
 from desktop.ui.screens import SCREENS, ScreenSpec
-
-APP_TITLE = "积分考核台账"
 
 
 def month_codes(first: dt.date | None, last: dt.date | None, today: dt.date) -> list[str]:

@@ -140,3 +140,50 @@ def run_blocking(parent: QWidget | None, title: str, job: Callable[[Progress], A
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("result")
+
+
+class Background(QObject):
+    """A job in a worker thread with no dialog, for work the user should not have to wait for
+    (opening the database while the login window is already up). Keep a reference until
+    `settled`; `wait()` runs a local event loop until then, so windows stay painted."""
+
+    settled = Signal()
+
+    def __init__(self, job: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.done = False
+        self._thread = QThread()
+        self._worker = _Worker(lambda _progress: job())
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self.done:
+            return
+        loop = QEventLoop()
+        self.settled.connect(loop.quit)
+        if not self.done:  # the signal is queued: it cannot slip in between the check and exec
+            loop.exec()
+
+    def _settle(self) -> None:
+        self._thread.quit()
+        self._thread.wait()
+        self.done = True
+        self.settled.emit()
+
+    @Slot(object)
+    def _on_finished(self, result: object) -> None:
+        self.result = result
+        self._settle()
+
+    @Slot(object)
+    def _on_failed(self, exc: object) -> None:
+        self.error = exc if isinstance(exc, BaseException) else RuntimeError(str(exc))
+        self._settle()

@@ -101,3 +101,73 @@ def test_login_counts_tries_and_locks(qtbot, station_db):
     again = LoginDialog(station_db)  # the last user name is remembered
     qtbot.addWidget(again)
     assert again.username.text() == "chief"
+
+
+# -- the login window before the database is open ---------------------------------------------
+def test_login_window_is_up_before_the_database_opens_and_login_waits_for_it(qtbot, demo_db_path, monkeypatch):
+    import threading
+
+    from desktop.models import db as db_module
+    from desktop.ui.opening import DatabaseOpening, peek_station
+
+    gate = threading.Event()
+    real_open = db_module.open_database
+
+    def slow_open(path, **kwargs):  # the quick_check of a big file, held until the user has typed
+        gate.wait(10)
+        return real_open(path, **kwargs)
+
+    monkeypatch.setattr(db_module, "open_database", slow_open)
+    opening = DatabaseOpening.start(demo_db_path, peek_station(demo_db_path))
+    dialog = LoginDialog(opening)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "滨河派出所" in dialog.windowTitle() and "演示单位账户" in dialog.findChildren(type(dialog.message))[-1].text()
+    assert not opening.done and dialog.db is None
+    dialog.username.setText("suozhang")
+    dialog.password.setText("suozhang123")
+    seen: list[str] = []
+
+    def open_later() -> None:  # while 登录 waits, the message says why and the button is off
+        seen.append(dialog.message.text())
+        seen.append("enabled" if dialog.login_button.isEnabled() else "disabled")
+        gate.set()
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(50, open_later)
+    qtbot.mouseClick(dialog.login_button, Qt.MouseButton.LeftButton)
+    assert seen == ["正在打开数据库，请稍候…", "disabled"]
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.actor.username == "suozhang"
+    assert dialog.db is opening.db is not None
+    opening.db.dispose()
+
+
+def test_a_database_found_damaged_while_login_is_shown_closes_the_login(qtbot, demo_db_path, monkeypatch):
+    from desktop.models import db as db_module
+    from desktop.services.integrity import DatabaseDamaged
+    from desktop.ui.opening import DatabaseOpening, peek_station
+
+    def damaged(_path, **_kwargs):
+        raise DatabaseDamaged("数据库文件已损坏（测试）")
+
+    monkeypatch.setattr(db_module, "open_database", damaged)
+    opening = DatabaseOpening.start(demo_db_path, peek_station(demo_db_path))
+    dialog = LoginDialog(opening)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    assert dialog.result() == QDialog.DialogCode.Rejected and dialog.actor is None
+    assert isinstance(opening.error, DatabaseDamaged) and opening.db is None
+
+
+def test_the_login_window_needs_neither_sqlalchemy_nor_the_models():
+    """`jifen` shows its login window before loading the database layer (see ui/opening.py)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, desktop.cli, desktop.ui.app, desktop.ui.login; "
+            "print(sorted(m for m in ('sqlalchemy', 'desktop.models.registry', 'desktop.ui.main_window') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import desktop.models  # noqa: F401  (registers every table)
+import desktop.models.registry  # noqa: F401  (registers every table)
 from desktop.models.base import Base
 
 config = context.config

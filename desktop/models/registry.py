@@ -1,0 +1,41 @@
+"""Every model module, imported: `Base.metadata` then knows every table and the mappers can
+resolve every relationship. `desktop.models.db` and the migrations import this.
+
+The package itself imports nothing, so light modules such as `desktop.models.enums` can be
+used before SQLAlchemy is loaded (the program shows its login window that way).
+"""
+
+
+from desktop.models.accounts import User
+from desktop.models.audit import AuditEvent
+from desktop.models.base import Base
+from desktop.models.catalogue import CatalogueItem, CatalogueVersion
+from desktop.models.grading import Award, GradeOverride, GradePolicy, ScoreResult
+from desktop.models.ledger import Entry, EvidenceBlob, EvidenceFile
+from desktop.models.people import Person
+from desktop.models.periods import Confirmation, Period, PeriodTransition, SignOff
+from desktop.models.station import Department, Setting, SignoffStep, Station
+
+__all__ = [
+    "AuditEvent",
+    "Award",
+    "Base",
+    "CatalogueItem",
+    "CatalogueVersion",
+    "Confirmation",
+    "Department",
+    "Entry",
+    "EvidenceBlob",
+    "EvidenceFile",
+    "GradeOverride",
+    "GradePolicy",
+    "Period",
+    "PeriodTransition",
+    "Person",
+    "ScoreResult",
+    "Setting",
+    "SignOff",
+    "SignoffStep",
+    "Station",
+    "User",
+]

@@ -1,0 +1,14 @@
+"""Where the program keeps window layout and per-user preferences (QSettings).
+
+A module of its own, free of the database layer, so the login window can remember the last
+user name before SQLAlchemy is loaded. Station policy is never kept here: it is in the database.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+
+
+def settings() -> QSettings:
+    """Window state and per-user preferences (station policy lives in the database)."""
+    return QSettings("jifen", "jifen")
