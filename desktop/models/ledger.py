@@ -54,6 +54,32 @@ class Entry(Base):
     evidence: Mapped[list[EvidenceFile]] = relationship(back_populates="entry")
 
 
+class EntrySum(Base):
+    """Per month, person, item code and component: the entries' points summed (and those of veto
+    entries), how many entries there are, and the monthly cap that applies to them.
+
+    Kept by SQLite triggers on `entries` (insert, update, delete; migration 0004), never written
+    by the program, so no write path can forget it and even a raw edit of an entry shows in the
+    scores as before. An item code keeps its cap across catalogue versions; when entries of two
+    versions of one item fall in the same month, the lower cap of the two applies (`cap_tenths`
+    is the lowest cap among the catalogue items of the month's entries, NULL when none has one).
+    Scoring reads a county's month as 3,600 capped sums per person and component grouped by
+    SQLite, instead of grouping its 34,000 entries by item in Python.
+    """
+
+    __tablename__ = "entry_sums"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    month: Mapped[int] = mapped_column(primary_key=True)  # 202611 for November 2026
+    person_id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)  # the catalogue item's code
+    component: Mapped[str] = mapped_column(String(20), primary_key=True)
+    points_tenths: Mapped[int]
+    veto_tenths: Mapped[int]
+    entries: Mapped[int]
+    cap_tenths: Mapped[int | None]
+
+
 class EvidenceBlob(Base):
     """File content, addressed by its SHA-256, kept inside the database.
 

@@ -39,6 +39,12 @@ class Person(Base):
 
     def active_days(self, start: dt.date, end: dt.date) -> int:
         """Days of [start, end] on which the person was on the roster."""
-        first = max(start, self.active_from) if self.active_from else start
-        last = min(end, self.active_to) if self.active_to else end
-        return max(0, (last - first).days + 1)
+        return active_days(self.active_from, self.active_to, start, end)
+
+
+def active_days(active_from: dt.date | None, active_to: dt.date | None, start: dt.date, end: dt.date) -> int:
+    """Days of [start, end] within [active_from, active_to] (open ends: always on the roster).
+    A function too, for scoring, which reads people as plain rows."""
+    first = max(start, active_from) if active_from else start
+    last = min(end, active_to) if active_to else end
+    return max(0, (last - first).days + 1)

@@ -11,7 +11,7 @@ from desktop.models.audit import AuditEvent
 from desktop.models.base import Base
 from desktop.models.catalogue import CatalogueItem, CatalogueVersion
 from desktop.models.grading import Award, GradeOverride, GradePolicy, ScoreResult
-from desktop.models.ledger import Entry, EvidenceBlob, EvidenceFile
+from desktop.models.ledger import Entry, EntrySum, EvidenceBlob, EvidenceFile
 from desktop.models.people import Person
 from desktop.models.periods import Confirmation, Period, PeriodTransition, SignOff
 from desktop.models.station import Department, Setting, SignoffStep, Station
@@ -25,6 +25,7 @@ __all__ = [
     "Confirmation",
     "Department",
     "Entry",
+    "EntrySum",
     "EvidenceBlob",
     "EvidenceFile",
     "GradeOverride",

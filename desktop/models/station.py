@@ -50,10 +50,14 @@ class Department(Base):
 
     @property
     def ranking_group(self) -> str:
-        """Departments are graded alone; posts of one class are graded together."""
-        if self.kind == "post" and self.post_class:
-            return f"post:{self.post_class}"
-        return f"dept:{self.id}"
+        return ranking_group(self.id, self.kind, self.post_class)
+
+
+def ranking_group(department_id: int, kind: str, post_class: int | None) -> str:
+    """Departments are graded alone; posts of one class are graded together."""
+    if kind == "post" and post_class:
+        return f"post:{post_class}"
+    return f"dept:{department_id}"
 
 
 POST_CLASS_LABELS = {1: "一类警务室", 2: "二类警务室", 3: "三类警务室"}

@@ -9,7 +9,7 @@ are flagged ``tie_at_line`` when they sit on a quota line, for the chief to deci
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -264,11 +264,18 @@ def sort_key(policy: Policy, c: Candidate) -> tuple[int, ...]:
     return tuple(key)
 
 
-def _tie_groups(policy: Policy, candidates: Sequence[Candidate]) -> list[list[Candidate]]:
-    """Best first; members of one group have equal full sort keys (key order inside is stable)."""
+SortKeys = Mapping[int, tuple[int, ...]]  # candidate key → its `sort_key`, made once by a caller
+
+
+def _tie_groups(policy: Policy, candidates: Sequence[Candidate], keys: SortKeys | None = None
+                ) -> list[list[Candidate]]:
+    """Best first; members of one group have equal full sort keys (key order inside is stable).
+    `keys` (the `sort_key` of every candidate) spares a caller ranking the same people several
+    ways from working the keys out again each time."""
     groups: list[list[Candidate]] = []
     last: tuple[int, ...] | None = None
-    for k, _key, c in sorted((sort_key(policy, c), c.key, c) for c in candidates):  # each key made once
+    ordered = sorted((sort_key(policy, c) if keys is None else keys[c.key], c.key, c) for c in candidates)
+    for k, _key, c in ordered:
         if groups and k == last:
             groups[-1].append(c)
         else:
@@ -277,11 +284,12 @@ def _tie_groups(policy: Policy, candidates: Sequence[Candidate]) -> list[list[Ca
     return groups
 
 
-def competition_ranks(policy: Policy, candidates: Sequence[Candidate]) -> dict[int, int]:
+def competition_ranks(policy: Policy, candidates: Sequence[Candidate], keys: SortKeys | None = None
+                      ) -> dict[int, int]:
     """Standard competition ranks (1, 2, 2, 4) of the non-excluded; true ties share a rank."""
     ranks: dict[int, int] = {}
     position = 1
-    for group in _tie_groups(policy, [c for c in candidates if not c.excluded]):
+    for group in _tie_groups(policy, [c for c in candidates if not c.excluded], keys):
         for c in group:
             ranks[c.key] = position
         position += len(group)
@@ -293,7 +301,8 @@ def quota_counts(policy: Policy, n: int) -> dict[str, tuple[int | None, int | No
     return {lv.code: (lv.min_count(n), lv.max_count(n)) for lv in policy.levels}
 
 
-def grade_group(policy: Policy, candidates: Sequence[Candidate]) -> dict[int, Outcome]:
+def grade_group(policy: Policy, candidates: Sequence[Candidate], keys: SortKeys | None = None
+                ) -> dict[int, Outcome]:
     """Grade one ranking group. Deterministic, never by lot; see module docstring for flags.
 
     Vetoed people count in n and occupy their veto grade's quota (so they count toward the
@@ -307,7 +316,7 @@ def grade_group(policy: Policy, candidates: Sequence[Candidate]) -> dict[int, Ou
     n = len(graded)
     grades = {c.key: policy.veto_grade for c in graded if c.vetoed}
     flags: dict[int, set[str]] = {c.key: {"veto"} if c.vetoed else set() for c in graded}
-    groups = _tie_groups(policy, [c for c in graded if not c.vetoed])
+    groups = _tie_groups(policy, [c for c in graded if not c.vetoed], keys)
 
     def put(group: list[Candidate], code: str | None, flag: bool = False) -> None:
         for c in group:

@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 from desktop.models.catalogue import CatalogueItem
 from desktop.models.enums import Component, PeriodState
 from desktop.models.grading import GradeOverride, ScoreResult
-from desktop.models.ledger import Entry
-from desktop.models.people import Person
+from desktop.models.ledger import Entry, EntrySum
+from desktop.models.people import Person, active_days
 from desktop.models.periods import Period
-from desktop.models.station import Department
+from desktop.models.station import Department, ranking_group
 from desktop.services import audit
 from desktop.services.actor import Actor, require
-from desktop.services.grade_engine import Candidate, Policy, competition_ranks, grade_group
+from desktop.services.grade_engine import Candidate, Policy, competition_ranks, grade_group, sort_key
 from desktop.services.periods import ensure_open_for_results, spec_of
 from desktop.services.points import fmt
 from desktop.services.policies import policy_for, policy_row_for
@@ -102,39 +102,68 @@ def _min_cap(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else min(a, b)
 
 
+def _month_key(day: dt.date) -> int:
+    return day.year * 100 + day.month
+
+
+def _whole_month(first: dt.date, last: dt.date) -> bool:
+    return first.day == 1 and (last + dt.timedelta(days=1)).day == 1
+
+
+# Per person and component, over whole months: every month's sum of an item code, cut at the
+# code's monthly cap, added up; and the points of veto entries. `entry_sums` is kept by SQLite
+# triggers (see models.ledger.EntrySum), so this is one grouped read of a few thousand rows.
+WHOLE_MONTH_SUMS = (
+    "SELECT person_id, component, "
+    "SUM(CASE WHEN cap_tenths IS NOT NULL AND points_tenths > cap_tenths THEN cap_tenths ELSE points_tenths END), "
+    f"SUM(veto_tenths) FROM {EntrySum.__tablename__} WHERE month BETWEEN ? AND ? GROUP BY person_id, component"
+)
+
+
+def _part_month_sums(session: Session, first: dt.date, last: dt.date) -> list[tuple[int, str, int, int]]:
+    """The same for a stretch of days that is not a whole month, from the entries themselves.
+    (Every period is made of whole months; this keeps `_component_sums` right for any dates.)"""
+    caps = {item_id: (code, cap) for item_id, code, cap in session.execute(
+        select(CatalogueItem.id, CatalogueItem.code, CatalogueItem.monthly_cap_tenths))}
+    veto_points = func.sum(case((Entry.veto.is_(True), Entry.points_tenths), else_=0))
+    query = (select(Entry.person_id, Entry.item_id, Entry.component, func.sum(Entry.points_tenths), veto_points)
+             .where(Entry.occurred_on >= first, Entry.occurred_on <= last)
+             .group_by(Entry.person_id, Entry.item_id, Entry.component))
+    merged: dict[tuple[int, str, str], list[Any]] = {}
+    for person_id, item_id, component, total, vetoed in session.execute(query):
+        code, cap = caps[item_id]
+        found = merged.setdefault((person_id, code, component), [0, cap, 0])
+        found[0] += int(total or 0)
+        found[1] = _min_cap(found[1], cap)
+        found[2] += int(vetoed or 0)
+    return [(person_id, component, cap if cap is not None and value > cap else value, vetoed)
+            for (person_id, _code, component), (value, cap, vetoed) in merged.items()]
+
+
 def _component_sums(session: Session, start: dt.date, end: dt.date) -> tuple[dict[int, dict[str, int]], set[int]]:
     """Per person, per component: the sum of entries with each item's monthly cap applied per month;
     and the people with a standing (not reversed) veto entry.
 
     Items are grouped by code (stable across catalogue versions), so a catalogue revised in the
     middle of a month does not grant a second cap; if the revision changed the cap, the lower applies.
-    One grouped query per month (by item id, merged by code here with the caps of the small
-    catalogue) instead of a join and a year/month expression per row: half the time at county scale.
     """
-    caps = {item_id: (code, cap) for item_id, code, cap in session.execute(
-        select(CatalogueItem.id, CatalogueItem.code, CatalogueItem.monthly_cap_tenths))}
-    veto_points = func.sum(case((Entry.veto.is_(True), Entry.points_tenths), else_=0))
+    spans = _month_spans(start, end)
+    whole = [first for first, last in spans if _whole_month(first, last)]
+    rows: list[tuple[int, str, int, int]] = []
+    if whole:
+        # Straight from the SQLite connection of the session's transaction: plain integers and
+        # text, for which SQLAlchemy's row objects would cost as much again as the read.
+        sqlite = session.connection().connection.driver_connection
+        rows.extend(sqlite.execute(WHOLE_MONTH_SUMS, (_month_key(whole[0]), _month_key(whole[-1]))))
+    for first, last in spans:
+        if not _whole_month(first, last):
+            rows.extend(_part_month_sums(session, first, last))
     sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     veto: dict[int, int] = defaultdict(int)
-    for first, last in _month_spans(start, end):
-        query = (
-            select(Entry.person_id, Entry.item_id, Entry.component, func.sum(Entry.points_tenths), veto_points)
-            .where(Entry.occurred_on >= first, Entry.occurred_on <= last)
-            .group_by(Entry.person_id, Entry.item_id, Entry.component)
-        )
-        month: dict[tuple[int, str, str], list[Any]] = {}
-        for person_id, item_id, component, total, vetoed in session.execute(query):
-            code, cap = caps[item_id]
-            found = month.get((person_id, code, component))
-            if found is None:
-                month[(person_id, code, component)] = [int(total or 0), cap]
-            else:
-                found[0] += int(total or 0)
-                found[1] = _min_cap(found[1], cap)
-            if vetoed:
-                veto[person_id] += vetoed
-        for (person_id, _code, component), (value, cap) in month.items():
-            sums[person_id][component] += cap if cap is not None and value > cap else value
+    for person_id, component, total, vetoed in rows:
+        sums[person_id][component] += total
+        if vetoed:
+            veto[person_id] += vetoed
     return sums, {person_id for person_id, points in veto.items() if points > 0}
 
 
@@ -144,11 +173,10 @@ def _latest_overrides(session: Session, period: Period) -> dict[int, GradeOverri
     return {row.person_id: row for row in rows}
 
 
-def _exclusion(person: Person, policy: Policy, start: dt.date, end: dt.date) -> str:
-    if person.is_head and policy.exclude_heads:
+def _exclusion(is_head: bool, days_active: int, policy: Policy, start: dt.date, end: dt.date) -> str:
+    if is_head and policy.exclude_heads:
         return "一把手不参与本单位排名"
-    days = (end - start).days + 1
-    if person.active_days(start, end) < policy.min_active_share * days:
+    if days_active < policy.min_active_share * ((end - start).days + 1):
         return "本期在岗时间不足"
     return ""
 
@@ -156,33 +184,42 @@ def _exclusion(person: Person, policy: Policy, start: dt.date, end: dt.date) -> 
 def calculate(session: Session, period: Period, policy: Policy | None = None) -> list[ScoreRow]:
     """Compute everyone's score and grade for the period, without writing anything."""
     policy = policy or policy_for(session, period)
-    spec = spec_of(period)
     station = get_station(session)
     start_per_month = station.starting_score_tenths or 0
-    months = spec.months()
-    people = session.execute(
-        select(Person, Department).join(Department, Department.id == Person.department_id)
+    months = [(m.start, m.end) for m in spec_of(period).months()]
+    # Plain rows, not ORM objects: 2,000 people of a county load in a fifth of the time.
+    people = session.connection().execute(
+        select(Person.id, Person.badge, Person.name, Person.identity, Person.sequence, Person.is_head,
+               Person.active_from, Person.active_to, Department.id, Department.name, Department.kind,
+               Department.post_class)
+        .join(Department, Department.id == Person.department_id)
         .order_by(Department.sort_order, Person.badge)
     ).all()
     sums, vetoed = _component_sums(session, period.start, period.end)
     rows: list[ScoreRow] = []
-    for person, dept in people:
-        if person.active_days(period.start, period.end) == 0:
+    start, end = period.start, period.end
+    for (person_id, badge, name, identity, sequence, is_head, active_from, active_to, dept_id, dept_name,
+         dept_kind, post_class) in people:
+        days_active = active_days(active_from, active_to, start, end)
+        if days_active == 0:
             continue
-        comp = sums.get(person.id, {})
+        comp = sums.get(person_id, {})
         # The starting score counts only the months the person was on the roster, so a
         # quarter or a year is exactly the sum of its months (a December hire gets one month).
-        start_tenths = start_per_month * sum(1 for m in months if person.active_days(m.start, m.end) > 0)
+        start_tenths = start_per_month * sum(1 for first, last in months
+                                             if active_days(active_from, active_to, first, last) > 0)
         row = ScoreRow(
-            person_id=person.id, badge=person.badge, name=person.name, identity=person.identity,
-            department_id=dept.id, department=dept.name, sequence=person.sequence,
-            ranking_group=dept.ranking_group, start=start_tenths,
-            **{key: comp.get(key, 0) for key in COMPONENT_KEYS},
+            person_id=person_id, badge=badge, name=name, identity=identity,
+            department_id=dept_id, department=dept_name, sequence=sequence,
+            ranking_group=ranking_group(dept_id, dept_kind, post_class), start=start_tenths,
+            base=comp.get("base", 0), dept_bonus=comp.get("dept_bonus", 0),
+            dept_deduction=comp.get("dept_deduction", 0), higher_bonus=comp.get("higher_bonus", 0),
+            higher_deduction=comp.get("higher_deduction", 0),
         )
         row.total = (start_tenths + row.base + row.dept_bonus - row.dept_deduction + row.higher_bonus
                      - row.higher_deduction)
-        row.vetoed = person.id in vetoed
-        row.excluded_reason = _exclusion(person, policy, period.start, period.end)
+        row.vetoed = person_id in vetoed
+        row.excluded_reason = _exclusion(is_head, days_active, policy, start, end)
         rows.append(row)
     _rank_and_grade(rows, policy)
     _apply_overrides(rows, _latest_overrides(session, period))
@@ -197,6 +234,7 @@ def _candidate(row: ScoreRow) -> Candidate:
 def _rank_and_grade(rows: list[ScoreRow], policy: Policy) -> None:
     by_id = {r.person_id: r for r in rows}
     candidates = {r.person_id: _candidate(r) for r in rows}  # one each, shared by the four groupings
+    keys = {key: sort_key(policy, c) for key, c in candidates.items()}  # and so are their sort keys
     groupings: dict[str, dict[str, list[ScoreRow]]] = {"dept": defaultdict(list), "seq": defaultdict(list),
                                                        "group": defaultdict(list)}
     for row in rows:
@@ -205,13 +243,13 @@ def _rank_and_grade(rows: list[ScoreRow], policy: Policy) -> None:
         groupings["group"][row.ranking_group].append(row)
     for kind, attr in (("dept", "rank_department"), ("seq", "rank_sequence"), ("group", "rank_group")):
         for members in groupings[kind].values():
-            for key, rank in competition_ranks(policy, [candidates[r.person_id] for r in members]).items():
+            for key, rank in competition_ranks(policy, [candidates[r.person_id] for r in members], keys).items():
                 setattr(by_id[key], attr, rank)
     for members in groupings["group"].values():
-        for key, outcome in grade_group(policy, [candidates[r.person_id] for r in members]).items():
+        for key, outcome in grade_group(policy, [candidates[r.person_id] for r in members], keys).items():
             row = by_id[key]
             row.engine_grade = row.grade = outcome.grade
-            row.flags = sorted(outcome.flags)
+            row.flags = sorted(outcome.flags) if outcome.flags else []
 
 
 def _apply_overrides(rows: list[ScoreRow], overrides: dict[int, GradeOverride]) -> None:
