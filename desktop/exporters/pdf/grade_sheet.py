@@ -9,20 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (
-    Flowable,
-    KeepTogether,
-    LongTable,
-    PageBreak,
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from desktop.exporters.pdf.data import GradeRow, GradeSheetData
 from desktop.exporters.pdf.fonts import register_font
@@ -37,6 +28,7 @@ from desktop.exporters.pdf.layout import (
     signature_block,
     verification_block,
 )
+from desktop.exporters.pdf.ruled_table import RuledColumn, RuledTable
 from desktop.services.errors import ValidationError
 from desktop.services.points import fmt
 from desktop.services.text import cn_date
@@ -49,6 +41,7 @@ COLUMNS = [("序号", 11), ("警号", 22), ("姓名", 22), ("身份", 13), ("基
            ("部门扣分", 19), ("上级加分", 19), ("上级减分", 19), ("总分", 19), ("排名", 12), ("等次", 19)]
 START_COLUMN = ("起始分", 16)
 VERIFY_WIDTH = 118 * mm
+TOTAL_SHADE = colors.HexColor("#F5F5F5")
 
 
 def title_of(data: GradeSheetData) -> str:
@@ -63,44 +56,29 @@ def _columns(data: GradeSheetData) -> list[tuple[str, float]]:
     return [(h, w * mm) for h, w in cols] + [("备注", WIDTH - used)]
 
 
-CELL_PADDING = 6  # left + right padding of a grid cell (layout.grid_style)
-
-
-def _fitted(text: str, width: float, style: ParagraphStyle) -> object:
-    """Plain text when it fits on one line, else a wrapping Paragraph: a sheet for 2,000 people
-    has 4,000 name and remark cells, and a Paragraph costs ten times a plain cell to lay out."""
-    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - CELL_PADDING:
-        return text
-    return Paragraph(esc(text), style)
-
-
-def _row_cells(row: GradeRow, data: GradeSheetData, st: Styles, widths: list[float]) -> list[object]:
+def _row_cells(row: GradeRow, data: GradeSheetData) -> list[str]:
     points = [row.base, row.dept_bonus, row.dept_deduction, row.higher_bonus, row.higher_deduction]
-    cells: list[object] = [str(row.seq), row.badge, _fitted(row.name, widths[2], st.cell_center), row.identity]
+    cells = [str(row.seq), row.badge, row.name, row.identity]
     if data.show_start:
         cells.append(fmt(row.start))
     cells += [fmt(p) for p in points]
-    cells += [fmt(row.total), "" if row.rank is None else str(row.rank), row.grade,
-              _fitted(row.remarks, widths[-1], st.cell)]
+    cells += [fmt(row.total), "" if row.rank is None else str(row.rank), row.grade, row.remarks]
     return cells
 
 
-def _score_table(data: GradeSheetData, st: Styles) -> LongTable:
+def _score_table(data: GradeSheetData, st: Styles) -> Flowable:
+    """The people's rows as a `RuledTable` (drawn straight onto the canvas: a county's 2,000 rows
+    in a fraction of what reportlab's Table takes); the total column shaded, remarks left-aligned."""
     cols = _columns(data)
-    rows: list[list[object]] = [[h for h, _ in cols]]
-    widths = [w for _, w in cols]
-    rows += [_row_cells(r, data, st, widths) for r in data.rows]
+    headers = [h for h, _ in cols]
     if not data.rows:
-        rows.append(["本部门本期没有参加考核的人员"] + [""] * (len(cols) - 1))
-    table = LongTable(rows, colWidths=[w for _, w in cols], repeatRows=1)
-    style = grid_style(st.font, 9)
-    total_col = [h for h, _ in cols].index("总分")
-    style += [("BACKGROUND", (total_col, 1), (total_col, -1), "#F5F5F5"),
-              ("ALIGN", (-1, 1), (-1, -1), "LEFT")]  # remarks read left to right, as their Paragraphs do
-    if not data.rows:
-        style.append(("SPAN", (0, 1), (-1, 1)))
-    table.setStyle(TableStyle(style))
-    return table
+        table = Table([headers, ["本部门本期没有参加考核的人员"] + [""] * (len(cols) - 1)],
+                      colWidths=[w for _, w in cols])
+        table.setStyle(TableStyle([*grid_style(st.font, 9), ("SPAN", (0, 1), (-1, 1))]))
+        return table
+    columns = [RuledColumn(w, "LEFT" if h == "备注" else "CENTER", TOTAL_SHADE if h == "总分" else None)
+               for h, w in cols]
+    return RuledTable(headers, [_row_cells(r, data) for r in data.rows], columns, st.font, 9)
 
 
 def _distribution(data: GradeSheetData, st: Styles, width: float) -> list[Flowable]:
@@ -108,9 +86,12 @@ def _distribution(data: GradeSheetData, st: Styles, width: float) -> list[Flowab
         return []
     header = ["等次"] + [q.label for q in data.distribution]
     counts = ["本部门人数"] + [str(q.count) for q in data.distribution]
-    rules = ["比例/分数要求"] + [Paragraph(esc(q.rule), st.cell_center) for q in data.distribution]
     first = 24 * mm
     rest = min(40 * mm, (width - first) / len(data.distribution))
+    # A rule that fits its cell is plain text; a Paragraph is laid out again each time the
+    # closing block is measured (twenty departments, several times each).
+    rules = ["比例/分数要求"] + [q.rule if stringWidth(q.rule, st.font, 9) <= rest - 6 else
+                               Paragraph(esc(q.rule), st.cell_center) for q in data.distribution]
     table = Table([header, counts, rules], colWidths=[first] + [rest] * len(data.distribution), hAlign="LEFT")
     table.setStyle(TableStyle(grid_style(st.font, 9)))
     parts: list[Flowable] = [Paragraph(f"等次分布（{esc(data.policy_name)}）", st.body), Spacer(1, 1.5 * mm), table]
