@@ -174,9 +174,15 @@ class _CellMaker:
         if kind == "text":
             def text_cell(value: Any) -> Any:
                 if value.__class__ is str and value:
-                    plain = _plain_text(value)
-                    if plain is not None:
-                        return plain
+                    # Printable ASCII (UUIDs, badges, codes: a third of a large sheet's cells, and
+                    # each one different) needs no cleaning and no cache; only a formula start matters.
+                    if value.isascii() and value.isprintable() and len(value) <= MAX_CELL_TEXT:
+                        if not value.startswith(FORMULA_STARTS):
+                            return value
+                    else:
+                        plain = _plain_text(value)
+                        if plain is not None:
+                            return plain
                 return None if value is None else make(col, value, kind)
             return text_cell
         if kind == "int":
