@@ -8,13 +8,19 @@ works (it loads the registry).
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from typing import Any
 
 
 def __getattr__(name: str) -> Any:
-    from desktop.models import registry
-
+    missing = AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # `from desktop.models import db` asks for the attribute before importing the submodule:
+    # say it is not here yet, and the import system loads it.
+    if name.startswith("__") or importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        raise missing
+    registry = importlib.import_module(f"{__name__}.registry")  # not `from . import`: that asks again
     try:
         return getattr(registry, name)
     except AttributeError:
-        raise AttributeError(f"module 'desktop.models' has no attribute {name!r}") from None
+        raise missing from None

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from desktop.services.actor import Actor
 
 WAITING = "正在打开数据库，请稍候…"
+ERROR_COLOUR, NOTE_COLOUR = "#b3261e", "#555"
 
 
 class LoginDialog(QDialog):
@@ -39,7 +40,7 @@ class LoginDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b3261e")
+        self.message.setStyleSheet(f"color: {ERROR_COLOUR}")
         self.buttons = QDialogButtonBox(self)
         self.login_button = self.buttons.addButton("登录", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
@@ -80,11 +81,13 @@ class LoginDialog(QDialog):
             self.username.setFocus()
             return
         if not self.opening.done:  # pressed before the database is open: wait for it, painted
+            self.message.setStyleSheet(f"color: {NOTE_COLOUR}")  # a note, not an error
             self.message.setText(WAITING)
             self.login_button.setEnabled(False)
             self.opening.wait()
             self.login_button.setEnabled(True)
             self.message.clear()
+            self.message.setStyleSheet(f"color: {ERROR_COLOUR}")
         db = self.opening.db
         if db is None:  # failed: `_open_failed` has closed the window
             self.done(QDialog.DialogCode.Rejected)
