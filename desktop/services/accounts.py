@@ -63,26 +63,35 @@ def create_user(session: Session, actor: Actor, username: str, display_name: str
     return user
 
 
+def _refuse_if_locked(user: User, now: dt.datetime) -> None:
+    if user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise AuthError(f"密码错误次数过多，账户已锁定，请 {minutes} 分钟后再试或请管理员重置密码")
+
+
+def _count_failure(session: Session, user: User, now: dt.datetime, action: str) -> bool:
+    """One more wrong password; True when it locks the account. Committed at once: the caller's
+    unit of work rolls back on the error that follows, which would otherwise undo the count and
+    the lock-out would never happen."""
+    user.failed_logins += 1
+    locked = user.failed_logins >= MAX_FAILURES
+    if locked:
+        user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+        user.failed_logins = 0
+    audit.record(session, Actor.of(user), action, "user", user.uuid, locked=locked)
+    session.commit()
+    return locked
+
+
 def login(session: Session, username: str, password: str) -> Actor:
     """Check the password; after MAX_FAILURES wrong tries the account is locked for a while."""
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None or not user.active:
         raise AuthError("用户名或密码错误")
     now = utcnow()
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise AuthError(f"密码错误次数过多，账户已锁定，请 {minutes} 分钟后再试或请管理员重置密码")
+    _refuse_if_locked(user, now)
     if not check_password(password, user.password_hash):
-        user.failed_logins += 1
-        locked = user.failed_logins >= MAX_FAILURES
-        if locked:
-            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-        audit.record(session, Actor.of(user), "user.login_failed", "user", user.uuid, locked=locked)
-        # Commit the count before raising: the caller's unit of work rolls back on the error,
-        # which would otherwise undo the count and the lock-out would never happen.
-        session.commit()
-        if locked:
+        if _count_failure(session, user, now, "user.login_failed"):
             raise AuthError(f"密码连续错误 {MAX_FAILURES} 次，账户已锁定 {LOCK_MINUTES} 分钟")
         raise AuthError(f"用户名或密码错误（还可尝试 {MAX_FAILURES - user.failed_logins} 次）")
     user.failed_logins = 0
@@ -93,10 +102,18 @@ def login(session: Session, username: str, password: str) -> Actor:
 
 
 def verify_password(session: Session, actor: Actor, password: str) -> None:
-    """A signer re-enters the password before signing."""
+    """A signer re-enters the password before signing. Wrong tries count toward the same
+    lock-out as logins: a signature must not be a way to guess a password without limit."""
     user = session.get(User, actor.user_id) if actor.user_id else None
-    if user is None or not check_password(password, user.password_hash):
+    if user is None or not user.active:
         raise AuthError("密码不正确，未签字")
+    now = utcnow()
+    _refuse_if_locked(user, now)
+    if not check_password(password, user.password_hash):
+        if _count_failure(session, user, now, "user.password_failed"):
+            raise AuthError(f"密码连续错误 {MAX_FAILURES} 次，账户已锁定 {LOCK_MINUTES} 分钟，未签字")
+        raise AuthError(f"密码不正确，未签字（还可尝试 {MAX_FAILURES - user.failed_logins} 次）")
+    user.failed_logins = 0
 
 
 def reset_password(session: Session, actor: Actor, username: str, new_password: str) -> None:

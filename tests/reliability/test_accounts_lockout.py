@@ -85,3 +85,49 @@ def test_admin_reset_unlocks_and_is_audited(w: World) -> None:
     with w.tx() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.reset_password")).one()
         assert event.username == "admin" and "clerk" in event.detail
+
+
+def sign_attempt(w: World, password: str) -> str | None:
+    """The chief re-enters the password to sign March, in its own unit of work as the review
+    screen does; the error text or None."""
+    from desktop.services import signoff
+    from tests.services.builders import period, person, rec, to_review
+
+    with w.tx() as session:
+        march = period(session, "2026-03")
+        if march.state == "open":
+            p = person(session, w.dept, "001")
+            rec(session, w.clerk, p, "ZB-01")
+            to_review(session, w, "2026-03")
+    try:
+        with w.tx() as session:
+            signoff.sign(session, w.chief, period(session, "2026-03"), password)
+    except AuthError as exc:
+        return str(exc)
+    return None
+
+
+def test_wrong_signing_passwords_count_toward_the_same_lock_out(w: World) -> None:
+    messages = [sign_attempt(w, "wrong") for _ in range(accounts.MAX_FAILURES - 1)]
+    assert messages[0] == "密码不正确，未签字（还可尝试 4 次）"
+    assert messages[-1] == "密码不正确，未签字（还可尝试 1 次）"
+    assert attempt(w, "chief", "wrong") is not None and "账户已锁定" in (attempt(w, "chief", PASSWORD) or "")
+    refused = sign_attempt(w, PASSWORD)  # locked: even the right password signs nothing
+    assert refused is not None and "已锁定" in refused
+    with w.tx() as session:
+        from desktop.models.periods import SignOff
+
+        assert session.scalars(select(SignOff)).all() == []
+        kinds = [e.action for e in session.scalars(select(AuditEvent).where(
+            AuditEvent.action.in_(("user.password_failed", "user.login_failed"))).order_by(AuditEvent.id))]
+        assert kinds == ["user.password_failed"] * 4 + ["user.login_failed"]
+        assert audit.verify(session).ok
+
+
+def test_a_right_signing_password_starts_the_count_again(w: World) -> None:
+    for _ in range(accounts.MAX_FAILURES - 1):
+        sign_attempt(w, "wrong")
+    assert sign_attempt(w, PASSWORD) is None  # signed
+    with w.tx() as session:
+        user = session.scalar(select(User).where(User.username == "chief"))
+        assert user is not None and user.failed_logins == 0 and user.locked_until is None

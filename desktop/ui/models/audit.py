@@ -27,6 +27,7 @@ RED = QColor("#b3261e")
 HEADERS = ("序号", "时间", "用户", "操作", "对象", "内容")
 ACTION_LABELS = {
     "user.create": "新建用户", "user.login": "登录", "user.login_failed": "登录失败",
+    "user.password_failed": "签字时密码错误",
     "user.reset_password": "重置密码", "user.signature": "登记签名图片",
     "station.create": "建立单位", "station.chain": "修改签核流程", "station.policy": "选用等次政策",
     "department.create": "新建部门", "person.create": "新增人员", "person.update": "修改人员信息",
@@ -185,7 +186,7 @@ class AuditModel(QAbstractTableModel):
                 return detail_tooltip(row.detail)
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if row.action == "user.login_failed":
+            if row.action in ("user.login_failed", "user.password_failed"):
                 return QBrush(RED)
             if column in (0, 4):
                 return QBrush(GREY)
