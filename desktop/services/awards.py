@@ -28,16 +28,18 @@ class Candidate:
     title: str  # the monthly title this person is eligible for
 
 
-def monthly_title_for(identity: str) -> str:
-    return "闪光民警" if identity == Identity.POLICE.value else "闪光辅警"
+def monthly_title_for(identity: str) -> str | None:
+    """闪光民警 for 民警, 闪光辅警 for 辅警; None for 聘用人员, whom the scheme does not name
+    (they are scored and graded like everyone, but the monthly titles are for 民警 and 辅警)."""
+    return next((title for title, who in MONTHLY_TITLES.items() if who.value == identity), None)
 
 
 def candidates(session: Session, period: Period) -> list[Candidate]:
-    """Everyone with the best grade of the period (grade A under the A/B/C/D policy)."""
+    """The 民警 and 辅警 with the best grade of the period (grade A under the A/B/C/D policy)."""
     best = policy_for(session, period).levels[0].code
-    rows = [r for r in results(session, period) if r.grade == best]
+    rows = [r for r in results(session, period) if r.grade == best and monthly_title_for(r.identity)]
     rows.sort(key=lambda r: (-r.total, r.badge))
-    return [Candidate(r, monthly_title_for(r.identity)) for r in rows]
+    return [Candidate(r, monthly_title_for(r.identity) or "") for r in rows]
 
 
 def law_enforcement_leaders(session: Session, year_period: Period, sequences: list[str]) -> list[ScoreRow]:
@@ -51,12 +53,16 @@ def give(session: Session, actor: Actor, period: Period, person_id: int, title: 
     title = title.strip()
     if not title:
         raise ValidationError("请填写奖励名称")
-    if session.get(Person, person_id) is None:
+    person = session.get(Person, person_id)
+    if person is None:
         raise NotFound("获奖人员不存在")
     kind = period.kind
     if title in MONTHLY_TITLES:
         if kind == PeriodKind.YEAR.value:
             raise ValidationError(f"“{title}”按月（或季度）评选，请选择月份")
+        if monthly_title_for(person.identity) is None:
+            raise ValidationError(f"{Identity(person.identity).label}人员不参加“闪光民警”“闪光辅警”评选，"
+                                  "这两项称号只评民警和辅警")
         eligible = {c.row.person_id: c.title for c in candidates(session, period)}
         if person_id not in eligible:
             raise ValidationError(f"“{title}”只能从{spec_of(period).label}的最高等次人员中评选")

@@ -167,3 +167,23 @@ def test_revoke_needs_a_reason_and_is_audited(team: Team) -> None:
         assert count(s, Award) == 0
         last = s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
         assert (last.action, last.entity_ref) == ("award.revoke", award.uuid)
+
+
+def test_contract_staff_are_graded_but_not_offered_the_monthly_titles(db: Database) -> None:
+    """The scheme names 闪光民警 and 闪光辅警 only: a grade-A 聘用 person is no candidate."""
+    from desktop.models.enums import Identity
+    from tests import factories
+
+    w = world(db, starting_score=1000)
+    with w.tx() as s:
+        hired = factories.person(s, w.dept, "300", "聘用甲", identity=Identity.CONTRACT)
+        others = [person(s, w.dept, f"10{i}") for i in range(4)]
+        rec(s, w.clerk, hired, "ZB-01", qty=9)
+        for i, p in enumerate(others):
+            rec(s, w.clerk, p, "ZB-01", qty=7 - i)
+        assert row_of(scoring.calculate(s, _march(s)), hired).grade == "A"  # graded like everyone
+        assert hired.id not in [c.row.person_id for c in awards.candidates(s, _march(s))]
+        for title in ("闪光辅警", "闪光民警"):
+            with pytest.raises(ValidationError, match="聘用人员不参加“闪光民警”“闪光辅警”评选"):
+                awards.give(s, w.chief, _march(s), hired.id, title)
+        assert count(s, Award) == 0
