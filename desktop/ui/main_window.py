@@ -32,6 +32,7 @@ from desktop.services.periods import month_of, parse_period
 from desktop.ui.app import APP_TITLE
 from desktop.ui.context import AppContext, settings
 from desktop.ui.screens import SCREENS, ScreenSpec
+from desktop.ui.screens.lazy import RefreshWhenShown
 
 
 def month_codes(first: dt.date | None, last: dt.date | None, today: dt.date) -> list[str]:
@@ -178,7 +179,10 @@ class MainWindow(QMainWindow):
         if not 0 <= row < len(self.specs):
             return
         widget = self.screen(self.specs[row].key)
+        stale = isinstance(widget, RefreshWhenShown) and widget._stale
         self.stack.setCurrentWidget(widget)
+        if stale and not widget._stale:
+            return  # it reloaded itself as it was shown: once is enough
         self._refresh(widget)
 
     def refresh_current(self) -> None:
@@ -195,7 +199,7 @@ class MainWindow(QMainWindow):
 
     def _data_changed(self, topic: str) -> None:
         widget = self.stack.currentWidget()
-        if widget is not None:
+        if widget is not None and not isinstance(widget, RefreshWhenShown):  # those follow changes themselves
             self._refresh(widget)
         if topic in ("period", "station", "entries"):
             self._update_status()
@@ -222,7 +226,7 @@ class MainWindow(QMainWindow):
             self.period.setCurrentIndex(index)
         self._update_status()
         widget = self.stack.currentWidget()
-        if widget is not None:
+        if widget is not None and not isinstance(widget, RefreshWhenShown):  # those follow the period themselves
             self._refresh(widget)
 
     def _update_status(self) -> None:

@@ -83,3 +83,30 @@ def test_month_codes():
     assert month_codes(dt.date(2026, 1, 5), dt.date(2026, 2, 1), dt.date(2026, 3, 9)) == [
         "2026-03", "2026-02", "2026-01"]
     assert month_codes(None, None, dt.date(2026, 3, 9)) == ["2026-03"]
+
+
+def test_a_screen_reloads_once_per_change(qtbot, ctx_for, monkeypatch):
+    """Screens that follow changes themselves (review, board, profile, awards) and the main
+    window used to reload the visible one twice for every switch, period change and write."""
+    ctx = ctx_for("suozhang")
+    window = _window(qtbot, ctx)
+    calls: list[str] = []
+    for key in ("review", "board", "diary"):
+        screen = window.screen(key)
+        monkeypatch.setattr(screen, "refresh", lambda key=key, real=screen.refresh: (calls.append(key), real()))
+
+    def count(action) -> list[str]:
+        calls.clear()
+        action()
+        qtbot.wait(10)
+        return list(calls)
+
+    assert count(lambda: window.show_screen("review")) == ["review"]
+    assert count(lambda: ctx.data_changed.emit("entries")) == ["review"]
+    assert count(lambda: ctx.set_period("2026-07")) == ["review"]
+    assert count(lambda: window.show_screen("board")) == ["board"]  # stale after the period change
+    assert count(lambda: ctx.set_period("2026-06")) == ["board"]  # the hidden review only goes stale
+    assert count(lambda: window.show_screen("review")) == ["review"]
+    assert count(lambda: window.show_screen("diary")) == ["diary"]
+    assert count(window.refresh_current) == ["diary"]  # F5 always reloads
+    assert count(lambda: window.show_screen("board")) == ["board"]  # not stale: reloaded once anyway
