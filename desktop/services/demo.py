@@ -16,9 +16,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from desktop.models.base import utcnow
 from desktop.models.db import Database, open_database
 from desktop.models.enums import DepartmentKind, EntrySource, Identity
+from desktop.models.grading import Award
 from desktop.models.people import Person
+from desktop.models.periods import Period
 from desktop.services import (
     accounts,
     awards,
@@ -264,6 +267,24 @@ class _MonthBuilder:
             self.count += 1
 
 
+def _early_next_month(month_end: dt.date, day: int, hour: int) -> dt.datetime:
+    """A working morning early in the month after `month_end`, as naive UTC (how times are
+    stored), and never later than now."""
+    local = dt.datetime.combine(month_end + dt.timedelta(days=day), dt.time(hour, 30)).astimezone()
+    return min(local.astimezone(dt.UTC).replace(tzinfo=None), utcnow())
+
+
+def _date_as_the_station_would(session: Session, period: Period, given: list[Award]) -> None:
+    """Signatures and monthly awards of a demo month dated early in the next month, as a
+    station signs them, rather than all on the day the demo was built (the grade sheets and
+    certificates print these dates)."""
+    for offset, sig in enumerate(signoff.signatures(session, period)):
+        sig.signed_at = _early_next_month(period.end, 3 + offset, 9)
+    for award in given:
+        award.given_at = _early_next_month(period.end, 6, 15)
+    session.flush()
+
+
 def _review_and_sign(db: Database, months: list[PeriodSpec], report: DemoReport, rng: random.Random) -> None:
     passwords = {u[0]: u[3] for u in USERS}
     with db.transaction() as session:
@@ -296,7 +317,10 @@ def _review_and_sign(db: Database, months: list[PeriodSpec], report: DemoReport,
             signoff.sign(session, chief, period, passwords["suozhang"])
             signoff.sign(session, instructor, period, passwords["jiaodaoyuan"])
             report.locked.append(period.code)
+            given = []
             for cand_title in ("闪光民警", "闪光辅警"):
                 picks = [c for c in awards.candidates(session, period) if c.title == cand_title]
                 if picks:
-                    awards.give(session, chief, period, picks[0].row.person_id, cand_title, note="月度评选")
+                    given.append(awards.give(session, chief, period, picks[0].row.person_id, cand_title,
+                                             note="月度评选"))
+            _date_as_the_station_would(session, period, given)
