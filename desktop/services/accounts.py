@@ -83,19 +83,29 @@ def _count_failure(session: Session, user: User, now: dt.datetime, action: str) 
     return locked
 
 
+def _check_against_lock_out(session: Session, user: User, password: str, action: str, *, locked: str,
+                            wrong: str) -> None:
+    """Raise AuthError unless the account is unlocked and `password` is right; a wrong one is
+    counted (`action` in the audit trail) and the fifth locks the account (`locked`, else
+    `wrong` with {left} tries). A right one starts the count again."""
+    now = utcnow()
+    _refuse_if_locked(user, now)
+    if not check_password(password, user.password_hash):
+        if _count_failure(session, user, now, action):
+            raise AuthError(locked)
+        raise AuthError(wrong.format(left=MAX_FAILURES - user.failed_logins))
+    user.failed_logins = 0
+    user.locked_until = None
+
+
 def login(session: Session, username: str, password: str) -> Actor:
     """Check the password; after MAX_FAILURES wrong tries the account is locked for a while."""
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None or not user.active:
         raise AuthError("用户名或密码错误")
-    now = utcnow()
-    _refuse_if_locked(user, now)
-    if not check_password(password, user.password_hash):
-        if _count_failure(session, user, now, "user.login_failed"):
-            raise AuthError(f"密码连续错误 {MAX_FAILURES} 次，账户已锁定 {LOCK_MINUTES} 分钟")
-        raise AuthError(f"用户名或密码错误（还可尝试 {MAX_FAILURES - user.failed_logins} 次）")
-    user.failed_logins = 0
-    user.locked_until = None
+    _check_against_lock_out(session, user, password, "user.login_failed",
+                            locked=f"密码连续错误 {MAX_FAILURES} 次，账户已锁定 {LOCK_MINUTES} 分钟",
+                            wrong="用户名或密码错误（还可尝试 {left} 次）")
     actor = Actor.of(user)
     audit.record(session, actor, "user.login", "user", user.uuid)
     return actor
@@ -107,13 +117,9 @@ def verify_password(session: Session, actor: Actor, password: str) -> None:
     user = session.get(User, actor.user_id) if actor.user_id else None
     if user is None or not user.active:
         raise AuthError("密码不正确，未签字")
-    now = utcnow()
-    _refuse_if_locked(user, now)
-    if not check_password(password, user.password_hash):
-        if _count_failure(session, user, now, "user.password_failed"):
-            raise AuthError(f"密码连续错误 {MAX_FAILURES} 次，账户已锁定 {LOCK_MINUTES} 分钟，未签字")
-        raise AuthError(f"密码不正确，未签字（还可尝试 {MAX_FAILURES - user.failed_logins} 次）")
-    user.failed_logins = 0
+    _check_against_lock_out(session, user, password, "user.password_failed",
+                            locked=f"密码连续错误 {MAX_FAILURES} 次，账户已锁定 {LOCK_MINUTES} 分钟，未签字",
+                            wrong="密码不正确，未签字（还可尝试 {left} 次）")
 
 
 def reset_password(session: Session, actor: Actor, username: str, new_password: str) -> None:
