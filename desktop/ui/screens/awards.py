@@ -7,14 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -40,7 +38,7 @@ from desktop.ui.screens.awards_data import (
 )
 from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.period_bar import PeriodScope
-from desktop.ui.screens.rows_model import KEY_ROLE, Cell, RowProxy, RowsModel, num
+from desktop.ui.screens.rows_model import KEY_ROLE, Cell, RowsModel, num, table_view
 from desktop.ui.workers import Task
 
 CANDIDATE_HEADERS = ["姓名", "警号", "部门", "身份", "总分", "部门排名", "可评称号", "状态"]
@@ -48,22 +46,7 @@ AWARD_HEADERS = ["称号", "姓名", "警号", "部门", "评定日期", "说明
 
 
 def _table(name: str, headers: list[str], parent: QWidget) -> tuple[QTableView, RowsModel]:
-    model = RowsModel(headers, parent)
-    proxy = RowProxy(parent)
-    proxy.setSourceModel(model)
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
-    view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
-    return view, model
+    return table_view(name, headers, parent, single_selection=True, row_padding=10)
 
 
 def candidate_cells(c: CandidateLine) -> list[Cell]:

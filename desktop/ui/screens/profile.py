@@ -9,9 +9,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -29,7 +27,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.dialogs.printing import make_pdf
 from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.profile_data import EntryLine, Profile, load_profile
-from desktop.ui.screens.rows_model import Cell, RowProxy, RowsModel, num
+from desktop.ui.screens.rows_model import Cell, RowsModel, num, table_view
 from desktop.ui.widgets.pickers import Choice, SearchPicker
 from desktop.ui.workers import Task
 
@@ -41,22 +39,7 @@ ENTRY_HEADERS = ["日期", "项目", "类别", "构成", "数量", "分值", "�
 
 
 def _table(name: str, headers: list[str], parent: QWidget) -> tuple[QTableView, RowsModel]:
-    model = RowsModel(headers, parent)
-    proxy = RowProxy(parent)
-    proxy.setSourceModel(model)
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
-    view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
-    return view, model
+    return table_view(name, headers, parent, striped=True)
 
 
 def _points(tenths: int, *, signed: bool = False) -> Cell:

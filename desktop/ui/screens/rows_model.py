@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's key (e.g. a person id), same in every column
@@ -138,3 +139,27 @@ class RowProxy(QSortFilterProxyModel):
             return True
         index = self.sourceModel().index(source_row, self._column, source_parent)
         return self.sourceModel().data(index) == self._value
+
+
+def table_view(name: str, headers: list[str], parent: QWidget, *, single_selection: bool = False,
+               striped: bool = False, row_padding: int = 8) -> tuple[QTableView, RowsModel]:
+    """A read-only, sortable table over a new `RowsModel` (through a `RowProxy`): whole rows
+    selected, columns sized to their contents and the last one stretched."""
+    model = RowsModel(headers, parent)
+    proxy = RowProxy(parent)
+    proxy.setSourceModel(model)
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    view.setAlternatingRowColors(striped)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single_selection:
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + row_padding)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+    return view, model
