@@ -17,11 +17,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.platypus import Flowable, Paragraph
 
 from desktop.exporters.pdf.data import CertificateData
 from desktop.exporters.pdf.fonts import register_font
-from desktop.exporters.pdf.layout import build_pdf, esc
+from desktop.exporters.pdf.layout import build_pdf, esc, one_after_another
 from desktop.services.errors import ValidationError
 from desktop.services.text import cn_date
 
@@ -153,11 +153,7 @@ def render_certificates(certificates: Sequence[CertificateData], path: str | Pat
     if not certificates:
         raise ValidationError("没有可打印的奖励证书")
     name = register_font(font)
-    story: list[Flowable] = []
-    for i, cert in enumerate(certificates):
-        if i:
-            story.append(PageBreak())
-        story.append(CertificatePage(cert, name))
+    story = one_after_another([CertificatePage(cert, name)] for cert in certificates)
     first = certificates[0]
     return build_pdf(path, story, font=name, pagesize=PAGE, title=f"{first.station} {first.period_label} 荣誉证书",
                      author=first.station, margin=0, numbered=False)

@@ -16,7 +16,6 @@ from reportlab.platypus import (
     Flowable,
     KeepTogether,
     LongTable,
-    PageBreak,
     Paragraph,
     Spacer,
     Table,
@@ -33,6 +32,7 @@ from desktop.exporters.pdf.layout import (
     esc,
     grid_style,
     make_styles,
+    one_after_another,
     signature_block,
 )
 from desktop.services.errors import ValidationError
@@ -130,11 +130,7 @@ def render_confirm_sheets(sheets: Sequence[ConfirmSheetData], path: str | Path, 
     if not sheets:
         raise ValidationError("没有可打印的积分核查确认单")
     st = make_styles(register_font(font))
-    story: list[Flowable] = []
-    for i, data in enumerate(sheets):
-        if i:
-            story.append(PageBreak())
-        story += sheet_story(data, st)
+    story = one_after_another(sheet_story(data, st) for data in sheets)
     first = sheets[0]
     return build_pdf(path, story, font=st.font, pagesize=PAGE, title=title_of(first), author=first.station,
                      footer_right=f"打印日期：{cn_date(first.printed_on)}", margin=MARGIN)

@@ -13,7 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from desktop.exporters.pdf.data import GradeRow, GradeSheetData
 from desktop.exporters.pdf.fonts import register_font
@@ -25,6 +25,7 @@ from desktop.exporters.pdf.layout import (
     esc,
     grid_style,
     make_styles,
+    one_after_another,
     signature_block,
     verification_block,
 )
@@ -136,11 +137,7 @@ def render_grade_sheets(sheets: Sequence[GradeSheetData], path: str | Path, *, f
     if not sheets:
         raise ValidationError("没有可打印的等次评定表")
     st = make_styles(register_font(font))
-    story: list[Flowable] = []
-    for i, data in enumerate(sheets):
-        if i:
-            story.append(PageBreak())
-        story += sheet_story(data, st)
+    story = one_after_another(sheet_story(data, st) for data in sheets)
     first = sheets[0]
     return build_pdf(path, story, font=st.font, pagesize=PAGE, title=title_of(first), author=first.station,
                      footer_right=f"打印日期：{cn_date(first.printed_on)}", margin=MARGIN)

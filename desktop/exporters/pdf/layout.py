@@ -12,7 +12,7 @@ import io
 import os
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from desktop.exporters.pdf.data import Signer, Verification
 from desktop.services.errors import ValidationError
@@ -149,6 +149,16 @@ def numbered_canvas(font: str, footer_left: str, footer_right: str) -> type[Canv
             self.restoreState()
 
     return NumberedCanvas
+
+
+def one_after_another(parts: Iterable[list[Flowable]]) -> list[Flowable]:
+    """The flowables of several sheets (or certificates) in one story, each from a new page."""
+    story: list[Flowable] = []
+    for part in parts:
+        if story:
+            story.append(PageBreak())
+        story += part
+    return story
 
 
 def build_pdf(path: str | Path, story: list[Flowable], *, font: str, pagesize: tuple[float, float],
