@@ -24,9 +24,9 @@ from desktop.services.exchange.report import CancelFn, ImportReport, Progress, P
 from desktop.services.grade_engine import Policy, PolicyError
 from desktop.services.periods import parse_period
 from desktop.services.points import to_decimal
+from desktop.services.scoring import COMPONENT_KEYS
 
 NO_SEQUENCE = "（未分序列）"
-COMPONENTS = ("base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_deduction")
 RANK_RULE = "同一考核序列内按总分从高到低排名；总分相同时扣分（部门扣分＋上级减分）少者在前，仍相同则基础工作积分高者在前，完全相同的名次并列。不参与排名的人员（如一把手）列在序列末尾。"
 
 
@@ -130,7 +130,7 @@ def ranking_sheet(ranked: list[dict[str, Any]], title: str) -> Sheet:
     columns += [Column("总分", "points", 9), Column("本单位等次", "text", 9), Column("不参与排名原因", "text", 16)]
     rows = [[r["_sequence"], r["_rank"], r["_station"].about.station_code, r["_station"].about.station_name,
              r["badge"], r.get("name"), r.get("identity"), r.get("department"),
-             *(_points(r.get(k) or 0) for k in COMPONENTS), _points(r.get("total") or 0), r.get("grade"),
+             *(_points(r.get(k) or 0) for k in COMPONENT_KEYS), _points(r.get("total") or 0), r.get("grade"),
              r.get("excluded_reason")] for r in ranked]
     return Sheet("序列排名", columns, rows, title=title)
 

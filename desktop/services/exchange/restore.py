@@ -31,8 +31,8 @@ from desktop.services.exchange.plan import Plan
 from desktop.services.exchange.reader import Row, Table
 from desktop.services.grade_engine import Policy, PolicyError, load_preset, preset_codes
 from desktop.services.roster import DEFAULT_CHAIN
+from desktop.services.scoring import COMPONENT_KEYS
 
-COMPONENTS = ("base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_deduction")
 DISABLED_HASH = "!imported-no-login"
 
 
@@ -231,7 +231,7 @@ def _agrees(plan: Plan, records: PeriodRecords, period: Period) -> bool:
     for r in _rows(table):
         ref = plan.person(r.values["badge"])
         mine = computed.get(ref.badge) if ref is not None else None
-        for key in COMPONENTS:
+        for key in COMPONENT_KEYS:
             theirs = r.values.get(key) or 0
             if mine is not None and getattr(mine, key) == theirs:
                 continue
@@ -256,7 +256,7 @@ def _frozen_results(plan: Plan, period: Period, summary: list[Row]) -> None:
         flags = [code for code, label in scoring.FLAG_LABELS.items() if label in (v.get("flags") or "")]
         s.add(ScoreResult(
             period_id=period.id, person_id=ref.id, department_id=dept.id, sequence=v.get("sequence") or "",
-            ranking_group=dept.ranking_group, **{f"{k}_tenths": v.get(k) or 0 for k in COMPONENTS},
+            ranking_group=dept.ranking_group, **{f"{k}_tenths": v.get(k) or 0 for k in COMPONENT_KEYS},
             start_tenths=v.get("start") or 0, total_tenths=v.get("total") or 0,
             rank_department=v.get("rank_department"), rank_sequence=v.get("rank_sequence"),
             rank_group=v.get("rank_group"), engine_grade=v.get("engine_grade"), grade=v.get("grade"),
