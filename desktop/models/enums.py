@@ -83,11 +83,12 @@ class DepartmentKind(StrEnum):
 class PeriodKind(StrEnum):
     MONTH = "month"
     QUARTER = "quarter"
+    HALF = "half"  # 半年: 2026-H1, 2026-H2 (科尔沁 ranks half-yearly)
     YEAR = "year"
 
     @property
     def label(self) -> str:
-        return {"month": "月度", "quarter": "季度", "year": "年度"}[self.value]
+        return {"month": "月度", "quarter": "季度", "half": "半年", "year": "年度"}[self.value]
 
 
 class PeriodState(StrEnum):

@@ -26,6 +26,27 @@ class GradePolicy(Base):
     definition: Mapped[str] = mapped_column(Text)  # JSON
 
 
+class PolicyVersion(Base):
+    """The grade policy in force from a month on, for one scheme (the person scheme is "person").
+
+    A change of policy is a new row, never an edit: months before `effective_from` keep the
+    version they had, and a locked period names the version it was graded with.
+    """
+
+    __tablename__ = "policy_versions"
+
+    id: Mapped[intpk]
+    uuid: Mapped[stable_uuid]
+    scheme: Mapped[str] = mapped_column(String(32), default="person", index=True)
+    effective_from: Mapped[dt.date]  # the first day of a month
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    definition: Mapped[str] = mapped_column(Text)  # JSON, as `grade_policy.Policy.to_json`
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class ScoreResult(Base):
     """One person's computed score and grade for one period.
 
@@ -57,6 +78,15 @@ class ScoreResult(Base):
     vetoed: Mapped[bool] = mapped_column(default=False)
     excluded_reason: Mapped[str] = mapped_column(String(100), default="")
     flags: Mapped[str] = mapped_column(String(200), default="")  # comma-separated flag codes
+    # What the ranking compared (pro-rated for partial presence) and why the grade: kept so a
+    # locked period shows the reasons it was graded with.
+    ranked_total_tenths: Mapped[int | None] = mapped_column(default=None)
+    days_present: Mapped[int | None] = mapped_column(default=None)
+    period_days: Mapped[int | None] = mapped_column(default=None)
+    reason: Mapped[str] = mapped_column(String(16), default="")
+    missed: Mapped[str | None] = mapped_column(String(16), default=None)
+    why: Mapped[str] = mapped_column(String(1000), default="")
+    month_grades: Mapped[str] = mapped_column(String(200), default="")
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     person: Mapped[Person] = relationship()

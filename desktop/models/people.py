@@ -42,6 +42,22 @@ class Person(Base):
         return active_days(self.active_from, self.active_to, start, end)
 
 
+class Absence(Base):
+    """Leave or secondment (病假, 事假, 产假, 借调 …): long leave can keep a person out of ranking."""
+
+    __tablename__ = "absences"
+
+    id: Mapped[intpk]
+    uuid: Mapped[stable_uuid]
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    start: Mapped[dt.date]
+    end: Mapped[dt.date]
+    kind: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[created_at]
+
+
 def active_days(active_from: dt.date | None, active_to: dt.date | None, start: dt.date, end: dt.date) -> int:
     """Days of [start, end] within [active_from, active_to] (open ends: always on the roster).
     A function too, for scoring, which reads people as plain rows."""

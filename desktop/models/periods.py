@@ -24,6 +24,7 @@ class Period(Base):
     state: Mapped[str] = mapped_column(String(10), default="open")  # PeriodState
     # The policy the period was graded with (fixed once locked).
     grade_policy_id: Mapped[int | None] = mapped_column(ForeignKey("grade_policies.id"), default=None)
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"), default=None)
     computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
 

@@ -10,13 +10,14 @@ from desktop.models.accounts import User
 from desktop.models.audit import AuditEvent
 from desktop.models.base import Base
 from desktop.models.catalogue import CatalogueItem, CatalogueVersion
-from desktop.models.grading import Award, GradeOverride, GradePolicy, ScoreResult
+from desktop.models.grading import Award, GradeOverride, GradePolicy, PolicyVersion, ScoreResult
 from desktop.models.ledger import Entry, EntrySum, EvidenceBlob, EvidenceFile
-from desktop.models.people import Person
+from desktop.models.people import Absence, Person
 from desktop.models.periods import Confirmation, Period, PeriodTransition, SignOff
 from desktop.models.station import Department, Setting, SignoffStep, Station
 
 __all__ = [
+    "Absence",
     "AuditEvent",
     "Award",
     "Base",
@@ -33,6 +34,7 @@ __all__ = [
     "Period",
     "PeriodTransition",
     "Person",
+    "PolicyVersion",
     "ScoreResult",
     "Setting",
     "SignOff",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.models.enums import Identity, PeriodKind
+from desktop.models.enums import Identity, PeriodKind, PeriodState
 from desktop.models.grading import Award
 from desktop.models.people import Person
 from desktop.models.periods import Period
@@ -58,8 +58,12 @@ def give(session: Session, actor: Actor, period: Period, person_id: int, title: 
         raise NotFound("获奖人员不存在")
     kind = period.kind
     if title in MONTHLY_TITLES:
-        if kind == PeriodKind.YEAR.value:
+        if kind in (PeriodKind.YEAR.value, PeriodKind.HALF.value):
             raise ValidationError(f"“{title}”按月（或季度）评选，请选择月份")
+        if period.state == PeriodState.OPEN.value:
+            # Grades of an open month still move with every entry; an award given now could
+            # outlive its holder's grade. Choose once the month is under review.
+            raise ValidationError(f"{spec_of(period).label}尚在录入中，等次未定；提交审核后才能评选“{title}”")
         if monthly_title_for(person.identity) is None:
             raise ValidationError(f"{Identity(person.identity).label}人员不参加“闪光民警”“闪光辅警”评选，"
                                   "这两项称号只评民警和辅警")
@@ -80,6 +84,27 @@ def give(session: Session, actor: Actor, period: Period, person_id: int, title: 
     audit.record(session, actor, "award.give", "award", award.uuid, period=period.code, person_id=person_id,
                  title=title)
     return award
+
+
+def ineligible(session: Session, period: Period, rows: list[ScoreRow] | None = None) -> list[str]:
+    """Awards of the period whose holder no longer qualifies (re-checked before signing and
+    locking): one line each, naming the holder, the title and the grade they now have."""
+    given = [a for a in awards_of(session, period) if a.title in MONTHLY_TITLES]
+    if not given:
+        return []
+    policy = policy_for(session, period)
+    best = policy.levels[0].code
+    by_person = {r.person_id: r for r in (rows if rows is not None else results(session, period))}
+    problems = []
+    for award in given:
+        row = by_person.get(award.person_id)
+        name = award.person.name
+        if row is None or row.grade != best:
+            now = "不在考核名单中" if row is None else f"现为{policy.label_of(row.grade) or '不参与排名'}"
+            problems.append(f"{name}的“{award.title}”须为{policy.label_of(best)}，{now}；请先撤销该奖励")
+        elif monthly_title_for(row.identity) != award.title:
+            problems.append(f"{name}的身份与“{award.title}”不符；请先撤销该奖励")
+    return problems
 
 
 def revoke(session: Session, actor: Actor, award_id: int, reason: str) -> None:

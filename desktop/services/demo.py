@@ -37,6 +37,7 @@ from desktop.services import (
 from desktop.services.actor import Actor
 from desktop.services.demo_people import DEPARTMENTS, STATION, USERS, roster_plan
 from desktop.services.errors import ValidationError
+from desktop.services.grade_policy import Policy
 from desktop.services.ledger import EntryInput, Evidence
 from desktop.services.periods import PeriodSpec, parse_period
 
@@ -77,7 +78,8 @@ def _remove(path: Path) -> None:
 
 
 def build_demo(path: str | Path, *, seed: int = 7, until: str | None = None, force: bool = False,
-               station_code: str | None = None, station_name: str | None = None) -> DemoReport:
+               station_code: str | None = None, station_name: str | None = None,
+               policy: str | Policy | None = None) -> DemoReport:
     path = Path(path)
     if path.exists() and not force:
         raise ValidationError(f"数据库“{path}”已存在，演示数据不会覆盖它；确需覆盖请加 --force")
@@ -91,7 +93,7 @@ def build_demo(path: str | Path, *, seed: int = 7, until: str | None = None, for
         with db.transaction() as session:
             station = {**STATION, **({"code": station_code} if station_code else {}),
                        **({"name": station_name} if station_name else {})}
-            people = _setup(session, rng, months, report, station)
+            people = _setup(session, rng, months, report, station, policy)
         builder = _MonthBuilder(db, rng, people)
         for index, month in enumerate(months):
             builder.fill(month, index)
@@ -103,10 +105,14 @@ def build_demo(path: str | Path, *, seed: int = 7, until: str | None = None, for
 
 
 def _setup(session: Session, rng: random.Random, months: list[PeriodSpec], report: DemoReport,
-           station: dict[str, str]) -> list[Person]:
+           station: dict[str, str], policy: str | Policy | None) -> list[Person]:
     roster.create_station(session, SYSTEM, **station)
     policies.install_presets(session, SYSTEM)
-    policies.set_station_policy(session, SYSTEM, "abcd")
+    if isinstance(policy, Policy):  # a station's own policy file (jifen demo --policy FILE.json)
+        policies.save_policy(session, SYSTEM, policy)
+        policies.set_station_policy(session, SYSTEM, policy.code)
+    else:
+        policies.set_station_policy(session, SYSTEM, policy or "abcd")
     first = months[0].start
     catalogue.install_preset(session, SYSTEM, first)
     # A second catalogue version half-way: night patrol is worth more from then on.
@@ -285,6 +291,23 @@ def _date_as_the_station_would(session: Session, period: Period, given: list[Awa
     session.flush()
 
 
+def _override_within_quota(session: Session, chief: Actor, period: Period, graded: list) -> None:
+    """The chief lifts one person a grade where the quota leaves room (the policy refuses an
+    override that breaks a quota), as a station does after a 所务会."""
+    policy = policies.policy_for(session, period)
+    codes = policy.codes()
+    for row in graded:
+        if row.grade is None or row.vetoed or codes.index(row.grade) == 0:
+            continue
+        better = codes[codes.index(row.grade) - 1]
+        try:
+            review.override_grade(session, chief, period, row.person_id, better,
+                                  f"本月参与重大专项行动表现突出，经所务会研究调整为{policy.label_of(better)}")
+            return
+        except ValidationError:
+            continue
+
+
 def _review_and_sign(db: Database, months: list[PeriodSpec], report: DemoReport, rng: random.Random) -> None:
     passwords = {u[0]: u[3] for u in USERS}
     with db.transaction() as session:
@@ -307,9 +330,7 @@ def _review_and_sign(db: Database, months: list[PeriodSpec], report: DemoReport,
                 review.dispute(session, clerk, period, who.person_id, "3月12日值班记录漏记，请核实")
                 review.resolve(session, chief, period, who.person_id, "经查值班表属实，已补录")
             if index == 5:
-                who = next(r for r in graded if r.grade == "B")
-                review.override_grade(session, chief, period, who.person_id, "A",
-                                      "本月参与重大专项行动表现突出，经所务会研究调整为A类")
+                _override_within_quota(session, chief, period, graded)
             if last_review:
                 who = graded[1]
                 review.dispute(session, clerk, period, who.person_id, "本月夜查次数与排班表不符")

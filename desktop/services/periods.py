@@ -1,4 +1,4 @@
-"""Periods (month / quarter / year) and their lifecycle: open -> review -> locked.
+"""Periods (month / quarter / half-year / year) and their lifecycle: open -> review -> locked.
 
 A write into a locked period fails with a clear message; reopening needs the chief
 and a reason, and is recorded.
@@ -24,6 +24,7 @@ from desktop.services.text import cn_date
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+_HALF = re.compile(r"^(\d{4})-[Hh]([12])$")
 _YEAR = re.compile(r"^(\d{4})$")
 
 
@@ -41,6 +42,8 @@ class PeriodSpec:
             return f"{self.year}-{self.number:02d}"
         if self.kind == PeriodKind.QUARTER:
             return f"{self.year}-Q{self.number}"
+        if self.kind == PeriodKind.HALF:
+            return f"{self.year}-H{self.number}"
         return f"{self.year}"
 
     @property
@@ -49,6 +52,8 @@ class PeriodSpec:
             return f"{self.year}年{self.number}月"
         if self.kind == PeriodKind.QUARTER:
             return f"{self.year}年第{'一二三四'[self.number - 1]}季度"
+        if self.kind == PeriodKind.HALF:
+            return f"{self.year}年{'上下'[self.number - 1]}半年"
         return f"{self.year}年度"
 
     @property
@@ -57,13 +62,19 @@ class PeriodSpec:
             return dt.date(self.year, self.number, 1)
         if self.kind == PeriodKind.QUARTER:
             return dt.date(self.year, 3 * self.number - 2, 1)
+        if self.kind == PeriodKind.HALF:
+            return dt.date(self.year, 6 * self.number - 5, 1)
         return dt.date(self.year, 1, 1)
 
     @property
     def end(self) -> dt.date:
         last_month = {PeriodKind.MONTH: self.number, PeriodKind.QUARTER: 3 * self.number,
-                      PeriodKind.YEAR: 12}[self.kind]
+                      PeriodKind.HALF: 6 * self.number, PeriodKind.YEAR: 12}[self.kind]
         return dt.date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
 
     def months(self) -> list[PeriodSpec]:
         first, last = self.start.month, self.end.month
@@ -71,7 +82,7 @@ class PeriodSpec:
 
 
 def parse_period(code: str) -> PeriodSpec:
-    """'2026-03' -> March 2026, '2026-Q1' -> first quarter, '2026' -> the year."""
+    """'2026-03' -> March 2026, '2026-Q1' -> first quarter, '2026-H1' -> first half, '2026' -> the year."""
     text = code.strip()
     if m := _MONTH.match(text):
         year, month = int(m[1]), int(m[2])
@@ -80,9 +91,11 @@ def parse_period(code: str) -> PeriodSpec:
         return PeriodSpec(PeriodKind.MONTH, year, month)
     if m := _QUARTER.match(text):
         return PeriodSpec(PeriodKind.QUARTER, int(m[1]), int(m[2]))
+    if m := _HALF.match(text):
+        return PeriodSpec(PeriodKind.HALF, int(m[1]), int(m[2]))
     if m := _YEAR.match(text):
         return PeriodSpec(PeriodKind.YEAR, int(m[1]), 0)
-    raise ValidationError(f"考核周期“{code}”格式不对，应写作 2026-03（月）、2026-Q1（季度）或 2026（年）")
+    raise ValidationError(f"考核周期“{code}”格式不对，应写作 2026-03（月）、2026-Q1（季度）、2026-H1（半年）或 2026（年）")
 
 
 def month_of(day: dt.date) -> PeriodSpec:
@@ -174,8 +187,11 @@ def lock(session: Session, actor: Actor, period: Period, *, signed_chain: bool =
         _check_direct_lock(session, period)
         # A locked period shows its stored rows; store them now or the frozen board is stale or
         # empty. (The signing path stores them itself just before locking.)
-        from desktop.services import scoring  # here, not at the top: scoring imports this module
+        from desktop.services import awards, scoring  # here, not at the top: both import this module
 
+        problems = awards.ineligible(session, period)
+        if problems:
+            raise ValidationError("奖励需复核，未锁定：" + "；".join(problems))
         scoring.store(session, actor, period)
     _transition(session, actor, period, PeriodState.LOCKED, "签核完成" if signed_chain else "")
 

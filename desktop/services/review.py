@@ -3,6 +3,8 @@ may override a grade with a reason."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +16,8 @@ from desktop.models.periods import Confirmation, Period
 from desktop.services import audit
 from desktop.services.actor import Actor, can, require
 from desktop.services.errors import NotFound, PermissionDenied, ValidationError
+from desktop.services.grade_policy import Policy
+from desktop.services.grade_why import group_label, quota_line
 from desktop.services.periods import ensure_open_for_results, spec_of
 from desktop.services.policies import policy_for
 from desktop.services.scoring import ScoreRow, calculate
@@ -108,11 +112,18 @@ def override_grade(session: Session, actor: Actor, period: Period, person_id: in
     policy = policy_for(session, period)
     if grade not in policy.codes():
         raise ValidationError(f"等次“{grade}”不在“{policy.name}”中，可选：{'、'.join(policy.codes())}")
-    current = next((r for r in calculate(session, period, policy) if r.person_id == person_id), None)
+    rows = calculate(session, period, policy)
+    current = next((r for r in rows if r.person_id == person_id), None)
     if current is None:
         raise ValidationError(f"{person.name}不在{spec_of(period).label}的考核名单中")
     if current.excluded_reason:
         raise ValidationError(f"{person.name}不参与排名（{current.excluded_reason}），不能调整等次")
+    if current.vetoed and policy.index(grade) < policy.index(policy.veto_grade):
+        raise ValidationError(f"{person.name}受一票否决，等次不能高于{policy.label_of(policy.veto_grade)}；"
+                              "只有冲正该条一票否决记录才能解除")
+    breach = _quota_breach(policy, rows, current, grade)
+    if breach and not policy.allow_over_quota:
+        raise ValidationError(f"调整后将超出比例：{breach}。等次政策不允许所长调整突破比例")
     row = GradeOverride(period_id=period.id, person_id=person_id, from_grade=current.grade, to_grade=grade,
                         reason=reason.strip(), by_user_id=actor.user_id)
     session.add(row)
@@ -120,6 +131,21 @@ def override_grade(session: Session, actor: Actor, period: Period, person_id: in
     audit.record(session, actor, "grade.override", "person", person.uuid, period=period.code,
                  before=current.grade, after=grade, reason=reason.strip())
     return row
+
+
+def _quota_breach(policy: Policy, rows: list[ScoreRow], current: ScoreRow, grade: str) -> str:
+    """The quota line that moving `current` to `grade` would break in its group ('' if none)."""
+    members = [r for r in rows if r.ranking_group == current.ranking_group and not r.excluded_reason]
+    n = len(members)
+    after = Counter(grade if r.person_id == current.person_id else r.grade for r in members)
+    for code in (grade, current.grade):
+        if code is None:
+            continue
+        lv = policy.level(code)
+        high, low = lv.max_count(n), lv.min_count(n)
+        if (high is not None and after[code] > high) or (low is not None and after[code] < low):
+            return f"{group_label(current)}{quota_line(policy, lv, n)}，调整后为 {after[code]} 人"
+    return ""
 
 
 def with_review_flags(session: Session, period: Period, rows: list[ScoreRow]) -> list[ScoreRow]:

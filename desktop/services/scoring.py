@@ -14,22 +14,25 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import case, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from desktop.models.catalogue import CatalogueItem
 from desktop.models.enums import Component, PeriodState
 from desktop.models.grading import GradeOverride, ScoreResult
 from desktop.models.ledger import Entry, EntrySum
-from desktop.models.people import Person, active_days
+from desktop.models.people import Absence, Person, active_days
 from desktop.models.periods import Period
 from desktop.models.station import Department, ranking_group
 from desktop.services import audit
 from desktop.services.actor import Actor, require
-from desktop.services.grade_engine import Candidate, Policy, competition_ranks, grade_group, sort_key
+from desktop.services.grade_engine import Policy
+from desktop.services.grade_why import explain
 from desktop.services.periods import ensure_open_for_results, spec_of
 from desktop.services.points import fmt
-from desktop.services.policies import policy_for, policy_row_for
+from desktop.services.policies import policy_for, policy_row_for, version_for
 from desktop.services.roster import get_station
+from desktop.services.scoring_grades import derived_grade, exclusion, prorated, rank_and_grade
+from desktop.services.text import cn_date
 
 FLAG_LABELS = {
     "veto": "一票否决",
@@ -38,6 +41,8 @@ FLAG_LABELS = {
     "override": "等次已调整",
     "disputed": "有异议",
     "unconfirmed": "未确认",
+    "prorated": "在岗折算",
+    "over_quota": "超出比例",
 }
 COMPONENT_FIELDS = {c: f"{c.value}" for c in Component}
 COMPONENT_KEYS = tuple(c.value for c in Component)
@@ -68,6 +73,14 @@ class ScoreRow:
     vetoed: bool = False
     excluded_reason: str = ""
     flags: list[str] = field(default_factory=list)
+    days_present: int = 0
+    period_days: int = 0
+    ranked_total: int = 0  # the figure ranks and thresholds used: pro-rated for partial presence
+    prorated: bool = False
+    reason: str = ""  # the grade engine's reason (grade_engine.REASONS)
+    missed: str | None = None  # the level just above the grade, which the reason kept out of reach
+    month_grades: list[str] = field(default_factory=list)  # under from_months: "1月A类" …
+    why: str = ""  # the one-line reason (grade_why)
 
     @property
     def deductions(self) -> int:
@@ -79,7 +92,8 @@ class ScoreRow:
     def as_json(self) -> dict[str, object]:
         """Points as decimal strings turned into JSON numbers by the caller (exact, one decimal)."""
         data = asdict(self)
-        for key in ("base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_deduction", "start", "total"):
+        for key in ("base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_deduction", "start", "total",
+                    "ranked_total"):
             data[key] = fmt(data[key])
         data["rank"] = self.rank_department
         data["flags"] = list(self.flags)
@@ -173,12 +187,49 @@ def _latest_overrides(session: Session, period: Period) -> dict[int, GradeOverri
     return {row.person_id: row for row in rows}
 
 
-def _exclusion(is_head: bool, days_active: int, policy: Policy, start: dt.date, end: dt.date) -> str:
-    if is_head and policy.exclude_heads:
-        return "一把手不参与本单位排名"
-    if days_active < policy.min_active_share * ((end - start).days + 1):
-        return "本期在岗时间不足"
-    return ""
+def _leave_days(session: Session, start: dt.date, end: dt.date) -> dict[int, int]:
+    """Per person, days of leave recorded within [start, end]."""
+    days: dict[int, int] = defaultdict(int)
+    for person_id, first, last in session.execute(
+            select(Absence.person_id, Absence.start, Absence.end).where(Absence.start <= end, Absence.end >= start)):
+        days[person_id] += (min(last, end) - max(first, start)).days + 1
+    return days
+
+
+def veto_items(session: Session, period: Period, person_ids: set[int] | None = None) -> dict[int, str]:
+    """Per person, the standing veto entries of the period: "2026年3月5日 受到党纪处分"."""
+    reversal = aliased(Entry)
+    query = (select(Entry.person_id, Entry.occurred_on, Entry.item_name)
+             .outerjoin(reversal, reversal.reverses_id == Entry.id)
+             .where(Entry.veto.is_(True), Entry.reverses_id.is_(None), reversal.id.is_(None),
+                    Entry.occurred_on >= period.start, Entry.occurred_on <= period.end)
+             .order_by(Entry.occurred_on))
+    found: dict[int, list[str]] = defaultdict(list)
+    for person_id, day, name in session.execute(query):
+        if person_ids is None or person_id in person_ids:
+            found[person_id].append(f"{cn_date(day)} {name}")
+    return {k: "、".join(v) for k, v in found.items()}
+
+
+def _month_ceilings(session: Session, period: Period, policy: Policy) -> tuple[dict[int, int], dict[int, list[str]]]:
+    """Under `from_months`: per person the best level the months allow, and the months' grades."""
+    from desktop.services.periods import find_period, transient
+
+    grades: dict[int, list[str]] = defaultdict(list)
+    shown: dict[int, list[str]] = defaultdict(list)
+    for month in spec_of(period).months():
+        month_period = find_period(session, month.code) or transient(month)
+        month_policy = policy_for(session, month_period)
+        for row in results(session, month_period):
+            if row.grade is not None:
+                grades[row.person_id].append(row.grade)
+                shown[row.person_id].append(f"{month.number}月{month_policy.label_of(row.grade)}")
+    ceilings = {}
+    for person_id, month_grades in grades.items():
+        derived = derived_grade(policy, month_grades)
+        if derived is not None:
+            ceilings[person_id] = policy.index(derived)
+    return ceilings, shown
 
 
 def calculate(session: Session, period: Period, policy: Policy | None = None) -> list[ScoreRow]:
@@ -186,7 +237,9 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
     policy = policy or policy_for(session, period)
     station = get_station(session)
     start_per_month = station.starting_score_tenths or 0
-    months = [(m.start, m.end) for m in spec_of(period).months()]
+    spec = spec_of(period)
+    months = [(m.start, m.end) for m in spec.months()]
+    period_days = spec.days
     # Plain rows, not ORM objects: 2,000 people of a county load in a fifth of the time.
     people = session.connection().execute(
         select(Person.id, Person.badge, Person.name, Person.identity, Person.sequence, Person.is_head,
@@ -196,6 +249,7 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         .order_by(Department.sort_order, Person.badge)
     ).all()
     sums, vetoed = _component_sums(session, period.start, period.end)
+    leave = _leave_days(session, period.start, period.end) if policy.long_leave_days else {}
     rows: list[ScoreRow] = []
     start, end = period.start, period.end
     for (person_id, badge, name, identity, sequence, is_head, active_from, active_to, dept_id, dept_name,
@@ -214,42 +268,45 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
             ranking_group=ranking_group(dept_id, dept_kind, post_class), start=start_tenths,
             base=comp.get("base", 0), dept_bonus=comp.get("dept_bonus", 0),
             dept_deduction=comp.get("dept_deduction", 0), higher_bonus=comp.get("higher_bonus", 0),
-            higher_deduction=comp.get("higher_deduction", 0),
+            higher_deduction=comp.get("higher_deduction", 0), days_present=days_active, period_days=period_days,
         )
         row.total = (start_tenths + row.base + row.dept_bonus - row.dept_deduction + row.higher_bonus
                      - row.higher_deduction)
+        row.ranked_total = prorated(row.total, start_tenths, start_per_month * len(months), period_days,
+                                    days_active)
+        row.prorated = days_active < period_days
         row.vetoed = person_id in vetoed
-        row.excluded_reason = _exclusion(is_head, days_active, policy, start, end)
+        row.excluded_reason = exclusion(policy, is_head=is_head, days_active=days_active,
+                                        period_days=period_days, months=len(months), active_from=active_from,
+                                        period_end=end, leave_days=leave.get(person_id, 0))
         rows.append(row)
-    _rank_and_grade(rows, policy)
-    _apply_overrides(rows, _latest_overrides(session, period))
+    ceilings: dict[int, int] = {}
+    if policy.period_rule == "from_months" and len(months) > 1:
+        ceilings, shown = _month_ceilings(session, period, policy)
+        for row in rows:
+            row.month_grades = shown.get(row.person_id, [])
+    rank_and_grade(rows, policy, len(months), ceilings)
+    overrides = _latest_overrides(session, period)
+    _apply_overrides(rows, overrides)
+    _explain_all(session, period, policy, rows, len(months), overrides)
     return rows
 
 
-def _candidate(row: ScoreRow) -> Candidate:
-    return Candidate(key=row.person_id, total=row.total, base=row.base, deductions=row.deductions,
-                     vetoed=row.vetoed, excluded=row.excluded_reason)
-
-
-def _rank_and_grade(rows: list[ScoreRow], policy: Policy) -> None:
-    by_id = {r.person_id: r for r in rows}
-    candidates = {r.person_id: _candidate(r) for r in rows}  # one each, shared by the four groupings
-    keys = {key: sort_key(policy, c) for key, c in candidates.items()}  # and so are their sort keys
-    groupings: dict[str, dict[str, list[ScoreRow]]] = {"dept": defaultdict(list), "seq": defaultdict(list),
-                                                       "group": defaultdict(list)}
+def _explain_all(session: Session, period: Period, policy: Policy, rows: list[ScoreRow], months: int,
+                 overrides: dict[int, GradeOverride]) -> None:
+    groups: dict[str, list[ScoreRow]] = defaultdict(list)
     for row in rows:
-        groupings["dept"][str(row.department_id)].append(row)
-        groupings["seq"][row.sequence].append(row)
-        groupings["group"][row.ranking_group].append(row)
-    for kind, attr in (("dept", "rank_department"), ("seq", "rank_sequence"), ("group", "rank_group")):
-        for members in groupings[kind].values():
-            for key, rank in competition_ranks(policy, [candidates[r.person_id] for r in members], keys).items():
-                setattr(by_id[key], attr, rank)
-    for members in groupings["group"].values():
-        for key, outcome in grade_group(policy, [candidates[r.person_id] for r in members], keys).items():
-            row = by_id[key]
-            row.engine_grade = row.grade = outcome.grade
-            row.flags = sorted(outcome.flags) if outcome.flags else []
+        groups[row.ranking_group].append(row)
+    vetoed = {r.person_id for r in rows if r.vetoed}
+    vetoes = veto_items(session, period, vetoed) if vetoed else {}
+    for row in rows:
+        if row.prorated and not row.excluded_reason:
+            row.flags = sorted({*row.flags, "prorated"})
+        found = overrides.get(row.person_id)
+        override = ({"from": row.engine_grade, "to": found.to_grade, "reason": found.reason}
+                    if found is not None and found.to_grade != row.engine_grade else None)
+        row.why = explain(policy, row, groups[row.ranking_group], months, vetoes.get(row.person_id, ""),
+                          override).one_line()
 
 
 def _apply_overrides(rows: list[ScoreRow], overrides: dict[int, GradeOverride]) -> None:
@@ -264,8 +321,9 @@ def store(session: Session, actor: Actor, period: Period) -> list[ScoreRow]:
     """Compute and keep the results (before review and signing), replacing earlier ones."""
     require(actor, "period.compute")
     ensure_open_for_results(period)
-    policy_row = policy_row_for(session, period)
-    rows = calculate(session, period, policy_for(session, period))
+    version = version_for(session, period)
+    policy = policy_for(session, period)
+    rows = calculate(session, period, policy)
     session.execute(delete(ScoreResult).where(ScoreResult.period_id == period.id))
     for row in rows:
         session.add(ScoreResult(
@@ -276,12 +334,17 @@ def store(session: Session, actor: Actor, period: Period) -> list[ScoreRow]:
             start_tenths=row.start, total_tenths=row.total, rank_department=row.rank_department,
             rank_sequence=row.rank_sequence, rank_group=row.rank_group, engine_grade=row.engine_grade,
             grade=row.grade, vetoed=row.vetoed, excluded_reason=row.excluded_reason, flags=",".join(row.flags),
+            ranked_total_tenths=row.ranked_total, days_present=row.days_present, period_days=row.period_days,
+            reason=row.reason, missed=row.missed, why=row.why[:1000],
+            month_grades=",".join(row.month_grades),
         ))
-    period.grade_policy_id = policy_row.id
+    policy_row = policy_row_for(session, period)
+    period.grade_policy_id = policy_row.id if policy_row is not None else None
+    period.policy_version_id = version.id if version is not None else None
     period.computed_at = dt.datetime.now()
     session.flush()
     audit.record(session, actor, "period.compute", "period", period.code, people=len(rows),
-                 policy=policy_row.code)
+                 policy=policy.code, policy_version=version.uuid if version is not None else None)
     return rows
 
 
@@ -302,6 +365,11 @@ def stored(session: Session, period: Period) -> list[ScoreRow]:
             rank_department=res.rank_department, rank_sequence=res.rank_sequence, rank_group=res.rank_group,
             engine_grade=res.engine_grade, grade=res.grade, vetoed=res.vetoed,
             excluded_reason=res.excluded_reason, flags=[f for f in res.flags.split(",") if f],
+            ranked_total=res.total_tenths if res.ranked_total_tenths is None else res.ranked_total_tenths,
+            days_present=res.days_present or 0, period_days=res.period_days or 0,
+            prorated=bool(res.days_present and res.period_days and res.days_present < res.period_days),
+            reason=res.reason or "", missed=res.missed, why=res.why or "",
+            month_grades=[g for g in (res.month_grades or "").split(",") if g],
         ))
     return rows
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from desktop.models.enums import PeriodState, Role
 from desktop.models.periods import Period, SignOff
 from desktop.models.station import SignoffStep
-from desktop.services import audit, periods, scoring
+from desktop.services import audit, awards, periods, scoring
 from desktop.services.accounts import verify_password
 from desktop.services.actor import Actor
 from desktop.services.errors import PermissionDenied, ValidationError
@@ -65,6 +65,9 @@ def sign(session: Session, actor: Actor, period: Period, password: str) -> SignO
         raise ValidationError(f"还有 {len(disputes)} 人的异议未处理，处理完才能签字")
     station = get_station(session)
     rows = scoring.calculate(session, period)
+    problems = awards.ineligible(session, period, rows)
+    if problems:
+        raise ValidationError("奖励需复核，未签字：" + "；".join(problems))
     digest = digest_rows(station.code, period.code, rows)
     stale = [s for s in signatures(session, period) if s.digest != digest]
     if stale:

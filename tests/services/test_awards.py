@@ -14,10 +14,11 @@ from desktop.models.db import Database
 from desktop.models.grading import Award
 from desktop.models.people import Person
 from desktop.models.periods import Period
-from desktop.services import awards, review, scoring, signoff
+from desktop.services import awards, periods, review, scoring, signoff
 from desktop.services.errors import PermissionDenied, ValidationError
 from tests.services.builders import (
     PASSWORD,
+    SYSTEM,
     World,
     auxiliary,
     count,
@@ -53,7 +54,11 @@ def team(db: Database) -> Team:
 
 
 def _march(s: Session) -> Period:
-    return period(s, "2026-03")
+    """March, under review: awards are chosen once the month's grades stand still."""
+    march = period(s, "2026-03")
+    if march.state == "open":
+        periods.start_review(s, SYSTEM, march)
+    return march
 
 
 def test_candidates_are_the_grade_a_people_with_their_title(team: Team) -> None:
@@ -97,8 +102,9 @@ def test_non_candidates_are_refused(team: Team, who: str, title: str) -> None:
 def test_an_override_to_a_makes_a_candidate_and_a_veto_removes_one(team: Team) -> None:
     w = team.w
     with w.tx() as s:
-        review.override_grade(s, w.chief, _march(s), team.police[1].id, "A", "破获系列盗窃案")
+        # The veto first frees an A place (A ≤ 20% of 10 = 2): an override may not break the quota.
         rec(s, w.clerk, team.aux[0], "DL-08", dt.date(2026, 3, 20), with_evidence=True)
+        review.override_grade(s, w.chief, _march(s), team.police[1].id, "A", "破获系列盗窃案")
         got = [c.row.person_id for c in awards.candidates(s, _march(s))]
         assert got == [team.police[0].id, team.police[1].id]
         awards.give(s, w.chief, _march(s), team.police[1].id, "闪光民警")
@@ -142,7 +148,9 @@ def test_yearly_title_needs_a_year_period(team: Team) -> None:
 
 def test_a_quarter_may_have_monthly_titles(team: Team) -> None:
     with team.w.tx() as s:
-        award = awards.give(s, team.w.chief, period(s, "2026-Q1"), team.aux[0].id, "闪光辅警")
+        quarter = period(s, "2026-Q1")
+        periods.start_review(s, SYSTEM, quarter)
+        award = awards.give(s, team.w.chief, quarter, team.aux[0].id, "闪光辅警")
         assert award.title == "闪光辅警"
 
 

@@ -254,7 +254,7 @@ def test_excluded(code: str, n_total: int, excluded: dict[int, str], expected: l
     outcomes = grade_group(policy, cands)
     assert list(counts(policy, outcomes).values()) == expected
     for key in excluded:
-        assert outcomes[key] == Outcome(key, None, frozenset({"excluded"}))
+        assert outcomes[key] == Outcome(key, None, frozenset({"excluded"}), "excluded")
     assert not set(excluded) & set(competition_ranks(policy, cands))
 
 
@@ -300,7 +300,7 @@ def test_empty_group_and_all_excluded() -> None:
     policy = load_preset("four_level")
     assert grade_group(policy, []) == {}
     head = Candidate(1, total=900, base=500, deductions=0, excluded="一把手不参与排名")
-    assert grade_group(policy, [head]) == {1: Outcome(1, None, frozenset({"excluded"}))}
+    assert grade_group(policy, [head]) == {1: Outcome(1, None, frozenset({"excluded"}), "excluded")}
 
 
 def test_duplicate_keys_rejected() -> None:

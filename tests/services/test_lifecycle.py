@@ -29,6 +29,7 @@ from tests.services.builders import (
     entry_input,
     five_people,
     locked,
+    overrides_may_break_quotas,
     period,
     person,
     rec,
@@ -51,6 +52,7 @@ class Case:
 def case(db: Database) -> Case:
     """Five people at 105 … 101 points in March 2026 (grades A B B C C under abcd)."""
     w = world(db, starting_score=1000)
+    overrides_may_break_quotas(w)  # five people: the overrides here are about their mechanics
     with w.tx() as s:
         people = five_people(s, w)
         entry = s.scalars(select(Entry).where(Entry.person_id == people[0].id)).one()
@@ -346,7 +348,7 @@ def test_override_of_an_excluded_person_is_refused(case: Case) -> None:
     with w.tx() as s:
         head = person(s, w.dept, "000", is_head=True)
         late = person(s, w.dept, "009", active_from=dt.date(2026, 3, 25))
-        for who, why in ((head, "一把手不参与本单位排名"), (late, "本期在岗时间不足")):
+        for who, why in ((head, "一把手不参与本单位排名"), (late, "本期在岗时间不足：在岗 7 天，不到 50%")):
             with pytest.raises(ValidationError, match=f"不参与排名（{why}），不能调整等次"):
                 review.override_grade(s, w.chief, march(s), who.id, "A", "理由")
         gone = person(s, w.dept, "010", active_to=dt.date(2026, 2, 1))

@@ -41,6 +41,7 @@ from tests.services.builders import (
     entry_input,
     five_people,
     locked,
+    overrides_may_break_quotas,
     period,
     to_review,
     world,
@@ -62,6 +63,7 @@ class Ctx:
 @pytest.fixture
 def ctx(db: Database) -> Ctx:
     w = world(db, starting_score=1000)
+    overrides_may_break_quotas(w)  # five people: the overrides here are about their mechanics
     with w.tx() as s:
         people = five_people(s, w)
         entry = s.scalars(select(Entry).where(Entry.person_id == people[0].id)).one()

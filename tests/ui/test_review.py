@@ -149,7 +149,8 @@ def test_resolve_override_sign_lock(qtbot, ctx_for, modals, demo_db):
     click(qtbot, chief, "resolve")
     assert status_of(demo_db, "2026-02", disputed[0]) == ConfirmStatus.RESOLVED.value
 
-    # Override: an empty reason is refused inside the dialog, then a reason is accepted.
+    # Override: an empty reason is refused inside the dialog, then a reason is accepted. (B → C:
+    # C has no cap, so the quota holds; an override that breaks one is refused by the service.)
     target = next(r for r in chief.data.rows if r.grade == "B" and not r.excluded_reason)
     assert chief.select_person(target.person_id)
     seen: list[str] = []
@@ -157,11 +158,11 @@ def test_resolve_override_sign_lock(qtbot, ctx_for, modals, demo_db):
     def override(dialog: QDialog) -> int:
         assert isinstance(dialog, ReasonDialog)
         dialog.show()
-        dialog.combo.setCurrentIndex(dialog.combo.findData("A"))
+        dialog.combo.setCurrentIndex(dialog.combo.findData("C"))
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
         assert dialog.result() == QDialog.DialogCode.Rejected and dialog.isVisible()
         seen.append(dialog.error.text())
-        type_chinese(dialog.text, "参加专项行动表现突出")
+        type_chinese(dialog.text, "本月两次迟到未如实登记")
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
         return dialog.result()
 
@@ -171,7 +172,7 @@ def test_resolve_override_sign_lock(qtbot, ctx_for, modals, demo_db):
     assert seen and "必须填写理由" in seen[0]
     assert count(demo_db, GradeOverride) == before + 1
     row = chief.data.row_of(target.person_id)
-    assert row.grade == "A" and "等次已调整" in row.flag_labels()
+    assert row.grade == "C" and "等次已调整" in row.flag_labels()
 
     # A wrong password signs nothing.
     modals.on_dialog = password_filler(qtbot, "wrong-password")

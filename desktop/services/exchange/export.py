@@ -44,7 +44,7 @@ from desktop.services.exchange.schema import (
 )
 from desktop.services.periods import find_period, parse_period
 from desktop.services.points import to_decimal
-from desktop.services.policies import policy_row_for
+from desktop.services.policies import policy_for
 from desktop.services.roster import get_station
 
 WRITER_KINDS = {"text": "text", "key": "text", "name": "text", "uuid": "text", "int": "int",
@@ -142,7 +142,7 @@ def export_period(session: Session, period_code: str, path: str | Path, *, progr
         raise ValidationError(f"文件夹“{target.parent}”不存在")
     station = get_station(session)
     period = _period(session, period_code)
-    policy = policy_row_for(session, period)
+    policy = policy_for(session, period)
     spec = parse_period(period.code)
     tracker = Progress(progress, cancel)
     names = collect.user_names(session)
@@ -175,7 +175,7 @@ def export_period(session: Session, period_code: str, path: str | Path, *, progr
              if station.starting_score_tenths is not None else None),
             ("考核周期", period.code), ("周期名称", spec.label), ("周期开始", period.start), ("周期结束", period.end),
             ("周期状态", collect.period_state_label(period)), ("等次政策代码", policy.code),
-            ("等次政策名称", policy.name), ("等次政策（JSON）", policy.definition),
+            ("等次政策名称", policy.name), ("等次政策（JSON）", policy.to_json()),
             ("生成时间", dt.datetime.now().replace(microsecond=0)),
         ]
         pairs += [(f"行数：{name}", count) for name, count in result.counts.items()]

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from desktop.models.accounts import User
 from desktop.models.base import new_uuid
 from desktop.models.enums import PeriodState, Role
-from desktop.models.grading import Award, GradeOverride, GradePolicy, ScoreResult
+from desktop.models.grading import Award, GradeOverride, GradePolicy, PolicyVersion, ScoreResult
 from desktop.models.ledger import Entry
 from desktop.models.periods import Confirmation, Period, SignOff
 from desktop.models.station import Department, SignoffStep, Station
@@ -30,6 +30,7 @@ from desktop.services.exchange.cells import CellError, fold
 from desktop.services.exchange.plan import Plan
 from desktop.services.exchange.reader import Row, Table
 from desktop.services.grade_engine import Policy, PolicyError, load_preset, preset_codes
+from desktop.services.policies import FROM_START
 from desktop.services.roster import DEFAULT_CHAIN
 from desktop.services.scoring import COMPONENT_KEYS
 
@@ -87,6 +88,8 @@ def apply_station(plan: Plan, policy: Policy) -> None:
     s.add_all(rows.values())
     s.flush()
     station.grade_policy_id = rows[policy.code].id
+    s.add(PolicyVersion(effective_from=FROM_START, code=policy.code, name=policy.name,
+                        definition=policy.to_json(), reason="由导出工作簿重建单位"))
     plan.station["id"] = station.id
 
 

@@ -1,4 +1,4 @@
-"""月度 / 季度 / 年度: which kind of period a screen shows, beside the main window's month chooser.
+"""月度 / 季度 / 半年 / 年度: which kind of period a screen shows, beside the main window's month chooser.
 
 The main window chooses the month; a screen that can also show the month's quarter (季通报)
 or its year (年总评) offers this switch. Both go through `ctx.set_period`, so every screen
@@ -14,7 +14,7 @@ from desktop.services.errors import ValidationError
 from desktop.services.periods import PeriodSpec, parse_period
 from desktop.ui.context import AppContext
 
-LABELS = {PeriodKind.MONTH: "月度", PeriodKind.QUARTER: "季度", PeriodKind.YEAR: "年度"}
+LABELS = {PeriodKind.MONTH: "月度", PeriodKind.QUARTER: "季度", PeriodKind.HALF: "半年", PeriodKind.YEAR: "年度"}
 
 
 def switch_kind(spec: PeriodSpec, kind: PeriodKind, month: int | None = None) -> str:
@@ -22,15 +22,18 @@ def switch_kind(spec: PeriodSpec, kind: PeriodKind, month: int | None = None) ->
     if kind == PeriodKind.YEAR:
         return str(spec.year)
     number = month if month is not None and spec.kind == PeriodKind.YEAR else spec.start.month
-    if spec.kind == PeriodKind.QUARTER and month is not None and spec.start.month <= month <= spec.end.month:
+    if spec.kind in (PeriodKind.QUARTER, PeriodKind.HALF) and month is not None \
+            and spec.start.month <= month <= spec.end.month:
         number = month
     if kind == PeriodKind.QUARTER:
         return f"{spec.year}-Q{(number - 1) // 3 + 1}"
+    if kind == PeriodKind.HALF:
+        return f"{spec.year}-H{(number - 1) // 6 + 1}"
     return f"{spec.year}-{number:02d}"
 
 
 class PeriodScope(QWidget):
-    """Exclusive 月度 / 季度 / 年度 buttons following `ctx.period_code`."""
+    """Exclusive 月度 / 季度 / 半年 / 年度 buttons following `ctx.period_code`."""
 
     def __init__(self, ctx: AppContext, kinds: tuple[PeriodKind, ...] = tuple(PeriodKind),
                  parent: QWidget | None = None) -> None:

@@ -1,0 +1,157 @@
+"""“为什么是这个等次”: a reason a chief can read, for every person and period.
+
+Made from the engine's outcome (what kept the person out of the level above), the group and
+its quota lines, the scaled threshold, the veto entry, the tie-break that separated equal
+totals, the override and the pro-rating. `explain` gives the lines and a JSON-ready dict;
+`one_line` is what the score listing, the review screen and the sheets show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from desktop.models.station import POST_CLASS_LABELS
+from desktop.services.grade_policy import (
+    MONTH_RULES,
+    TIE_BREAK_LABELS,
+    GradeLevel,
+    Policy,
+    points_text,
+    share_text,
+)
+
+if TYPE_CHECKING:
+    from desktop.services.scoring import ScoreRow
+
+
+def group_label(row: ScoreRow) -> str:
+    if row.ranking_group.startswith("post:"):
+        return POST_CLASS_LABELS.get(int(row.ranking_group[5:]), "警务室")
+    return row.department
+
+
+def quota_line(policy: Policy, lv: GradeLevel, n: int, *, group_size: bool = True) -> str:
+    """"A类 ≤20%（向下取整），本组 9 人，至多 1 人"; the small-group rule when it applied."""
+    size = f"本组 {n} 人，" if group_size else ""
+    if lv.max_share is not None:
+        count = lv.max_count(n)
+        line = f"{lv.label} ≤{share_text(lv.max_share)}（{lv.rounding_label('floor')}），{size}至多 {count} 人"
+    elif lv.min_share is not None:
+        count = lv.min_count(n)
+        line = f"{lv.label} ≥{share_text(lv.min_share)}（{lv.rounding_label('ceil')}），{size}至少 {count} 人"
+    else:
+        return ""
+    if lv.min_one_from is not None and n >= lv.min_one_from:
+        line += f"（满 {lv.min_one_from} 人至少 1 人）"
+    return line
+
+
+def threshold_line(policy: Policy, index: int, months: int) -> str:
+    monthly = policy.thresholds()[index]
+    if monthly is None:
+        return ""
+    label = policy.levels[index].label
+    if months == 1:
+        return f"{label}分数线 {points_text(monthly)} 分"
+    return f"{label}分数线 {points_text(monthly * months)} 分（{points_text(monthly)} 分/月 × {months} 个月）"
+
+
+@dataclass
+class Why:
+    """The reason in parts (for JSON and for the screens) and as lines of text."""
+
+    lines: list[str] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def one_line(self) -> str:
+        return "；".join(self.lines)
+
+
+def _tie_text(policy: Policy, row: ScoreRow, members: Sequence[ScoreRow]) -> tuple[str, dict[str, Any] | None]:
+    """Equal ranked totals: which tie-break put `row` before or after whom, or a full tie."""
+    from desktop.services.grade_engine import sort_key
+    from desktop.services.scoring_grades import candidate
+
+    mine = sort_key(policy, candidate(row))
+    before, after, equal = [], [], []
+    rule_used = None
+    for other in members:
+        if other.person_id == row.person_id or other.excluded_reason or other.ranked_total != row.ranked_total:
+            continue
+        theirs = sort_key(policy, candidate(other))
+        if theirs == mine:
+            equal.append(other.name)
+            continue
+        i = next(i for i in range(1, len(mine)) if mine[i] != theirs[i])
+        rule_used = rule_used or policy.tie_break[i - 1]
+        (before if mine < theirs else after).append(other.name)
+    parts = []
+    if before:
+        parts.append(f"与{'、'.join(before)}总分相同，按“{TIE_BREAK_LABELS[rule_used or '']}”排在其前")
+    if after:
+        parts.append(f"与{'、'.join(after)}总分相同，按“{TIE_BREAK_LABELS[rule_used or '']}”排在其后")
+    if equal:
+        parts.append(f"与{'、'.join(equal)}完全并列（总分和各项依次比较均相同），同等次，不抽签")
+    if not parts:
+        return "", None
+    return "，".join(parts), {"rule": rule_used, "before": before, "after": after, "equal": equal}
+
+
+def explain(policy: Policy, row: ScoreRow, members: Sequence[ScoreRow], months: int,
+            veto_item: str = "", override: dict[str, Any] | None = None) -> Why:
+    """Why `row` has its grade, `members` being its ranking group (graded and excluded)."""
+    why = Why()
+    graded = [m for m in members if not m.excluded_reason]
+    n = len(graded)
+    label = policy.label_of(row.grade)
+    engine_label = policy.label_of(row.engine_grade)
+    detail: dict[str, Any] = {
+        "group": group_label(row), "group_size": n, "rank": row.rank_group, "months": months,
+        "rule": policy.period_rule, "reason": row.reason, "missed": row.missed, "quota": [],
+        "threshold": None, "veto": None, "tie": None, "override": override, "prorated": row.prorated,
+        "excluded": row.excluded_reason or None, "month_grades": row.month_grades or None,
+    }
+    if row.excluded_reason:
+        why.lines.append(f"不参与排名：{row.excluded_reason}")
+        why.detail = detail
+        return why
+    detail["quota"] = [line for lv in policy.levels if (line := quota_line(policy, lv, n))]
+    head = f"{engine_label}：在{group_label(row)}（{n} 人）排第 {row.rank_group}"
+    missed_index = policy.index(row.missed) if row.missed else None
+    if row.reason == "veto":
+        head = f"{engine_label}：一票否决" + (f"（{veto_item}）" if veto_item else "") + "，只有冲正该记录才能解除"
+        detail["veto"] = veto_item or True
+    elif row.reason == "top":
+        line = quota_line(policy, policy.levels[0], n, group_size=False)
+        head += f"，{line}" if line else ""
+    elif row.reason == "cap" and missed_index is not None:
+        missed_level = policy.levels[missed_index]
+        line = quota_line(policy, missed_level, n, group_size=False)
+        full = ("与并列者一起放不下，同定为下一等" if "tie_at_line" in row.flags
+                else "本组没有名额" if missed_level.max_count(n) == 0 else "名额已满")
+        head += f"，{line}，{full}"
+    elif row.reason == "threshold" and missed_index is not None:
+        line = threshold_line(policy, missed_index, months)
+        head += f"，{'折算后' if row.prorated else ''}总分 {points_text(row.ranked_total)} 分未达{line}"
+        detail["threshold"] = line
+    elif row.reason == "min_fill":
+        line = quota_line(policy, policy.worst, n, group_size=False)
+        head += f"，{line}，从积分最低者依次确定"
+    elif row.reason == "ceiling":
+        months_text = "、".join(row.month_grades)
+        head = (f"{engine_label}：由各月等次推定（{months_text}，{MONTH_RULES[policy.month_rule]}），"
+                f"再按本组比例核定")
+    why.lines.append(head)
+    tie, tie_detail = _tie_text(policy, row, graded)
+    if tie:
+        why.lines.append(tie)
+        detail["tie"] = tie_detail
+    if row.prorated:
+        why.lines.append(f"本期在岗 {row.days_present}/{row.period_days} 天，按折算总分 "
+                         f"{points_text(row.ranked_total)} 分排名（实得 {points_text(row.total)} 分）")
+    if override is not None:
+        why.lines.append(f"所长调整为{label}（原为{engine_label}），理由：{override['reason']}")
+    why.detail = detail
+    return why

@@ -1,0 +1,120 @@
+"""From a period's score rows to ranks and grades: pro-rating, exclusions, the period rule.
+
+`scoring.calculate` gathers the points; this module decides what is compared. Under every
+period rule a person present for part of the period is ranked on a pro-rated total (as if
+present throughout), and the policy's monthly thresholds are scaled by the period's months.
+Under `from_months` a person's period grade is capped by the grade the months give.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from desktop.services.grade_engine import Candidate, Outcome, Policy, competition_ranks, grade_group, sort_key
+
+if TYPE_CHECKING:
+    from desktop.services.scoring import ScoreRow
+
+
+def prorated(total: int, start_counted: int, start_full: int, period_days: int, days_present: int) -> int:
+    """The total as if present all period: the points scaled by period days ÷ days present
+    (half up, in tenths), plus the starting score of every month of the period."""
+    if days_present <= 0 or days_present >= period_days:
+        return total
+    points = Decimal(total - start_counted) * period_days / days_present
+    return start_full + int(points.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day where it has fewer days)."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
+
+
+def exclusion(policy: Policy, *, is_head: bool, days_active: int, period_days: int, months: int,
+              active_from: dt.date | None, period_end: dt.date, leave_days: int) -> str:
+    """Why a person is not graded this period ('' when graded); the policy's exclusions in order."""
+    if is_head and policy.exclude_heads:
+        return "一把手不参与本单位排名"
+    if days_active < policy.min_active_share * period_days:
+        return f"本期在岗时间不足：在岗 {days_active} 天，不到 {policy.min_active_share * 100:.0f}%"
+    if policy.new_hire_months and active_from is not None \
+            and add_months(active_from, policy.new_hire_months) > period_end + dt.timedelta(days=1):
+        return f"新入职未满 {policy.new_hire_months} 个月"
+    if policy.long_leave_days and leave_days > policy.long_leave_days * months:
+        return f"本期请假 {leave_days} 天，超过 {policy.long_leave_days * months} 天"
+    return ""
+
+
+def derived_grade(policy: Policy, month_grades: Iterable[str]) -> str | None:
+    """The period grade the months give: the most frequent (ties to the lower) or the lowest."""
+    indexes = [policy.index(g) for g in month_grades if g in policy.codes()]
+    if not indexes:
+        return None
+    if policy.month_rule == "lowest":
+        return policy.codes()[max(indexes)]
+    tally = Counter(indexes)
+    best = max(tally.values())
+    return policy.codes()[max(i for i, c in tally.items() if c == best)]
+
+
+def candidate(row: ScoreRow, ceiling: int = 0) -> Candidate:
+    return Candidate(key=row.person_id, total=row.ranked_total, base=row.base, deductions=row.deductions,
+                     vetoed=row.vetoed, excluded=row.excluded_reason,
+                     bonuses=row.dept_bonus + row.higher_bonus, ceiling=ceiling)
+
+
+def rank_and_grade(rows: list[ScoreRow], policy: Policy, months: int,
+                   ceilings: dict[int, int] | None = None) -> dict[int, Outcome]:
+    """Ranks within department, sequence and ranking group; grades within ranking group."""
+    ceilings = ceilings or {}
+    by_id = {r.person_id: r for r in rows}
+    candidates = {r.person_id: candidate(r, ceilings.get(r.person_id, 0)) for r in rows}
+    keys = {key: sort_key(policy, c) for key, c in candidates.items()}  # shared by the groupings
+    groupings: dict[str, dict[str, list[ScoreRow]]] = {"dept": defaultdict(list), "seq": defaultdict(list),
+                                                       "group": defaultdict(list)}
+    for row in rows:
+        groupings["dept"][str(row.department_id)].append(row)
+        groupings["seq"][row.sequence].append(row)
+        groupings["group"][row.ranking_group].append(row)
+    for kind, attr in (("dept", "rank_department"), ("seq", "rank_sequence"), ("group", "rank_group")):
+        for members in groupings[kind].values():
+            for key, rank in competition_ranks(policy, [candidates[r.person_id] for r in members], keys).items():
+                setattr(by_id[key], attr, rank)
+    outcomes: dict[int, Outcome] = {}
+    use_thresholds = not (ceilings and policy.period_rule == "from_months")
+    for members in groupings["group"].values():
+        found = grade_group(policy, [candidates[r.person_id] for r in members], keys, months=months,
+                            use_thresholds=use_thresholds)
+        for key, outcome in found.items():
+            row = by_id[key]
+            row.engine_grade = row.grade = outcome.grade
+            row.flags = sorted(outcome.flags) if outcome.flags else []
+            row.reason, row.missed = outcome.reason, outcome.missed
+        outcomes.update(found)
+    return outcomes
+
+
+def quota_breaches(rows: list[ScoreRow], policy: Policy) -> list[str]:
+    """Per ranking group, each level whose count breaks its quota after the chief's overrides."""
+    from desktop.services.grade_why import group_label, quota_line
+
+    groups: dict[str, list[ScoreRow]] = defaultdict(list)
+    for row in rows:
+        if not row.excluded_reason:
+            groups[row.ranking_group].append(row)
+    lines = []
+    for members in groups.values():
+        n = len(members)
+        tally = Counter(r.grade for r in members)
+        for lv in policy.levels:
+            low, high = lv.min_count(n), lv.max_count(n)
+            count = tally.get(lv.code, 0)
+            if (high is not None and count > high) or (low is not None and count < low):
+                lines.append(f"{group_label(members[0])}：{quota_line(policy, lv, n)}，实有 {count} 人（所长调整所致）")
+    return lines
