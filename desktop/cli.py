@@ -54,7 +54,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     replacing = args.force and Path(args.db).exists()
     with integrity.acquire_writer_lock(args.db) if replacing else nullcontext():
         report = build_demo(args.db, seed=args.seed, until=args.until, force=args.force,
-                            station_code=args.station_code, station_name=args.station_name)
+                            station_code=args.station_code, station_name=args.station_name,
+                            policy=_demo_policy(args.policy))
     print(f"演示单位已建立：{report.path}")
     print(f"人员 {report.people} 人，积分记录 {report.entries} 条，月份 {report.months[0]} 至 {report.months[-1]}")
     print(f"已签核锁定：{'、'.join(report.locked)}")
@@ -62,6 +63,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for username, role, password in report.users:
         print(f"  {username:<12} {role:<8} {password}")
     return 0
+
+
+def _demo_policy(value: str | None) -> object:
+    """`--policy`: a preset code, or a policy file as `jifen policy show` prints it."""
+    if not value:
+        return None
+    from desktop.services import grade_policy, policies
+
+    if value in grade_policy.preset_codes():
+        return value
+    path = Path(value)
+    if not path.is_file():
+        raise NotFound(f"“{value}”既不是预设等次政策（{'、'.join(grade_policy.preset_codes())}），也不是政策文件")
+    return policies.parse_policy_file(path.read_text(encoding="utf-8-sig"))
 
 
 def cmd_people(args: argparse.Namespace) -> int:
@@ -86,7 +101,7 @@ def cmd_people(args: argparse.Namespace) -> int:
 
 
 SCORE_HEADERS = ["警号", "姓名", "部门", "考核序列", "基础分", "部门加分", "部门扣分", "上级加分", "上级减分",
-                 "总分", "部门排名", "等次", "标记"]
+                 "总分", "排名用分", "部门排名", "等次", "标记", "说明"]
 POINT_KEYS = ("base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_deduction", "start", "total")
 
 
@@ -111,6 +126,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             item = row.as_json()
             for key in POINT_KEYS:
                 item[key] = to_decimal(getattr(row, key))
+            item["ranked_total"] = to_decimal(row.ranked_total)
             item["flags"] = row.flags
             item["period"] = spec.code
             item["identity"] = Identity(row.identity).label
@@ -119,12 +135,13 @@ def cmd_score(args: argparse.Namespace) -> int:
     else:
         table_rows = [[r.badge, r.name, r.department, r.sequence, fmt(r.base), fmt(r.dept_bonus),
                        fmt(r.dept_deduction), fmt(r.higher_bonus), fmt(r.higher_deduction), fmt(r.total),
-                       r.rank_department or "", r.grade or "", "、".join(r.flag_labels())] for r in rows]
+                       fmt(r.ranked_total) if r.prorated else "", r.rank_department or "", r.grade or "",
+                       "、".join(r.flag_labels()), r.why] for r in rows]
         if args.format == "csv":
             sys.stdout.write(to_csv(SCORE_HEADERS, table_rows))
         else:
             print(f"{spec.label}（{PeriodState(state).label}）")
-            print(table(SCORE_HEADERS, table_rows, numeric=range(4, 11)))
+            print(table(SCORE_HEADERS, table_rows, numeric=range(4, 12)))
     db.dispose()
     return 0
 
@@ -141,7 +158,8 @@ Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-ar
 def _optional_registrars() -> list[Registrar]:
     """Subcommand groups that live in their own modules (documents, workbook exchange, upkeep)."""
     found: list[Registrar] = []
-    for module_name in ("desktop.cli_documents", "desktop.cli_exchange", "desktop.cli_upkeep", "desktop.cli_bench"):
+    for module_name in ("desktop.cli_documents", "desktop.cli_exchange", "desktop.cli_upkeep", "desktop.cli_bench",
+                        "desktop.cli_policy"):
         try:
             module = __import__(module_name, fromlist=["register"])
         except ModuleNotFoundError as exc:
@@ -166,6 +184,7 @@ def build_parser() -> ArgumentParser:
     demo.add_argument("--force", action="store_true", help="覆盖已有数据库")
     demo.add_argument("--station-code", help="单位代码（合并多个演示单位时用来区分）")
     demo.add_argument("--station-name", help="单位名称")
+    demo.add_argument("--policy", help="等次政策：预设代码（abcd、five_level、four_level）或政策文件 JSON")
     demo.set_defaults(handler=cmd_demo)
 
     people = sub.add_parser("people", help="列出人员名册")
@@ -173,7 +192,7 @@ def build_parser() -> ArgumentParser:
     people.set_defaults(handler=cmd_people)
 
     score = sub.add_parser("score", help="计算并列出一个考核周期的积分、排名和等次")
-    score.add_argument("--period", required=True, help="2026-03（月）、2026-Q1（季度）或 2026（年）")
+    score.add_argument("--period", required=True, help="2026-03（月）、2026-Q1（季度）、2026-H1（半年）或 2026（年）")
     score.add_argument("--department", help="只列出这个部门")
     score.add_argument("--format", choices=("table", "csv", "json"), default="table")
     score.set_defaults(handler=cmd_score)

@@ -15,7 +15,7 @@ from desktop.services import documents
 from desktop.services.errors import NotFound, ValidationError
 
 EXIT_MISMATCH = 1  # `verify`: the sheet does not match (not a usage error)
-PERIOD_HELP = "考核周期：2026-03（月）、2026-Q1（季度）或 2026（年）"
+PERIOD_HELP = "考核周期：2026-03（月）、2026-Q1（季度）、2026-H1（半年）或 2026（年）"
 
 
 def _open(args: argparse.Namespace) -> Database:

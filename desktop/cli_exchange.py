@@ -123,7 +123,7 @@ def cmd_county_merge(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `export`, `import` and `county merge` to the main `jifen` parser."""
     export = subparsers.add_parser("export", help="导出一个考核周期的工作簿（交县局或备份到另一台电脑）")
-    export.add_argument("--period", required=True, help="2026-03（月）、2026-Q1（季度）或 2026（年）")
+    export.add_argument("--period", required=True, help="2026-03（月）、2026-Q1（季度）、2026-H1（半年）或 2026（年）")
     export.add_argument("-o", "--output", required=True, help="导出的 .xlsx 文件")
     export.set_defaults(handler=cmd_export)
 
