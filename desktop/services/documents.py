@@ -50,6 +50,7 @@ from desktop.services.periods import find_period, parse_period, spec_of, transie
 from desktop.services.points import fmt
 from desktop.services.policies import policy_for
 from desktop.services.scoring import ScoreRow
+from desktop.services.scoring_grades import quota_breaches
 from desktop.services.sheet_codes import VerifyReport, verification_for, verify_code
 from desktop.services.text import cn_date
 
@@ -108,8 +109,10 @@ def _share(share: Decimal) -> str:
     return f"{(share * 100).normalize():f}%"
 
 
-def distribution(policy: Policy, dept_rows: list[ScoreRow], group_rows: list[ScoreRow]) -> list[QuotaLine]:
-    """Per grade: the department's count, and the policy's quota for the ranking group."""
+def distribution(policy: Policy, dept_rows: list[ScoreRow], group_rows: list[ScoreRow],
+                 months: int = 1) -> list[QuotaLine]:
+    """Per grade: the department's count, and the policy's quota for the ranking group (score
+    lines scaled to the period's months)."""
     graded = sum(1 for r in group_rows if not r.excluded_reason)
     quotas = quota_counts(policy, graded)
     lines = []
@@ -121,7 +124,7 @@ def distribution(policy: Policy, dept_rows: list[ScoreRow], group_rows: list[Sco
         if low is not None and level.min_share is not None:
             rule.append(f"≥{_share(level.min_share)}，至少{low}人")
         if level.min_score is not None:
-            rule.append(f"须达{fmt(level.min_score)}分")
+            rule.append(f"须达{fmt(level.min_score * months)}分")
         count = sum(1 for r in dept_rows if r.grade == level.code)
         lines.append(QuotaLine(level.label, count, "；".join(rule) or "不限"))
     excluded = sum(1 for r in dept_rows if r.excluded_reason)
@@ -130,10 +133,25 @@ def distribution(policy: Policy, dept_rows: list[ScoreRow], group_rows: list[Sco
     return lines
 
 
-def _grade_rows(policy: Policy, rows: list[ScoreRow]) -> list[GradeRow]:
-    return [GradeRow(i, r.badge, r.name, Identity(r.identity).label, r.base, r.dept_bonus, r.dept_deduction,
-                     r.higher_bonus, r.higher_deduction, r.start, r.total, r.rank_department,
-                     grade_label(policy, r.grade), remarks_of(r)) for i, r in enumerate(rows, start=1)]
+def needs_reason(row: ScoreRow) -> bool:
+    """A grade that rank and quota alone do not explain: a tie, a veto, an override, pro-rating,
+    a grade from the months."""
+    return bool({"tie_at_line", "veto", "override", "prorated"} & set(row.flags)) or "总分相同" in row.why \
+        or row.reason == "ceiling"
+
+
+def _grade_rows(policy: Policy, rows: list[ScoreRow]) -> tuple[list[GradeRow], list[str]]:
+    """The sheet's rows, and a numbered note for each grade that needs its reason printed."""
+    out, notes = [], []
+    for i, r in enumerate(rows, start=1):
+        remarks = remarks_of(r)
+        if needs_reason(r) and r.why:
+            notes.append(f"注{len(notes) + 1} {r.name}：{r.why}")
+            remarks = f"{remarks}（注{len(notes)}）" if remarks else f"注{len(notes)}"
+        out.append(GradeRow(i, r.badge, r.name, Identity(r.identity).label, r.base, r.dept_bonus,
+                            r.dept_deduction, r.higher_bonus, r.higher_deduction, r.start, r.total,
+                            r.rank_department, grade_label(policy, r.grade), remarks))
+    return out, notes
 
 
 def grade_sheet_data(session: Session, period_code: str, department: str | None = None,
@@ -157,6 +175,7 @@ def grade_sheet_data(session: Session, period_code: str, department: str | None 
     if not depts:
         raise NotFound(f"{spec.label}没有任何人员的积分结果")
     signers = signers_for(session, period)
+    months = len(spec.months())
     sheets = []
     for dept in depts:
         dept_rows = sorted(by_dept[dept.id], key=lambda r: (r.rank_department is None, r.rank_department or 0,
@@ -168,13 +187,21 @@ def grade_sheet_data(session: Session, period_code: str, department: str | None 
             note = (f"{POST_CLASS_LABELS[dept.post_class]}合并排名评定，比例按合并后 {graded} 人计算，"
                     "本表只列本警务室人员；排名为本警务室内名次。")
         verification = verification_for(station.code, period, dept, dept_rows) if period.id else None
+        grade_rows, notes = _grade_rows(policy, dept_rows)
+        breaches = quota_breaches(group_rows, policy)
+        notes += [f"超出比例：{line}" for line in breaches if line.startswith(f"{dept.name}：")
+                  or (dept.kind == "post" and line.startswith(POST_CLASS_LABELS.get(dept.post_class or 0, "—")))]
+        if months > 1:
+            rule = ("由各月等次推定，再按比例核定" if policy.period_rule == "from_months"
+                    else f"分数线为每月分数线 × {months} 个月")
+            note = f"{note}本期共 {months} 个月：{rule}；部分时间在岗者按在岗天数折算后排名。".lstrip()
         sheets.append(GradeSheetData(
             station=station.name, department=dept.name, period_label=spec.label,
             period_range=f"{cn_date(period.start)}至{cn_date(period.end)}",
             state_label=PeriodState(period.state).label, policy_name=policy.name,
-            rows=_grade_rows(policy, dept_rows), distribution=distribution(policy, dept_rows, group_rows),
+            rows=grade_rows, distribution=distribution(policy, dept_rows, group_rows, months),
             signers=signers, verification=verification, distribution_note=note,
-            show_start=any(r.start for r in dept_rows), printed_on=today or dt.date.today(),
+            show_start=any(r.start for r in dept_rows), printed_on=today or dt.date.today(), notes=notes,
         ))
     return sheets
 
@@ -270,9 +297,11 @@ def board_data(session: Session, period_code: str, today: dt.date | None = None)
         BoardRow(r.rank_department, r.name, r.badge, Identity(r.identity).label, r.total,
                  grade_label(policy, r.grade), remarks_of(r)) for r in groups[d.name]
     ]) for d in station.departments if d.name in groups]
+    notes = [f"{r.department} {r.name}：{r.why}" for d in station.departments for r in groups.get(d.name, [])
+             if "tie_at_line" in r.flags or "总分相同" in r.why]
     return BoardData(station=station.name, period_label=spec_of(period).label,
                      state_label=PeriodState(period.state).label, policy_name=policy.name, sections=sections,
-                     printed_on=today or dt.date.today())
+                     printed_on=today or dt.date.today(), notes=notes)
 
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

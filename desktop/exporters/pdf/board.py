@@ -70,6 +70,9 @@ def render_board(data: BoardData, path: str | Path, *, font: str = "") -> Path:
                              Paragraph(f"数据状态：{esc(data.state_label)}", st.small)]
     for section in data.sections:
         story += _section(section, st.font, note_style)
+    if data.notes:  # equal totals that got different ranks or grades: say why, on the notice board too
+        story += [Spacer(1, 4 * mm), Paragraph("并列说明", st.body),
+                  *(Paragraph(esc(line), note_style) for line in data.notes)]
     closing = ParagraphStyle("closing", parent=st.body, fontSize=12, leading=20, alignment=TA_CENTER)
     story += [Spacer(1, 8 * mm),
               Paragraph("公示时间：＿＿＿＿年＿＿月＿＿日 至 ＿＿＿＿年＿＿月＿＿日", closing),

@@ -77,6 +77,9 @@ class GradeSheetData:
     distribution_note: str = ""
     show_start: bool = False
     printed_on: dt.date = field(default_factory=dt.date.today)
+    # "注1 张三：B类：…" — why a grade is not plain from rank and quota (ties, veto, override,
+    # pro-rating), and any quota an allowed override broke; printed under the table.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ class BoardData:
     policy_name: str
     sections: list[BoardSection]
     printed_on: dt.date = field(default_factory=dt.date.today)
+    notes: list[str] = field(default_factory=list)  # where equal totals got different ranks or grades
 
 
 @dataclass(frozen=True)

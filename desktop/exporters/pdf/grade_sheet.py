@@ -127,9 +127,18 @@ def sheet_story(data: GradeSheetData, st: Styles) -> list[Flowable]:
         Paragraph(info, st.body),
         Spacer(1, 3 * mm),
         _score_table(data, st),
+        *_notes(data, st),
         Spacer(1, 4 * mm),
         KeepTogether(_closing(data, st)),
     ]
+
+
+def _notes(data: GradeSheetData, st: Styles) -> list[Flowable]:
+    """The reasons the remarks column points at (注1 …), and quota breaches, under the table."""
+    if not data.notes:
+        return []
+    return [Spacer(1, 2 * mm), Paragraph("等次说明", st.body),
+            *(Paragraph(esc(line), st.small) for line in data.notes)]
 
 
 def render_grade_sheets(sheets: Sequence[GradeSheetData], path: str | Path, *, font: str = "") -> Path:
