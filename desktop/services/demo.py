@@ -130,11 +130,17 @@ def _setup(session: Session, rng: random.Random, months: list[PeriodSpec], repor
     plans = roster_plan(rng)
     # 张三丰 stays on the roster: pinyin search ("zsf") needs a known person on duty.
     leaver = next(i for i in range(len(plans) - 8, 0, -1) if not plans[i].is_head and plans[i].name != "张三丰")
+    # A transferee who arrives on the 10th of a quarter's second month: ranked on a pro-rated total.
+    transferee = next(i for i in range(len(plans) - 5, 0, -1)
+                      if i != leaver and not plans[i].is_head and plans[i].name != "张三丰")
+    arrival = next((m.start + dt.timedelta(days=9) for m in months[1:] if m.number % 3 == 2), None)
     for i, plan in enumerate(plans):
         active_from = first - dt.timedelta(days=rng.randint(400, 4000))
         active_to = None
         if i == len(plans) - 3:  # a new hire part-way through the year
             active_from = months[8].start + dt.timedelta(days=9)
+        if i == transferee and arrival is not None:
+            active_from = arrival
         if i == leaver:  # someone who left (transfer)
             active_to = months[5].end
         people.append(roster.add_person(session, SYSTEM, roster.PersonInput(
