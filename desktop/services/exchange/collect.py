@@ -155,6 +155,7 @@ def summary(session: Session, period: Period, names: dict[int, str]) -> list[Row
             "flags": "、".join(FLAG_LABELS.get(f, f) for f in r.flags) or None,
             "override_reason": ov.reason if ov else None, "override_by": names.get(ov.by_user_id) if ov else None,
             "override_at": _seconds(ov.at) if ov else None,
+            "ranked_total": r.ranked_total, "days_present": r.days_present, "why": r.why or None,
         })
     return out
 

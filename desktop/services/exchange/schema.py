@@ -156,6 +156,9 @@ SUMMARY = SheetKind("summary", "积分汇总", (
     F("override_reason", "调整理由", "text", width=20),
     F("override_by", "调整人", "text", width=10),
     F("override_at", "调整时间", "datetime", width=18),
+    F("ranked_total", "排名用分", "points", "折算总分", width=9),
+    F("days_present", "在岗天数", "int", width=8),
+    F("why", "等次说明", "text", "等次理由", width=40),
 ), (frozenset({"badge", "total", "grade"}),), ("积分结果", "考核结果", "等次评定"))
 
 AWARDS = SheetKind("awards", "奖励", (
