@@ -149,7 +149,8 @@ def test_resolve_override_sign_lock(qtbot, ctx_for, modals, demo_db):
     click(qtbot, chief, "resolve")
     assert status_of(demo_db, "2026-02", disputed[0]) == ConfirmStatus.RESOLVED.value
 
-    # Override: an empty reason is refused inside the dialog, then a reason is accepted. (B → C:
+    # Override: an empty reason is refused inside the dialog, then a reason is accepted. (Down to
+    # C: raising someone to A would break the A quota, which the policy does not allow.) (B → C:
     # C has no cap, so the quota holds; an override that breaks one is refused by the service.)
     target = next(r for r in chief.data.rows if r.grade == "B" and not r.excluded_reason)
     assert chief.select_person(target.person_id)

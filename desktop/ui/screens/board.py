@@ -14,6 +14,7 @@ from desktop.services import documents
 from desktop.services.policies import policy_for
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.printing import make_pdf
+from desktop.ui.screens.board_notes import board_notes
 from desktop.ui.screens.board_view import BoardView
 from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.period_bar import PeriodScope
@@ -83,7 +84,8 @@ class BoardScreen(RefreshWhenShown, QWidget):
         self.timer.timeout.connect(lambda: self.view.go(1))
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.toggle_full_screen)
         ctx.period_changed.connect(lambda _code: self._refresh_if_shown())
-        ctx.data_changed.connect(lambda topic: self._refresh_if_shown() if topic in ("entries", "period") else None)
+        ctx.data_changed.connect(lambda topic: self._refresh_if_shown()
+                                if topic in ("entries", "period", "station") else None)
 
     def _button(self, bar: QHBoxLayout, name: str, text: str, slot: Any) -> QPushButton:
         button = QPushButton(text)
@@ -102,9 +104,10 @@ class BoardScreen(RefreshWhenShown, QWidget):
         self.view.set_data(*self.ctx.read(lambda s: self.load(s, code)))
 
     @staticmethod
-    def load(session: Any, code: str) -> tuple[BoardData, list[str]]:
+    def load(session: Any, code: str) -> tuple[BoardData, list[str], dict[str, list[str]]]:
         period = documents.period_for(session, code)
-        return documents.board_data(session, code), [lv.label for lv in policy_for(session, period).levels]
+        levels = [lv.label for lv in policy_for(session, period).levels]
+        return documents.board_data(session, code), levels, board_notes(session, code)
 
     def _page_changed(self, index: int, count: int) -> None:
         self.page_label.setText(f"第 {index + 1} / {count} 页" if count else "")

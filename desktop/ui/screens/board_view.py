@@ -1,12 +1,13 @@
 """The ranking board drawn in large type (readable from three metres), one department per
-page; a department longer than the screen continues on the next page."""
+page; a department longer than the screen continues on the next page. Under the table, the
+department's footnotes say why equal totals got different ranks or grades."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from desktop.exporters.pdf.data import BoardData, BoardRow
@@ -47,11 +48,32 @@ class BoardView(QWidget):
         self.pages: list[Page] = []
         self.index = 0
         self.grades: list[str] = []  # labels best first, to colour the best and the worst
+        self.notes: dict[str, list[str]] = {}  # department → footnotes (board_notes)
 
     # -- data and pages ------------------------------------------------------------------------
-    def set_data(self, data: BoardData | None, grades: list[str]) -> None:
-        self.data, self.grades = data, grades
+    def set_data(self, data: BoardData | None, grades: list[str], notes: dict[str, list[str]] | None = None) -> None:
+        self.data, self.grades, self.notes = data, grades, notes or {}
         self._paginate()
+
+    def notes_for(self, page: Page) -> list[str]:
+        return self.notes.get(page.department, [])
+
+    def note_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPixelSize(max(16, body_px(self.width()) * 2 // 3))
+        return font
+
+    def _note_rect(self, text: str) -> QRect:
+        pad = body_px(self.width()) // 2
+        metrics = QFontMetrics(self.note_font())
+        return metrics.boundingRect(QRect(0, 0, self.width() - 2 * pad, 100_000),
+                                    int(Qt.TextFlag.TextWordWrap.value), text)
+
+    def notes_height(self, notes: list[str]) -> int:
+        """Pixels the footnotes take under the table (none: 0)."""
+        if not notes:
+            return 0
+        return body_px(self.width()) // 2 + sum(self._note_rect(n).height() + 4 for n in notes)
 
     def fonts(self) -> tuple[QFont, QFont, QFont]:
         """Title, department heading and row fonts, sized from the width."""
@@ -67,14 +89,14 @@ class BoardView(QWidget):
     def row_height(self) -> int:
         return int(body_px(self.width()) * 1.7)
 
-    def rows_per_page(self) -> int:
+    def rows_per_page(self, notes: list[str] | None = None) -> int:
         header = self.row_height() * 3  # title band, department band, column headers
-        return max(3, (self.height() - header - 8) // self.row_height())
+        return max(3, (self.height() - header - 8 - self.notes_height(notes or [])) // self.row_height())
 
     def _paginate(self) -> None:
-        per = self.rows_per_page()
         pages: list[Page] = []
         for section in self.data.sections if self.data else []:
+            per = self.rows_per_page(self.notes.get(section.department))
             chunks = [section.rows[i:i + per] for i in range(0, len(section.rows), per)] or [[]]
             pages += [Page(section.department, chunk, n, len(chunks)) for n, chunk in enumerate(chunks, start=1)]
         current = self.pages[self.index].department if self.pages and self.index < len(self.pages) else None
@@ -132,7 +154,22 @@ class BoardView(QWidget):
         painter.drawText(QRectF(pad, rh, w - 2 * pad, rh), Qt.AlignmentFlag.AlignVCenter, page.department + part)
         painter.fillRect(QRectF(0, 2 * rh - 3, w, 3), HEAD_BG)
         self._draw_table(painter, page, 2 * rh, body_font, heading_font)
+        self._draw_notes(painter, self.notes_for(page), 2 * rh + rh * (len(page.rows) + 1))
         painter.end()
+
+    def _draw_notes(self, painter: QPainter, notes: list[str], top: int) -> None:
+        if not notes:
+            return
+        pad = body_px(self.width()) // 2
+        painter.fillRect(QRectF(pad, top + pad // 4, self.width() - 2 * pad, 1), QColor("#999"))
+        painter.setFont(self.note_font())
+        painter.setPen(QColor("#444"))
+        y = top + pad // 2
+        for note in notes:
+            rect = self._note_rect(note)
+            painter.drawText(QRectF(pad, y, self.width() - 2 * pad, rect.height()),
+                             int(Qt.TextFlag.TextWordWrap.value | Qt.AlignmentFlag.AlignLeft.value), note)
+            y += rect.height() + 4
 
     def _draw_table(self, painter: QPainter, page: Page, top: int, body: QFont, heading: QFont) -> None:
         rh, w = self.row_height(), self.width()

@@ -34,7 +34,7 @@ from desktop.ui.dialogs.sign import SignDialog
 from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.period_bar import PeriodScope
 from desktop.ui.screens.review_data import ReviewData, load
-from desktop.ui.screens.review_parts import DEPT_COLUMN, SCORE_HEADERS, SidePanel, score_cells
+from desktop.ui.screens.review_parts import DEPT_COLUMN, SCORE_HEADERS, SidePanel, WhyPanel, score_cells
 from desktop.ui.screens.review_print import ReviewPrintButton
 from desktop.ui.screens.rows_model import KEY_ROLE, RowProxy, RowsModel
 from desktop.ui.workers import Progress, Task, run_with_progress
@@ -74,7 +74,14 @@ class ReviewScreen(RefreshWhenShown, QWidget):
         self._size_columns()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        split.addWidget(self.table)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.setChildrenCollapsible(False)
+        left.addWidget(self.table)
+        self.why = WhyPanel()
+        left.addWidget(self.why)
+        left.setStretchFactor(0, 1)
+        left.setStretchFactor(1, 0)
+        split.addWidget(left)
         self.panel = SidePanel()
         split.addWidget(self.panel)
         split.setStretchFactor(0, 3)
@@ -218,6 +225,7 @@ class ReviewScreen(RefreshWhenShown, QWidget):
         row = self.selected_row()
         if self.data is not None:
             self.panel.show_person(self.data, row)
+            self.why.show_person(self.data, row)
         self._update_actions(row)
 
     def _update_actions(self, row: ScoreRow | None) -> None:

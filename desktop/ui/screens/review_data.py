@@ -14,7 +14,8 @@ from desktop.models.enums import ConfirmStatus, PeriodState, Role
 from desktop.models.periods import Period
 from desktop.models.station import POST_CLASS_LABELS
 from desktop.services import review, signoff
-from desktop.services.grade_engine import quota_counts
+from desktop.services.grade_engine import Policy, quota_counts
+from desktop.services.grade_why import explain
 from desktop.services.periods import find_period, parse_period, transient
 from desktop.services.policies import policy_for
 from desktop.services.scoring import ScoreRow, results
@@ -140,12 +141,25 @@ def quota_groups(rows: list[ScoreRow], levels: list[tuple[str, str]],
     return out
 
 
+def fill_missing_why(policy: Policy, rows: list[ScoreRow], months: int) -> None:
+    """Rows stored before the reason was kept (older locked months) get it worked out again from
+    what was stored; without the veto entry's text or the override's reason, which the stored
+    flags still show."""
+    groups: dict[str, list[ScoreRow]] = defaultdict(list)
+    for row in rows:
+        groups[row.ranking_group].append(row)
+    for row in rows:
+        if not row.why and (row.grade or row.excluded_reason):
+            row.why = explain(policy, row, groups[row.ranking_group], months).one_line()
+
+
 def load(session: Session, code: str) -> ReviewData:
     """Everything the review screen needs for one period (a period never opened is computed too)."""
     spec = parse_period(code)
     period: Period = find_period(session, spec.code) or transient(spec)
     policy = policy_for(session, period)
     rows = results(session, period)
+    fill_missing_why(policy, rows, len(spec.months()))
     exists = period.id is not None
     confirms: dict[int, Confirm] = {}
     if exists:

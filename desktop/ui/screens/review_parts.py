@@ -1,5 +1,6 @@
-"""Pieces of the month review screen: the score table's cells and the panel beside the table
-(grade distribution against the quotas, confirmations, sign-off progress, the selected person)."""
+"""Pieces of the month review screen: the score table's cells, the panel beside the table
+(grade distribution against the quotas, confirmations, sign-off progress, the selected person)
+and the one under it (为什么是这个等次)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QGroupBox,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -36,10 +39,10 @@ def score_cells(data: ReviewData, row: ScoreRow) -> list[Cell]:
     conf = data.confirmations.get(row.person_id)
     fg = RED if row.vetoed else (GREY if row.excluded_reason else None)
     bg = PALE_YELLOW if conf is not None and conf.status == ConfirmStatus.DISPUTED.value else None
-    grade_tip = ""
-    if "override" in row.flags:
+    grade_tip = "\n".join(why_lines(row))  # the reason includes the override and the exclusion
+    if not grade_tip and "override" in row.flags:
         grade_tip = f"等次已由所长调整：{data.grade_label(row.engine_grade)} → {data.grade_label(row.grade)}"
-    elif row.excluded_reason:
+    elif not grade_tip:
         grade_tip = row.excluded_reason
     rank_text = str(row.rank_department) if row.rank_department else "—"
     status, status_fg, status_tip = confirm_status(data, row)
@@ -60,6 +63,27 @@ def score_cells(data: ReviewData, row: ScoreRow) -> list[Cell]:
              fg=BLUE if "override" in row.flags else fg, bg=bg, align="center", bold=True),
         Cell(status, tip=status_tip, fg=status_fg, bg=bg),
     ]
+
+
+def why_lines(row: ScoreRow) -> list[str]:
+    """The grade's reason as lines (the services join them with "；"), with the pro-rating
+    spelled out when the reason does not mention it already."""
+    lines = [line.strip() for line in row.why.split("；") if line.strip()]
+    if row.prorated and row.period_days and not any("折算" in line for line in lines):
+        lines.append(f"在岗折算：本期在岗 {row.days_present}/{row.period_days} 天，折算总分 {fmt(row.ranked_total)} 分"
+                     f"（实得 {fmt(row.total)} 分）")
+    return lines
+
+
+def why_html(data: ReviewData, row: ScoreRow | None) -> str:
+    """为什么是这个等次: the person, the grade, then one line per reason."""
+    if row is None:
+        return "<span style='color:#777'>在表中选择一人，查看其等次是怎样评定的</span>"
+    rank = f"，排名 {row.rank_department}" if row.rank_department else ""
+    head = (f"<b>{html.escape(row.name)}</b>（{html.escape(row.badge)}，{html.escape(row.department)}）"
+            f"　等次 <b>{html.escape(data.grade_label(row.grade) or '—')}</b>　总分 {fmt(row.total)} 分{rank}")
+    lines = why_lines(row) or ["（尚无评定说明，请先“计算/刷新”）"]
+    return head + "".join(f"<br>• {html.escape(line)}" for line in lines)
 
 
 def confirm_status(data: ReviewData, row: ScoreRow) -> tuple[str, str, str]:
@@ -132,6 +156,35 @@ def person_html(data: ReviewData, row: ScoreRow | None) -> str:
         if conf.resolution:
             parts.append(f"处理意见：{html.escape(conf.resolution)}")
     return "<br>".join(parts)
+
+
+class WhyPanel(QGroupBox):
+    """Under the table: why the selected person has their grade."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("为什么是这个等次", parent)
+        self.setObjectName("whyPanel")
+        inner = QVBoxLayout(self)
+        inner.setContentsMargins(8, 4, 8, 4)
+        self.label = QLabel()
+        self.label.setObjectName("whyText")
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        scroll = QScrollArea()
+        scroll.setWidget(self.label)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner.addWidget(scroll)
+        self.setMinimumHeight(self.fontMetrics().height() * 4 + 30)
+
+    def show_person(self, data: ReviewData, row: ScoreRow | None) -> None:
+        self.label.setText(why_html(data, row))
+
+    def text(self) -> str:
+        """The plain text shown (for tests and the status bar)."""
+        return self.label.text()
 
 
 class SidePanel(QWidget):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from desktop.ui.context import AppContext
-from desktop.ui.widgets.settings_pages import ChainPage, DepartmentsPage, PolicyPage, StationPage, UsersPage
+from desktop.ui.widgets.policy_editor import PolicyPage
+from desktop.ui.widgets.settings_pages import ChainPage, DepartmentsPage, StationPage, UsersPage
 
 
 class SettingsScreen(QWidget):

@@ -1,12 +1,11 @@
-"""The pages of 设置: station, departments, users and roles, grade policy, sign-off chain.
+"""The pages of 设置: station, departments, users and roles, sign-off chain (the grade policy
+has its own module, policy_editor).
 
 Each page reads through `ctx.read`, writes through `ctx.write` with the services (which
 check the role again), and hides the buttons the user's role cannot use.
 """
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,17 +24,11 @@ from PySide6.QtWidgets import (
 
 from desktop.models.enums import DepartmentKind, Role
 from desktop.models.station import POST_CLASS_LABELS
-from desktop.services import accounts, policies, queries, roster, signoff
-from desktop.services.grade_engine import Policy
+from desktop.services import accounts, queries, roster, signoff
 from desktop.services.points import fmt
 from desktop.ui.context import AppContext
 from desktop.ui.widgets.forms import FormDialog, combo
 from desktop.ui.widgets.settings_edit import edit_department, edit_station, edit_user
-
-
-def _percent(share: Decimal) -> str:
-    """Decimal('0.20') -> '20%'."""
-    return f"{(share * 100).normalize():f}%"
 
 
 def table(headers: list[str], widths: list[int]) -> QTableWidget:
@@ -234,68 +227,6 @@ class UsersPage(QWidget):
 
         dialog.submit = submit
         dialog.exec()
-
-
-class PolicyPage(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.choice = QComboBox(self)
-        self.choice.setMinimumWidth(320)
-        self.description = QLabel(self)
-        self.description.setWordWrap(True)
-        self.apply_button = QPushButton("设为本单位等次政策", self)
-        self.apply_button.setVisible(ctx.can("policy.edit"))
-        form = QFormLayout()
-        form.addRow("等次政策", self.choice)
-        form.addRow("说明", self.description)
-        apply_row = QHBoxLayout()
-        apply_row.addWidget(self.apply_button)
-        apply_row.addStretch(1)
-        form.addRow("", apply_row)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(QLabel("已评定的周期保留评定时的政策；新政策从下一次计算起生效。"))
-        layout.addStretch(1)
-        self.choice.currentIndexChanged.connect(self._describe)
-        self.apply_button.clicked.connect(self.apply)
-        self._policies: dict[str, Policy] = {}
-
-    def refresh(self) -> None:
-        rows = self.ctx.read(policies.list_policies)
-        current = self.ctx.read(lambda s: roster.get_station(s).grade_policy_id)
-        self._policies = {r.code: Policy.from_json(r.definition) for r in rows}
-        self.choice.blockSignals(True)
-        self.choice.clear()
-        for r in rows:
-            self.choice.addItem(r.name + ("（当前）" if r.id == current else ""), r.code)
-            if r.id == current:
-                self.choice.setCurrentIndex(self.choice.count() - 1)
-        self.choice.blockSignals(False)
-        self._describe()
-
-    def _describe(self) -> None:
-        policy = self._policies.get(self.choice.currentData())
-        if policy is None:
-            self.description.setText("")
-            return
-        lines = [policy.description or policy.name, ""]
-        for level in policy.levels:
-            rules = []
-            if level.max_share is not None:
-                rules.append(f"不超过 {_percent(level.max_share)}")
-            if level.min_share is not None:
-                rules.append(f"至少 {_percent(level.min_share)}")
-            if level.min_score is not None:
-                rules.append(f"须达到 {fmt(level.min_score)} 分")
-            lines.append(f"{level.label}：{'，'.join(rules) or '其余人员'}")
-        self.description.setText("\n".join(lines))
-
-    def apply(self) -> None:
-        code = self.choice.currentData()
-        if code and self.ctx.write(self, lambda s, a: policies.set_station_policy(s, a, code) or True,
-                                   topic="station") is not None:
-            self.refresh()
 
 
 class ChainPage(QWidget):
