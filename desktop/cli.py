@@ -47,15 +47,22 @@ def open_existing(args: argparse.Namespace) -> Database:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from desktop.services import integrity
+    from desktop.services import backup, integrity
     from desktop.services.demo import build_demo
 
     # Replacing a database is a write: refused while the desktop program has that file open.
     replacing = args.force and Path(args.db).exists()
+    kept: Path | None = None
     with integrity.acquire_writer_lock(args.db) if replacing else nullcontext():
+        policy = _demo_policy(args.policy)  # a bad --policy is refused before anything is touched
+        if replacing and backup.has_data(args.db):
+            # --force replaces real data as readily as an old demo: keep a copy to go back to.
+            # A damaged or foreign file cannot be copied, and is then not replaced either.
+            kept = backup.backup(args.db)
         report = build_demo(args.db, seed=args.seed, until=args.until, force=args.force,
-                            station_code=args.station_code, station_name=args.station_name,
-                            policy=_demo_policy(args.policy))
+                            station_code=args.station_code, station_name=args.station_name, policy=policy)
+    if kept is not None:
+        print(f"被替换的数据库已备份到：{kept}（可用 jifen restore 恢复）")
     print(f"演示单位已建立：{report.path}")
     print(f"人员 {report.people} 人，积分记录 {report.entries} 条，月份 {report.months[0]} 至 {report.months[-1]}")
     print(f"已签核锁定：{'、'.join(report.locked)}")

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from desktop.cli_paths import add_force_argument, guard_args
 from desktop.models.db import Database, open_database
 from desktop.services import documents
 from desktop.services.errors import NotFound, ValidationError
@@ -29,7 +30,7 @@ def _output(args: argparse.Namespace) -> Path:
     out = Path(args.output).expanduser()
     if out.is_dir():
         raise ValidationError(f"“{out}”是文件夹，请写出文件名，如 {out / '评定表.pdf'}")
-    return out
+    return guard_args(args)  # never over the database or its backups; an existing file only with --force
 
 
 def _run(args: argparse.Namespace, write: Any) -> int:
@@ -83,6 +84,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--period", required=True, help=PERIOD_HELP)
     p.add_argument("--department", help="只打印这个部门（名称或代码）；默认全部部门")
     p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    add_force_argument(p)
     p.set_defaults(handler=cmd_grade_sheet)
 
     p = subparsers.add_parser("confirm-sheet", help="打印月积分核查确认单（PDF）")
@@ -90,23 +92,27 @@ def register(subparsers: Any) -> None:
     p.add_argument("--person", action="append", metavar="警号", help="人员警号，可写多次；默认全部人员")
     p.add_argument("--department", help="不写 --person 时，只打印这个部门的人员")
     p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    add_force_argument(p)
     p.set_defaults(handler=cmd_confirm_sheet)
 
     p = subparsers.add_parser("certificate", help="打印奖励证书（PDF，一人一页）")
     p.add_argument("--period", required=True, help=PERIOD_HELP)
     p.add_argument("--award", help="只打印这一奖励，如 闪光民警；默认本周期全部奖励")
     p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    add_force_argument(p)
     p.set_defaults(handler=cmd_certificate)
 
     p = subparsers.add_parser("board", help="打印积分排名公示表（PDF）")
     p.add_argument("--period", required=True, help=PERIOD_HELP)
     p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    add_force_argument(p)
     p.set_defaults(handler=cmd_board)
 
     p = subparsers.add_parser("file", help="打印个人政绩档案（一年，PDF）")
     p.add_argument("--year", required=True, type=int, help="年份，如 2026")
     p.add_argument("--person", required=True, metavar="警号", help="人员警号")
     p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    add_force_argument(p)
     p.set_defaults(handler=cmd_file)
 
     p = subparsers.add_parser("verify", help="核验纸质等次评定表上的核验码或二维码内容")

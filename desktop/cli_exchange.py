@@ -1,8 +1,14 @@
 """Command-line workbook exchange: `export`, `import` and `county merge`.
 
-    jifen [--db PATH] export --period 2026-03 -o 滨河派出所-2026-03.xlsx
-    jifen [--db PATH] import 上级加减分.xlsx [--dry-run] [--user 用户名]
-    jifen county merge A.xlsx B.xlsx C.xlsx -o 县局汇总.xlsx
+    jifen [--db PATH] export --period 2026-03 -o 滨河派出所-2026-03.xlsx [--force]
+    jifen [--db PATH] import 上级加减分.xlsx --user 用户名      (password on the terminal or stdin)
+    jifen [--db PATH] import 上级加减分.xlsx --dry-run
+    jifen county merge A.xlsx B.xlsx C.xlsx -o 县局汇总.xlsx [--force]
+
+A real import writes, so it is signed in (`desktop.cli_signin`): the user's password, with the
+desktop program's lock-out and audit. A dry run only reads and needs no user. The one import
+without a user is a restore into a database that has no station yet (a new file): like the
+setup wizard, there is no account there to sign in with, and nothing to protect.
 
 Exit status: 0 done (for --dry-run: the workbook would import cleanly), 1 the workbook has
 problems and nothing was written (the report is printed), 2 any other user error.
@@ -15,9 +21,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
-
-from desktop.models.accounts import User
+from desktop.cli_paths import add_force_argument, guard_args
+from desktop.cli_signin import USER_HELP, sign_in
 from desktop.models.db import Database, open_database
 from desktop.services import integrity
 from desktop.services.actor import Actor
@@ -26,6 +31,7 @@ from desktop.services.exchange.export import export_period
 from desktop.services.exchange.import_ import import_file
 from desktop.services.exchange.merge import merge_county
 from desktop.services.exchange.report import ImportRejected
+from desktop.services.roster import has_station
 
 EXIT_PROBLEMS = 1
 
@@ -36,15 +42,19 @@ def _open_existing(path: str) -> Database:
     return open_database(path)
 
 
-def _actor(db: Database, username: str | None) -> Actor:
-    """The account recorded as importer; without --user the command line acts as the program itself."""
-    if not username:
+def _actor(db: Database, args: argparse.Namespace) -> Actor:
+    """Who imports: for a dry run (reads only) the program itself unless --user is named; for a
+    real import the signed-in user (--user and the password), except a restore into a database
+    without a station, where no account exists yet."""
+    if args.user:
+        return sign_in(db, args.user)
+    if args.dry_run:
         return Actor.system("cli")
     with db.session() as session:
-        user = session.scalar(select(User).where(User.username == username.strip()))
-        if user is None or not user.active:
-            raise AuthError(f"没有可用的用户“{username}”")
-        return Actor.of(user)
+        empty = not has_station(session)
+    if empty:
+        return Actor.system("cli")
+    raise AuthError("导入会写入数据库，须用 --user 指明导入人并输入其密码；只检查不写入请加 --dry-run")
 
 
 def _progress() -> Callable[[int, int], None] | None:
@@ -62,10 +72,11 @@ def _progress() -> Callable[[int, int], None] | None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    out = guard_args(args)
     db = _open_existing(args.db)
     try:
         with db.session() as session:
-            result = export_period(session, args.period, args.output, progress=_progress())
+            result = export_period(session, args.period, out, progress=_progress())
     finally:
         db.dispose()
     print(f"已导出：{result.path}")
@@ -94,7 +105,7 @@ def _import(args: argparse.Namespace, path: Path) -> int:
     db = open_database(path)  # a new file is fine: an empty database can be restored from an export
     status = EXIT_PROBLEMS
     try:
-        actor = _actor(db, args.user)
+        actor = _actor(db, args)
         try:
             report = import_file(db, actor, args.file, dry_run=args.dry_run, progress=_progress())
         except ImportRejected as exc:
@@ -111,7 +122,8 @@ def _import(args: argparse.Namespace, path: Path) -> int:
 
 
 def cmd_county_merge(args: argparse.Namespace) -> int:
-    result = merge_county(args.files, args.output, progress=_progress())
+    out = guard_args(args)
+    result = merge_county(args.files, out, progress=_progress())
     print(f"已合并 {len(result.stations)} 个单位（{result.period}，共 {result.people} 人）：{result.path}")
     for station in result.stations:
         print(f"  {station}")
@@ -125,12 +137,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     export = subparsers.add_parser("export", help="导出一个考核周期的工作簿（交县局或备份到另一台电脑）")
     export.add_argument("--period", required=True, help="2026-03（月）、2026-Q1（季度）、2026-H1（半年）或 2026（年）")
     export.add_argument("-o", "--output", required=True, help="导出的 .xlsx 文件")
+    add_force_argument(export)
     export.set_defaults(handler=cmd_export)
 
     imp = subparsers.add_parser("import", help="导入工作簿：上级名册、考核细则、上级加减分，或另一台电脑导出的数据")
     imp.add_argument("file", help="要导入的 .xlsx 文件")
     imp.add_argument("--dry-run", action="store_true", help="只检查并列出将新增、更新、不变和有问题的行，不写入")
-    imp.add_argument("--user", help="记为导入人的用户名（须有导入权限）")
+    imp.add_argument("--user", metavar="用户名",
+                     help=f"导入人（须有导入权限）；正式导入必填，--dry-run 可不填。{USER_HELP}")
     imp.set_defaults(handler=cmd_import)
 
     county = subparsers.add_parser("county", help="县局工具：合并各单位导出的工作簿")
@@ -139,4 +153,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     merge = county_sub.add_parser("merge", help="合并各单位同一考核周期的导出工作簿，按考核序列统一排名")
     merge.add_argument("files", nargs="+", help="各单位导出的 .xlsx 文件")
     merge.add_argument("-o", "--output", required=True, help="县局汇总 .xlsx 文件")
+    add_force_argument(merge)
     merge.set_defaults(handler=cmd_county_merge)

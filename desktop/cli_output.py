@@ -5,10 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
+
+# The workbook writer's rule (desktop/exporters/xlsx/writer.py FORMULA_STARTS), plus tab and
+# carriage return, which spreadsheet programs also read as the start of a formula cell. Kept
+# here rather than imported: `people --format csv` should not load openpyxl.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def display_width(text: str) -> int:
@@ -32,11 +39,24 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequen
     return "\n".join(lines)
 
 
+def csv_cell(value: Any) -> Any:
+    """A cell as CSV text a spreadsheet cannot run: text starting like a formula ("=1+2",
+    "@SUM(…)", "-2+3") gets a leading apostrophe; numbers, and text that is just a number
+    such as "-3.5", stay as they are."""
+    if value is None or isinstance(value, int | float | Decimal):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        text = "'" + text
+    # A bare CR is not quoted by the csv module when lines end in LF, and would split the row.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerow([csv_cell(h) for h in headers])
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     return buffer.getvalue()
 
 

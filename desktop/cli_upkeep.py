@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 from sqlalchemy import select
 
 from desktop.cli_output import table, to_json
+from desktop.cli_paths import add_force_argument, guard_args
 from desktop.models.audit import AuditEvent
 from desktop.services import audit, backup, integrity
 from desktop.services.errors import NotFound
@@ -31,14 +33,31 @@ def _db_path(args: argparse.Namespace) -> Path:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     path = _db_path(args)
+    target = guard_args(args, folder_ok=True) if args.output is not None else None
     integrity.ensure_sound(path)  # a backup of a damaged file would only hide the damage
-    out = backup.backup(path, args.output)
+    if target is not None and target.is_file():  # guarded: only with --force
+        out = _replace_with_backup(path, target)
+    else:
+        out = backup.backup(path, target)
     size = out.stat().st_size / 1024 / 1024
     print(f"已备份到：{out}（{size:.1f} MB）")
     if args.output is None:
         print(f"备份文件夹中现有 {len(backup.list_backups(path))} 个备份（保留最近 {backup.KEEP_LATEST} 个，"
               f"另每月保留一个、共 {backup.KEEP_MONTHS} 个月）")
     return 0
+
+
+def _replace_with_backup(path: Path, target: Path) -> Path:
+    """`backup -o FILE --force` over an existing file: the new copy is written beside it first,
+    so a failed backup leaves the old file in place."""
+    fresh = target.with_name(f".{target.name}.{os.getpid()}.new")
+    fresh.unlink(missing_ok=True)
+    try:
+        backup.backup(path, fresh)
+        os.replace(fresh, target)
+    finally:
+        fresh.unlink(missing_ok=True)
+    return target
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -138,6 +157,7 @@ def _positive(text: str) -> int:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("backup", help="备份数据库（默认存入数据库旁的备份文件夹并轮换）")
     p.add_argument("-o", "--output", help="备份到这个文件或文件夹（如 U 盘），不参与轮换")
+    add_force_argument(p)
     p.set_defaults(handler=cmd_backup)
 
     p = sub.add_parser("backups", help="列出备份文件夹中的备份")

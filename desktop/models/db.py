@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,9 +37,11 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-u
 
 def make_engine(url_or_path: str | Path) -> Engine:
     """Create an engine; a plain path means a local SQLite file."""
-    url = str(url_or_path)
+    url: str | URL = str(url_or_path)
     if "://" not in url:
-        url = f"sqlite:///{Path(url).resolve()}"
+        # Built as a URL object, not as text: SQLAlchemy URL-decodes a text URL, so a file named
+        # "a%20b.db" would silently open (or create) "a b.db" instead.
+        url = URL.create("sqlite", database=str(Path(url).resolve()))
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)

@@ -101,11 +101,13 @@ def _check_against_lock_out(session: Session, user: User, password: str, action:
 def login(session: Session, username: str, password: str) -> Actor:
     """Check the password; after MAX_FAILURES wrong tries the account is locked for a while."""
     user = session.scalar(select(User).where(User.username == username.strip()))
+    # One answer for an unknown user and a wrong password (no count of tries left either):
+    # a different one would tell a guesser which user names exist.
     if user is None or not user.active:
         raise AuthError("用户名或密码错误")
     _check_against_lock_out(session, user, password, "user.login_failed",
                             locked=f"密码连续错误 {MAX_FAILURES} 次，账户已锁定 {LOCK_MINUTES} 分钟",
-                            wrong="用户名或密码错误（还可尝试 {left} 次）")
+                            wrong="用户名或密码错误")
     actor = Actor.of(user)
     audit.record(session, actor, "user.login", "user", user.uuid)
     return actor

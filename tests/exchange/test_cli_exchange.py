@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from desktop.cli import main
 from tests.exchange import messy
 from tests.exchange.stations import results, station
+from tests.services.builders import PASSWORD
 
 
 @pytest.fixture
@@ -35,7 +38,8 @@ def test_export_then_restore_into_a_new_database(exported: tuple[Path, Path], tm
 
 
 def test_import_with_problems_exits_1_and_lists_them(exported: tuple[Path, Path], tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     source, _ = exported
     rows = [[1, "01001", "城关民警1", "2026-03-02", "SJ-02", 3, None, "", None],
             [2, "01001", "城关民警1", "2026-13-02", "SJ-02", 3, None, "", None]]
@@ -43,17 +47,21 @@ def test_import_with_problems_exits_1_and_lists_them(exported: tuple[Path, Path]
     assert main(["--db", str(source), "import", str(bad), "--dry-run"]) == 1
     out = capsys.readouterr().out
     assert "新增 1" in out and "有问题 1" in out and "第 6 行 D 列（日期）" in out
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["--db", str(source), "import", str(bad), "--user", "clerk150301"]) == 1
     assert "没有写入任何数据" in capsys.readouterr().out
 
 
-def test_import_refuses_an_officer_and_a_missing_file(exported: tuple[Path, Path], tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_refuses_an_unknown_user_and_a_missing_file(exported: tuple[Path, Path], tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     source, book = exported
-    assert main(["--db", str(source), "import", str(tmp_path / "none.xlsx")]) == 2
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["--db", str(source), "import", str(tmp_path / "none.xlsx"), "--user", "clerk150301"]) == 2
     assert "找不到文件" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["--db", str(source), "import", str(book), "--user", "nobody"]) == 2
-    assert "没有可用的用户" in capsys.readouterr().err
+    assert "用户名或密码错误" in capsys.readouterr().err
 
 
 def test_county_merge(exported: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -65,7 +73,9 @@ def test_county_merge(exported: tuple[Path, Path], tmp_path: Path, capsys: pytes
     county = tmp_path / "county.xlsx"
     assert main(["county", "merge", str(book), str(second), "-o", str(county)]) == 0
     assert county.exists() and "已合并 2 个单位" in capsys.readouterr().out
-    assert main(["county", "merge", str(book), str(book), "-o", str(county)]) == 2
+    assert main(["county", "merge", str(book), str(second), "-o", str(county)]) == 2
+    assert "已存在" in capsys.readouterr().err  # an earlier summary is replaced only with --force
+    assert main(["county", "merge", str(book), str(book), "-o", str(county), "--force"]) == 2
     assert "出现了 2 次" in capsys.readouterr().err
 
 
