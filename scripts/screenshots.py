@@ -5,7 +5,7 @@
 
 Without --db the demo station is built into a temporary folder (a few seconds). Screens
 whose module does not exist yet are skipped. Each screen is shown as the user who would
-use it (SCREEN_USERS) on the demo's last month, in a 1280×800 window.
+use it (SCREEN_USERS) on the demo's last month, in a 1366×768 window (the commonest station monitor).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from desktop.ui.screens import SCREENS
 
-SIZE = (1280, 800)
+SIZE = (1366, 768)  # the commonest station monitor
 PASSWORDS = {u[0]: u[3] for u in USERS}
 # Who looks at each screen (default: the clerk). Add a line for a screen that needs another role.
 SCREEN_USERS = {"settings": "admin", "review": "suozhang", "awards": "suozhang", "board": "minjing",
@@ -66,7 +66,9 @@ def _prepare_duty(screen: QWidget) -> None:
 
 
 def _prepare_settings(screen: QWidget) -> None:
-    screen.tabs.setCurrentIndex(2)  # type: ignore[attr-defined]
+    """The grade policy editor (the tab named 等次政策)."""
+    tabs = screen.tabs  # type: ignore[attr-defined]
+    tabs.setCurrentIndex(next(i for i in range(tabs.count()) if tabs.tabText(i) == "等次政策"))
 
 
 def _prepare_people(screen: QWidget) -> None:
