@@ -4,6 +4,8 @@
     jifen policy show [--period 2026-03] [--format json]
     jifen policy set 政策.json --from 2026-12 [--preview] --user suozhang
     jifen policy history [--format json]
+    jifen leave add --person 150212 --from 2026-03-01 --to 2026-03-20 --kind 病假 --user neiqin
+    jifen leave list [--person 150212] [--format json]
 """
 
 from __future__ import annotations
@@ -179,3 +181,66 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     history = actions.add_parser("history", help="列出等次政策的各个版本")
     history.add_argument("--format", choices=("table", "json"), default="table")
     history.set_defaults(handler=cmd_policy_history)
+    register_leave(sub)
+
+
+def _day(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValidationError(f"日期“{text}”应写作 2026-03-05") from exc
+
+
+def cmd_leave_add(args: argparse.Namespace) -> int:
+    from desktop.services import absences
+
+    start, end = _day(args.start), _day(args.end)
+    db = _open(args)
+    try:
+        actor = sign_in(db, args.user)
+        with db.transaction() as session:
+            row = absences.record(session, actor, args.person, start, end, args.kind, args.note or "")
+            days = (row.end - row.start).days + 1
+        print(f"已登记：{args.person} {args.kind} {start.isoformat()} 至 {end.isoformat()}，共 {days} 天")
+    finally:
+        db.dispose()
+    return 0
+
+
+def cmd_leave_list(args: argparse.Namespace) -> int:
+    from desktop.services import absences
+
+    db = _open(args)
+    try:
+        with db.session() as session:
+            rows = [{"badge": p.badge, "name": p.name, "kind": a.kind, "start": a.start.isoformat(),
+                     "end": a.end.isoformat(), "days": (a.end - a.start).days + 1, "note": a.note}
+                    for a, p in absences.list_absences(session, args.person)]
+    finally:
+        db.dispose()
+    if args.format == "json":
+        print(to_json(rows))
+    else:
+        print(table(["警号", "姓名", "类别", "开始", "结束", "天数", "说明"], [list(r.values()) for r in rows]))
+    return 0
+
+
+def register_leave(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from desktop.services.absences import KINDS
+
+    leave = sub.add_parser("leave", help="请假、借调登记（长期请假可按等次政策不参与排名）")
+    actions = leave.add_subparsers(dest="leave_action", metavar="操作", required=True)
+    add = actions.add_parser("add", help="登记一段请假（内勤或管理员）")
+    add.add_argument("--person", required=True, metavar="警号")
+    add.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
+    add.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
+    add.add_argument("--kind", required=True, help="、".join(KINDS))
+    add.add_argument("--note")
+    add_user_argument(add)
+    add.set_defaults(handler=cmd_leave_add)
+    show = actions.add_parser("list", help="列出请假记录")
+    show.add_argument("--person", metavar="警号")
+    show.add_argument("--format", choices=("table", "json"), default="table")
+    show.set_defaults(handler=cmd_leave_list)

@@ -124,3 +124,29 @@ def test_a_bad_policy_file_names_the_field(station: World, tmp_path: Path, capsy
 def test_demo_policy_option_takes_a_preset_or_a_file(tmp_path: Path, capsys) -> None:
     assert cli.main(["--db", str(tmp_path / "a.db"), "demo", "--policy", "no_such"]) == 2
     assert "既不是预设等次政策" in capsys.readouterr().err
+
+
+def test_leave_recorded_on_the_command_line_keeps_a_long_absence_out_of_ranking(
+        station: World, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(station, "policy", "show") == 0
+    data = json.loads(capsys.readouterr().out) | {"long_leave_days": 10}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert run(station, "policy", "set", str(path), "--from", "2026-01", "--user", "chief",
+               stdin=PASSWORD + "\n", monkeypatch=monkeypatch) == 0
+    assert run(station, "leave", "add", "--person", "102", "--from", "2026-03-01", "--to", "2026-03-20",
+               "--kind", "病假", "--user", "clerk", stdin=PASSWORD + "\n", monkeypatch=monkeypatch) == 0
+    assert "共 20 天" in capsys.readouterr().out
+    assert run(station, "leave", "add", "--person", "102", "--from", "2026-03-10", "--to", "2026-03-12",
+               "--kind", "病假", "--user", "clerk", stdin=PASSWORD + "\n", monkeypatch=monkeypatch) == 2
+    assert "已有请假记录" in capsys.readouterr().err
+    assert run(station, "leave", "add", "--person", "101", "--from", "2026-03-01", "--to", "2026-03-02",
+               "--kind", "休息", "--user", "clerk", stdin=PASSWORD + "\n", monkeypatch=monkeypatch) == 2
+    assert "请假类别“休息”不对" in capsys.readouterr().err
+    assert run(station, "leave", "add", "--person", "101", "--from", "2026-03-01", "--to", "2026-03-02",
+               "--kind", "病假", "--user", "officer", stdin=PASSWORD + "\n", monkeypatch=monkeypatch) == 2
+    assert run(station, "leave", "list", "--format", "json") == 0
+    capsys.readouterr()
+    assert run(station, "score", "--period", "2026-03", "--format", "json") == 0
+    row = next(r for r in json.loads(capsys.readouterr().out) if r["badge"] == "102")
+    assert row["grade"] is None and row["excluded_reason"] == "本期请假 20 天，超过 10 天"

@@ -32,7 +32,7 @@ ACTION_LABELS = {
     "station.create": "建立单位", "station.chain": "修改签核流程", "station.policy": "选用等次政策",
     "department.create": "新建部门", "person.create": "新增人员", "person.update": "修改人员信息",
     "person.photo": "更换照片", "catalogue.version": "发布考核细则版本",
-    "policy.install": "安装等次政策", "policy.save": "修改等次政策",
+    "policy.install": "安装等次政策", "policy.save": "修改等次政策", "policy.version": "新的等次政策版本", "absence.record": "登记请假",
     "entry.record": "录入积分", "entry.batch": "批量录入积分", "duty.save": "保存值勤表",
     "entry.reverse": "冲正积分",
     "period.compute": "计算积分", "period.review": "提交审核", "period.sign": "签字",
@@ -44,7 +44,7 @@ ACTION_LABELS = {
 }
 ENTITY_LABELS = {
     "entry": "积分记录", "person": "人员", "user": "用户", "period": "考核周期", "station": "单位",
-    "department": "部门", "award": "奖励", "grade_policy": "等次政策", "catalogue_version": "考核细则",
+    "department": "部门", "award": "奖励", "grade_policy": "等次政策", "policy_version": "等次政策版本", "catalogue_version": "考核细则",
     "workbook": "工作簿", "database": "数据库",
 }
 FIELD_LABELS = {
