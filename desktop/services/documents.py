@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
@@ -46,6 +45,7 @@ from desktop.services.actor import Actor
 from desktop.services.documents_file import performance_file_data
 from desktop.services.errors import NotFound, PermissionDenied, ValidationError
 from desktop.services.grade_engine import Policy, quota_counts
+from desktop.services.grade_policy import share_text
 from desktop.services.periods import find_period, parse_period, spec_of, transient
 from desktop.services.points import fmt
 from desktop.services.policies import policy_for
@@ -105,10 +105,6 @@ def signers_for(session: Session, period: Period) -> list[Signer]:
     return out
 
 
-def _share(share: Decimal) -> str:
-    return f"{(share * 100).normalize():f}%"
-
-
 def distribution(policy: Policy, dept_rows: list[ScoreRow], group_rows: list[ScoreRow],
                  months: int = 1) -> list[QuotaLine]:
     """Per grade: the department's count, and the policy's quota for the ranking group (score
@@ -120,9 +116,9 @@ def distribution(policy: Policy, dept_rows: list[ScoreRow], group_rows: list[Sco
         low, high = quotas[level.code]
         rule = []
         if high is not None and level.max_share is not None:
-            rule.append(f"≤{_share(level.max_share)}，至多{high}人")
+            rule.append(f"≤{share_text(level.max_share)}，至多{high}人")
         if low is not None and level.min_share is not None:
-            rule.append(f"≥{_share(level.min_share)}，至少{low}人")
+            rule.append(f"≥{share_text(level.min_share)}，至少{low}人")
         if level.min_score is not None:
             rule.append(f"须达{fmt(level.min_score * months)}分")
         count = sum(1 for r in dept_rows if r.grade == level.code)
