@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.bench.dataset import DatasetInfo
-from desktop.cli_output import table
+from desktop.cli.output import table
 
 HEADERS = ["项目", "用时 s", "基线 s", "倍数", "目标", "峰值 MB", "内存增长 MB", "结论"]
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from desktop.cli_output import to_csv
+from desktop.cli.output import to_csv
 from tests.cli.conftest import run
 from tests.services.builders import World
 

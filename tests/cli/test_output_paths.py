@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.cli_paths import guard_output
+from desktop.cli.paths import guard_output
 from desktop.services import backup
 from desktop.services.errors import ValidationError
 from tests.cli.conftest import digest, run

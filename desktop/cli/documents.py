@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from desktop.cli_paths import add_force_argument, guard_args
+from desktop.cli.paths import add_force_argument, guard_args
 from desktop.models.db import Database, open_database
 from desktop.services import documents
 from desktop.services.errors import NotFound, ValidationError

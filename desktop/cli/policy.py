@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli_output import table, to_json
-from desktop.cli_signin import add_user_argument, sign_in
+from desktop.cli.output import table, to_json
+from desktop.cli.signin import add_user_argument, sign_in
 from desktop.services.errors import NotFound, ValidationError
 
 PERIOD_HELP = "考核周期：2026-03（月）、2026-Q1（季度）、2026-H1（半年）或 2026（年）"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from desktop import __version__
-from desktop.cli_output import table, to_csv, to_json
+from desktop.cli.output import table, to_csv, to_json
 from desktop.models.enums import Identity, PeriodState
 from desktop.paths import default_db_path
 from desktop.services.errors import JifenError, NotFound
@@ -161,12 +161,24 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
 
+# Each module registers one group of commands; the order is the order of `jifen --help`.
+COMMAND_MODULES = (
+    "desktop.cli.ledger",     # record, reverse, entries
+    "desktop.cli.period",     # period submit|confirm|…|lock|reopen, periods, override, award
+    "desktop.cli.documents",  # printouts
+    "desktop.cli.exchange",   # export, import, county merge
+    "desktop.cli.rebuild",    # restore-export
+    "desktop.cli.admin",      # user, users, person, department, catalogue, settings
+    "desktop.cli.policy",     # explain, policy, leave
+    "desktop.cli.upkeep",     # backup, restore, audit
+    "desktop.cli.bench",
+)
+
 
 def _optional_registrars() -> list[Registrar]:
     """Subcommand groups that live in their own modules (documents, workbook exchange, upkeep)."""
     found: list[Registrar] = []
-    for module_name in ("desktop.cli_documents", "desktop.cli_exchange", "desktop.cli_upkeep", "desktop.cli_bench",
-                        "desktop.cli_policy"):
+    for module_name in COMMAND_MODULES:
         try:
             module = __import__(module_name, fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -5,7 +5,7 @@
     jifen [--db PATH] import 上级加减分.xlsx --dry-run
     jifen county merge A.xlsx B.xlsx C.xlsx -o 县局汇总.xlsx [--force]
 
-A real import writes, so it is signed in (`desktop.cli_signin`): the user's password, with the
+A real import writes, so it is signed in (`desktop.cli.signin`): the user's password, with the
 desktop program's lock-out and audit. A dry run only reads and needs no user. The one import
 without a user is a restore into a database that has no station yet (a new file): like the
 setup wizard, there is no account there to sign in with, and nothing to protect.
@@ -21,8 +21,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop.cli_paths import add_force_argument, guard_args
-from desktop.cli_signin import USER_HELP, sign_in
+from desktop.cli.paths import add_force_argument, guard_args
+from desktop.cli.signin import USER_HELP, sign_in
 from desktop.models.db import Database, open_database
 from desktop.services import integrity
 from desktop.services.actor import Actor

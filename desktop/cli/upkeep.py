@@ -14,8 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from desktop.cli_output import table, to_json
-from desktop.cli_paths import add_force_argument, guard_args
+from desktop.cli.output import table, to_json
+from desktop.cli.paths import add_force_argument, guard_args
 from desktop.models.audit import AuditEvent
 from desktop.services import audit, backup, integrity
 from desktop.services.errors import NotFound
