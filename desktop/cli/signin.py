@@ -16,7 +16,7 @@ import sys
 from desktop.models.db import Database
 from desktop.services import accounts
 from desktop.services.actor import Actor
-from desktop.services.errors import AuthError
+from desktop.services.errors import AuthError, ValidationError
 
 USER_HELP = "以此用户身份执行（密码在终端输入，或从标准输入第一行读取）"
 
@@ -41,6 +41,33 @@ def read_password(username: str) -> str:
 
 def sign_in(db: Database, username: str) -> Actor:
     """The signed-in actor for a write; AuthError (exit 2) on a wrong password or locked account."""
+    return sign_in_with_password(db, username)[0]
+
+
+def sign_in_with_password(db: Database, username: str) -> tuple[Actor, str]:
+    """`sign_in`, also giving back the password it read: a signature re-checks the password
+    (`signoff.sign`), and asking twice would read a second line a script never sent."""
     password = read_password(username)
     with db.transaction() as session:
-        return accounts.login(session, username, password)
+        return accounts.login(session, username, password), password
+
+
+def read_new_password(prompt: str) -> str:
+    """A password being set (a new account's, a reset): asked twice on a terminal, a mismatch
+    refused; otherwise the next line of standard input — the line after the signed-in user's
+    password, or the first line when nobody signs in (the first administrator)."""
+    if sys.stdin is None:
+        raise AuthError("需要新密码：请在终端运行，或从标准输入提供新密码")
+    if sys.stdin.isatty():
+        try:
+            first = getpass.getpass(f"{prompt}：")
+            again = getpass.getpass(f"再次输入{prompt}：")
+        except EOFError as exc:
+            raise AuthError("没有输入新密码，未执行") from exc
+        if first != again:
+            raise ValidationError("两次输入的密码不一致，未执行")
+        return first
+    line = sys.stdin.readline()
+    if not line:
+        raise AuthError("标准输入中没有新密码（应在登录密码的下一行；不登录建立第一个管理员时在第一行），未执行")
+    return line.rstrip("\r\n")

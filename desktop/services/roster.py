@@ -49,6 +49,12 @@ def set_signoff_chain(session: Session, actor: Actor, chain: list[tuple[str, Rol
     require(actor, "station.edit")
     if not chain:
         raise ValidationError("签核流程至少需要一个环节")
+    # The settings screen enforces these two; here so every caller (the command line too) does.
+    if any(not title.strip() for title, _role in chain):
+        raise ValidationError("签核流程的每个环节都要有名称")
+    if any(role == Role.OFFICER for _title, role in chain):
+        raise ValidationError("签核环节不能由民警签字，应为所长/教导员、内勤或管理员")
+    chain = [(title.strip(), role) for title, role in chain]
     station = get_station(session)
     for step in list(station.signoff_steps):
         session.delete(step)
@@ -154,6 +160,9 @@ def update_person(session: Session, actor: Actor, person_id: int, data: PersonIn
     return person
 
 
+PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"BM")
+
+
 def set_photo(session: Session, actor: Actor, person_id: int, data: bytes, mime: str) -> None:
     require(actor, "roster.edit")
     person = session.get(Person, person_id)
@@ -161,6 +170,9 @@ def set_photo(session: Session, actor: Actor, person_id: int, data: bytes, mime:
         raise NotFound("人员不存在")
     if len(data) > 5 * 1024 * 1024:
         raise ValidationError("照片不能超过 5 MB")
+    # The people screen only offers files Qt can show; the same rule without Qt: JPEG, PNG or BMP.
+    if not data.startswith(PHOTO_MAGIC):
+        raise ValidationError("照片应为 JPEG、PNG 或 BMP 图片")
     person.photo, person.photo_mime = data, mime
     audit.record(session, actor, "person.photo", "person", person.uuid, size=len(data))
 

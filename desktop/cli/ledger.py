@@ -1,0 +1,213 @@
+"""`jifen record`, `jifen reverse`, `jifen entries`: the diary ledger (考核日记) from a terminal.
+
+    jifen record --person 150212[,150213…] --item ZB-02 --date 2026-03-05 [--qty 2] [--points 2.5]
+                 [--note 说明] [--evidence 扫描件.pdf …] --user neiqin
+    jifen reverse ENTRY_UUID --reason 录错人员 --user neiqin
+    jifen entries --period 2026-03 [--person 150212] [--format table|csv|json]
+
+Every check (role, locked period, catalogue in force, points range, evidence, people on duty)
+is the ledger service's own, the same the desktop diary runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any
+
+from desktop.cli.common import PERIOD_HELP, add_format, day, emit, reading, signed_in
+from desktop.cli.signin import add_user_argument
+from desktop.services.errors import NotFound, ValidationError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from desktop.models.ledger import Entry
+    from desktop.models.people import Person
+
+# Badges are separated as a clerk would type them: commas (either width), 、 or spaces.
+_BADGE_SEPARATORS = re.compile(r"[,，、\s]+")
+
+# What `entries --format json` (and csv) prints, in column order; a stable interface (docs/cli.md).
+ENTRY_FIELDS = (
+    ("uuid", "编号"), ("date", "日期"), ("period", "月份"), ("badge", "警号"), ("name", "姓名"),
+    ("department", "部门"), ("item_code", "项目编号"), ("item_name", "项目"), ("category", "类别"),
+    ("component", "积分组成"), ("component_label", "积分组成名称"), ("quantity", "数量"),
+    ("points", "分值"), ("note", "说明"), ("source", "来源"), ("status", "状态"),
+    ("reverses", "冲正的原记录"), ("evidence", "证明材料"), ("recorded_by", "录入人"),
+    ("recorded_at", "录入时间"),
+)
+# The terminal table keeps to what a clerk reads; the uuid comes last, for `jifen reverse`.
+TABLE_FIELDS = (
+    ("date", "日期"), ("badge", "警号"), ("name", "姓名"), ("item_code", "项目编号"), ("item_name", "项目"),
+    ("quantity", "数量"), ("points", "分值"), ("status", "状态"), ("note", "说明"), ("recorded_by", "录入人"),
+    ("uuid", "编号"),
+)
+STATUS_VALID, STATUS_REVERSED, STATUS_REVERSAL = "有效", "已冲正", "冲正"
+
+
+def badges(text: str) -> list[str]:
+    found = [b for b in _BADGE_SEPARATORS.split(text.strip()) if b]
+    if not found:
+        raise ValidationError("--person 至少要写一个警号，多个警号用逗号分隔")
+    return found
+
+
+def quantity(text: str) -> int:
+    # Parsed here rather than by argparse's int: its message would be English and two lines long.
+    try:
+        return int(text.strip())
+    except ValueError as exc:
+        raise ValidationError(f"数量“{text}”应为整数") from exc
+
+
+def signed_tenths(entry: Entry) -> int:
+    """The entry's effect on the total, as the desktop lists show it: deductions negative."""
+    from desktop.models.enums import Component
+
+    return Component(entry.component).sign * entry.points_tenths
+
+
+def _points_text(tenths: int) -> str:
+    from desktop.services.points import fmt
+
+    return ("+" if tenths > 0 else "") + fmt(tenths)
+
+
+def _people(session: Session, text: str) -> list[Person]:
+    from desktop.services import roster
+
+    return [roster.person_by_badge(session, badge) for badge in badges(text)]
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from desktop.services import ledger
+    from desktop.services.points import to_tenths
+
+    # Everything that needs no database is checked before the password is asked for.
+    occurred_on = day(args.date)
+    qty = quantity(args.qty)
+    points = None if args.points is None else to_tenths(args.points, field="分值")
+    evidence = [ledger.Evidence.from_path(path) for path in args.evidence or []]
+    lines = []
+    with signed_in(args) as (session, actor):
+        people = _people(session, args.person)
+        data = ledger.EntryInput(person_ids=[p.id for p in people], item_code=args.item.strip(),
+                                 occurred_on=occurred_on, quantity=qty, points_tenths=points,
+                                 note=args.note or "", evidence=evidence)
+        # One event for several people is one call, as in the desktop diary: one entry each,
+        # one batch, one audit event naming them all.
+        for entry in ledger.record(session, actor, data):
+            lines.append(f"{entry.uuid}  {entry.person.badge}  {entry.person.name}  "
+                         f"{entry.item_code} {entry.item_name}  {_points_text(signed_tenths(entry))}")
+    print("\n".join(lines))
+    return 0
+
+
+def entry_by_uuid(session: Session, text: str) -> Entry:
+    from sqlalchemy import select
+
+    from desktop.models.ledger import Entry
+
+    entry = session.scalar(select(Entry).where(Entry.uuid == text.strip().lower()))
+    if entry is None:
+        raise NotFound(f"没有编号为“{text}”的积分记录（编号见 jifen entries 的“编号”列）")
+    return entry
+
+
+def cmd_reverse(args: argparse.Namespace) -> int:
+    from desktop.services import ledger
+
+    with signed_in(args) as (session, actor):
+        original = entry_by_uuid(session, args.entry)
+        reversal = ledger.reverse(session, actor, original.id, args.reason)
+        line = (f"已冲正：{original.person.name}（{original.person.badge}）{original.occurred_on.isoformat()} "
+                f"{original.item_code} {original.item_name} {_points_text(signed_tenths(original))}；"
+                f"冲正记录 {reversal.uuid}")
+    print(line)
+    return 0
+
+
+def _iso(moment: dt.datetime) -> str:
+    # Entries store UTC without a zone; say so, or a script reads it as local time.
+    return moment.replace(tzinfo=dt.UTC).isoformat(timespec="seconds")
+
+
+def entry_rows(session: Session, start: dt.date, end: dt.date, person_id: int | None) -> list[dict[str, Any]]:
+    """The listing's rows for the entries dated start..end, oldest first."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import selectinload
+
+    from desktop.models.enums import Component, EntrySource
+    from desktop.models.ledger import Entry, EvidenceFile
+    from desktop.models.people import Person
+    from desktop.services.points import to_decimal
+
+    query = (select(Entry).where(Entry.occurred_on >= start, Entry.occurred_on <= end)
+             .options(selectinload(Entry.person).selectinload(Person.department))
+             .order_by(Entry.occurred_on, Entry.id))
+    if person_id is not None:
+        query = query.where(Entry.person_id == person_id)
+    entries = list(session.scalars(query))
+    ids = [e.id for e in entries]
+    evidence = dict(session.execute(
+        select(EvidenceFile.entry_id, func.count(EvidenceFile.id)).where(EvidenceFile.entry_id.in_(ids))
+        .group_by(EvidenceFile.entry_id)).all()) if ids else {}
+    # A reversal keeps its original's date and person, so both are always in the same listing.
+    uuids = {e.id: e.uuid for e in entries}
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
+    rows = []
+    for e in entries:
+        status = (STATUS_REVERSAL if e.reverses_id else STATUS_REVERSED if e.id in reversed_ids else STATUS_VALID)
+        rows.append({
+            "uuid": e.uuid, "date": e.occurred_on.isoformat(), "period": e.occurred_on.strftime("%Y-%m"),
+            "badge": e.person.badge, "name": e.person.name, "department": e.person.department.name,
+            "item_code": e.item_code, "item_name": e.item_name, "category": e.category,
+            "component": e.component, "component_label": Component(e.component).label, "quantity": e.quantity,
+            "points": to_decimal(signed_tenths(e)), "note": e.note, "source": EntrySource(e.source).label,
+            "status": status, "reverses": uuids.get(e.reverses_id) if e.reverses_id else None,
+            "evidence": evidence.get(e.id, 0), "recorded_by": e.recorded_by_name,
+            "recorded_at": _iso(e.recorded_at),
+        })
+    return rows
+
+
+def cmd_entries(args: argparse.Namespace) -> int:
+    from desktop.services import periods, roster
+
+    spec = periods.parse_period(args.period)
+    with reading(args) as session:
+        person_id = roster.person_by_badge(session, args.person).id if args.person else None
+        rows = entry_rows(session, spec.start, spec.end, person_id)
+    if args.format == "table":
+        for row in rows:
+            row["points"] = _points_text(int(row["points"] * 10))
+    emit(args.format, TABLE_FIELDS if args.format == "table" else ENTRY_FIELDS, rows)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    record = sub.add_parser("record", help="录入积分：一件事，一人或多人（每人一条记录）")
+    record.add_argument("--person", required=True, metavar="警号[,警号…]", help="一个或多个警号，用逗号分隔")
+    record.add_argument("--item", required=True, metavar="项目编号", help="考核细则中的项目编号，如 ZB-02")
+    record.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="事情发生的日期")
+    record.add_argument("--qty", default="1", metavar="数量", help="次数、起数等（默认 1）")
+    record.add_argument("--points", metavar="分值", help="区间赋分项目每次的分值，如 2.5（固定分值项目可不填）")
+    record.add_argument("--note", metavar="说明", help="事实说明")
+    record.add_argument("--evidence", nargs="+", action="extend", metavar="文件",
+                        help="证明材料（扫描件、照片或 PDF），复制进数据库")
+    add_user_argument(record)
+    record.set_defaults(handler=cmd_record)
+
+    reverse = sub.add_parser("reverse", help="冲正一条积分记录（原记录保留，追加一条相反的记录）")
+    reverse.add_argument("entry", metavar="记录编号", help="积分记录的编号（jifen entries 的“编号”列）")
+    reverse.add_argument("--reason", required=True, metavar="理由", help="冲正理由（记入审计）")
+    add_user_argument(reverse)
+    reverse.set_defaults(handler=cmd_reverse)
+
+    entries = sub.add_parser("entries", help="列出一个考核周期的积分记录（含冲正）")
+    entries.add_argument("--period", required=True, metavar="周期", help=PERIOD_HELP)
+    entries.add_argument("--person", metavar="警号", help="只列出此人")
+    add_format(entries)
+    entries.set_defaults(handler=cmd_entries)
