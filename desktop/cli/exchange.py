@@ -6,12 +6,14 @@
     jifen county merge A.xlsx B.xlsx C.xlsx -o 县局汇总.xlsx [--force]
 
 A real import writes, so it is signed in (`desktop.cli.signin`): the user's password, with the
-desktop program's lock-out and audit. A dry run only reads and needs no user. The one import
-without a user is a restore into a database that has no station yet (a new file): like the
-setup wizard, there is no account there to sign in with, and nothing to protect.
+desktop program's lock-out and audit. A dry run only reads and needs no user. An import goes
+only into a database that has a station; a missing file is never created (not even by a dry
+run) and an empty database is pointed to `jifen restore-export` (`desktop.cli.rebuild`), which
+rebuilds a station from its own export.
 
 Exit status: 0 done (for --dry-run: the workbook would import cleanly), 1 the workbook has
-problems and nothing was written (the report is printed), 2 any other user error.
+problems or the database has no station, and nothing was written (the report is printed),
+2 any other user error.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from desktop.services.errors import AuthError, NotFound
 from desktop.services.exchange.export import export_period
 from desktop.services.exchange.import_ import import_file
 from desktop.services.exchange.merge import merge_county
-from desktop.services.exchange.report import ImportRejected
+from desktop.services.exchange.report import ImportRejected, ImportReport
 from desktop.services.roster import has_station
 
 EXIT_PROBLEMS = 1
@@ -43,18 +45,23 @@ def _open_existing(path: str) -> Database:
 
 
 def _actor(db: Database, args: argparse.Namespace) -> Actor:
-    """Who imports: for a dry run (reads only) the program itself unless --user is named; for a
-    real import the signed-in user (--user and the password), except a restore into a database
-    without a station, where no account exists yet."""
+    """Who imports: the signed-in user (--user and the password); for a dry run, which only
+    reads, the program itself unless --user is named."""
     if args.user:
         return sign_in(db, args.user)
     if args.dry_run:
         return Actor.system("cli")
-    with db.session() as session:
-        empty = not has_station(session)
-    if empty:
-        return Actor.system("cli")
     raise AuthError("导入会写入数据库，须用 --user 指明导入人并输入其密码；只检查不写入请加 --dry-run")
+
+
+def _no_station(args: argparse.Namespace, exists: bool) -> int:
+    """The report for an import into a database without a station: nothing to import into."""
+    report = ImportReport(Path(args.file), dry_run=args.dry_run)
+    what = "中还没有单位，不能导入" if exists else "不存在，不能导入（没有建立这个文件）"
+    report.problem("", None, f"数据库“{args.db}”{what}。要在新电脑上用本单位导出的工作簿"
+                   f"重建单位，请用 jifen --db {args.db} restore-export {args.file}；新建单位请用桌面程序的建立单位向导")
+    print(report.text())
+    return EXIT_PROBLEMS
 
 
 def _progress() -> Callable[[int, int], None] | None:
@@ -88,37 +95,31 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.db)
+    if not path.exists():  # checked before the lock and before opening: neither creates a file here
+        return _no_station(args, exists=False)
     if args.dry_run:
         return _import(args, path)
     # A real import writes: refused while the desktop program (or another command) has the file open.
-    lock_file_existed = integrity.lock_path(path).exists()
-    try:
-        with integrity.acquire_writer_lock(path):
-            return _import(args, path)
-    finally:
-        if not path.exists() and not lock_file_existed:  # a refused import leaves no database behind
-            integrity.lock_path(path).unlink(missing_ok=True)
+    with integrity.acquire_writer_lock(path):
+        return _import(args, path)
 
 
 def _import(args: argparse.Namespace, path: Path) -> int:
-    created = not path.exists()
-    db = open_database(path)  # a new file is fine: an empty database can be restored from an export
-    status = EXIT_PROBLEMS
+    db = open_database(path)
     try:
+        with db.session() as session:
+            if not has_station(session):
+                return _no_station(args, exists=True)
         actor = _actor(db, args)
         try:
             report = import_file(db, actor, args.file, dry_run=args.dry_run, progress=_progress())
         except ImportRejected as exc:
             print(exc.report.text())
-            return status
+            return EXIT_PROBLEMS
         print(report.text())
-        status = 0 if report.ok else EXIT_PROBLEMS
-        return status
+        return 0 if report.ok else EXIT_PROBLEMS
     finally:
         db.dispose()
-        if created and (status != 0 or args.dry_run):  # leave no stray empty database behind
-            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-                leftover.unlink(missing_ok=True)
 
 
 def cmd_county_merge(args: argparse.Namespace) -> int:
@@ -140,7 +141,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add_force_argument(export)
     export.set_defaults(handler=cmd_export)
 
-    imp = subparsers.add_parser("import", help="导入工作簿：上级名册、考核细则、上级加减分，或另一台电脑导出的数据")
+    imp = subparsers.add_parser("import", help="向已有单位导入工作簿：上级名册、考核细则、上级加减分，或另一台电脑导出的积分记录")
     imp.add_argument("file", help="要导入的 .xlsx 文件")
     imp.add_argument("--dry-run", action="store_true", help="只检查并列出将新增、更新、不变和有问题的行，不写入")
     imp.add_argument("--user", metavar="用户名",

@@ -11,11 +11,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.models.catalogue import CatalogueItem
 from desktop.models.enums import EntrySource, PointsMode
 from desktop.models.ledger import Entry, EvidenceBlob, EvidenceFile
 from desktop.models.people import Person
@@ -90,7 +90,24 @@ def store_evidence(session: Session, entry: Entry, evidence: Evidence) -> Eviden
     return ev
 
 
-def points_for(item: CatalogueItem, quantity: int, points_tenths: int | None) -> int:
+class ItemRules(Protocol):
+    """What the entry rules read of a catalogue item: a `CatalogueItem`, or the importer's `ItemRef`."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def points_mode(self) -> str: ...
+    @property
+    def points_tenths(self) -> int: ...
+    @property
+    def min_tenths(self) -> int | None: ...
+    @property
+    def max_tenths(self) -> int | None: ...
+    @property
+    def evidence_required(self) -> bool: ...
+
+
+def points_for(item: ItemRules, quantity: int, points_tenths: int | None) -> int:
     """The entry's magnitude: catalogue points (or the assessor's pick within range) x quantity."""
     where = f"“{item.name}”"
     if not 1 <= quantity <= MAX_QUANTITY:
@@ -111,6 +128,20 @@ def points_for(item: CatalogueItem, quantity: int, points_tenths: int | None) ->
     return per * quantity
 
 
+def check_entry(item: ItemRules, quantity: int, points_tenths: int | None, *,
+                source: EntrySource = EntrySource.MANUAL, evidence: int = 0) -> int:
+    """Every rule one entry of `item` must meet, without a session: the magnitude, or ValidationError.
+
+    Shared by `record` and the workbook importer, so an entry that arrives in a workbook obeys
+    the same catalogue rules as one typed in. Evidence is required only of what a clerk types
+    (`MANUAL`); duty sheets and imports carry none.
+    """
+    magnitude = points_for(item, quantity, points_tenths)
+    if item.evidence_required and not evidence and source == EntrySource.MANUAL:
+        raise ValidationError(f"“{item.name}”需要附证明材料（扫描件、照片或 PDF）")
+    return magnitude
+
+
 def record(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str | None = None,
            audit_event: bool = True) -> list[Entry]:
     """Record one event for one or more people; every person gets an entry of their own."""
@@ -121,9 +152,8 @@ def record(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str 
         raise ValidationError("同一事件中人员重复")
     ensure_writable(session, data.occurred_on)
     item = item_in_force(session, data.item_code, data.occurred_on)
-    magnitude = points_for(item, data.quantity, data.points_tenths)
-    if item.evidence_required and not data.evidence and data.source == EntrySource.MANUAL:
-        raise ValidationError(f"“{item.name}”需要附证明材料（扫描件、照片或 PDF）")
+    magnitude = check_entry(item, data.quantity, data.points_tenths, source=data.source,
+                            evidence=len(data.evidence))
     note = data.note.strip()
     if len(note) > 1000:
         raise ValidationError("事实说明不能超过 1000 字")

@@ -25,13 +25,17 @@ def exported(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_export_then_restore_into_a_new_database(exported: tuple[Path, Path], tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A new PC is rebuilt by `restore-export`; `import` into a database without a station points there."""
     source, book = exported
     assert book.exists()
     fresh = tmp_path / "copy.db"
-    assert main(["--db", str(fresh), "import", str(book), "--dry-run"]) == 0
-    assert "试导入（未写入任何数据）：可以导入" in capsys.readouterr().out
-    assert main(["--db", str(fresh), "import", str(book)]) == 0
-    assert "已恢复到空数据库" in capsys.readouterr().out
+    assert main(["--db", str(fresh), "import", str(book)]) == 1
+    assert "restore-export" in capsys.readouterr().out and not fresh.exists()
+    assert main(["--db", str(fresh), "restore-export", str(book), "--dry-run"]) == 0
+    assert "试导入（未写入任何数据）：可以导入" in capsys.readouterr().out and not fresh.exists()
+    assert main(["--db", str(fresh), "restore-export", str(book)]) == 0
+    out = capsys.readouterr().out
+    assert "已恢复到空数据库" in out and "user add" in out
     from desktop.models.db import open_database
 
     assert results(open_database(fresh), "2026-03") == results(open_database(source), "2026-03")
@@ -79,10 +83,13 @@ def test_county_merge(exported: tuple[Path, Path], tmp_path: Path, capsys: pytes
     assert "出现了 2 次" in capsys.readouterr().err
 
 
-def test_a_refused_or_dry_run_import_leaves_no_new_database(exported: tuple[Path, Path], tmp_path: Path) -> None:
+def test_a_refused_or_dry_run_import_leaves_no_new_database(exported: tuple[Path, Path], tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """An import needs a station: a path that does not exist is refused and never created."""
     _, book = exported
     new = tmp_path / "typo.db"
     assert main(["--db", str(new), "import", str(messy.roster_book(tmp_path / "r.xlsx"))]) == 1
     assert not new.exists()
-    assert main(["--db", str(new), "import", str(book), "--dry-run"]) == 0
-    assert not new.exists()
+    assert main(["--db", str(new), "import", str(book), "--dry-run"]) == 1
+    assert "restore-export" in capsys.readouterr().out
+    assert list(tmp_path.glob("typo*")) == []

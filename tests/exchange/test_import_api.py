@@ -16,7 +16,7 @@ from desktop.services.exchange.export import export_period
 from desktop.services.exchange.import_ import import_file, preview_file
 from desktop.services.exchange.report import Cancelled
 from tests.exchange import messy
-from tests.exchange.stations import Station, fill_month, results, sign_and_lock, station
+from tests.exchange.stations import Station, fill_month, sign_and_lock, station
 from tests.services.builders import rec
 
 CLI = Actor.system("test")
@@ -85,17 +85,19 @@ def copy_of(db: Database, st: Station) -> Station:
     return Station(db, CLI, CLI, CLI, CLI, people)
 
 
-def test_a_locked_month_syncs_into_an_unsigned_copy(tmp_path: Path) -> None:
+def test_a_locked_month_never_syncs_into_a_copy(tmp_path: Path) -> None:
+    """The station's locked export brings its entries to a copy, never its lock or signatures:
+    those are made by the copy's own accounts (issue #13; this used to sync when scores agreed)."""
     st = station(tmp_path)
     copy = open_database(tmp_path / "copy.db")
     import_file(copy, CLI, export(st.db, tmp_path / "open.xlsx"))
     sign_and_lock(st, "2026-03")
     report = import_file(copy, CLI, export(st.db, tmp_path / "locked.xlsx"))
-    assert any("已同步签核记录并锁定该周期" in n.reason for n in report.notices), report.text()
-    assert results(copy, "2026-03") == results(st.db, "2026-03")
+    ignored = {n.sheet for n in report.notices if "只能由本数据库的账号在本程序中完成" in n.reason}
+    assert {"说明", "积分汇总", "签核", "个人确认"} <= ignored, report.text()
     with copy.session() as s:
-        assert periods.find_period(s, "2026-03").state == "locked"  # type: ignore[union-attr]
-        assert s.scalar(select(func.count(SignOff.id))) == 2
+        assert periods.find_period(s, "2026-03").state == "open"  # type: ignore[union-attr]
+        assert s.scalar(select(func.count(SignOff.id))) == 0
 
 
 def test_a_locked_month_does_not_sync_over_other_entries(tmp_path: Path) -> None:
@@ -106,7 +108,7 @@ def test_a_locked_month_does_not_sync_over_other_entries(tmp_path: Path) -> None
         rec(s, CLI, roster.person_by_badge(s, st.people[0].badge), "ZB-03", periods.parse_period("2026-03").start)
     sign_and_lock(st, "2026-03")
     report = import_file(copy, CLI, export(st.db, tmp_path / "locked.xlsx"))
-    assert any("未同步签核" in n.reason for n in report.notices), report.text()
+    assert any(n.sheet == "签核" and "未导入" in n.reason for n in report.notices), report.text()
     with copy.session() as s:
         assert periods.find_period(s, "2026-03").state == "open"  # type: ignore[union-attr]
 

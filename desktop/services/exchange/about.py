@@ -47,6 +47,7 @@ class About:
 
 def parse_about(raw: dict[str, Any], report: ImportReport) -> About | None:
     """Read the 说明 pairs; a missing or unreadable one is a problem on the 说明 sheet."""
+    found_before = len(report.problems)  # the other sheets' problems do not make 说明 unreadable
 
     def need(key: str) -> str:
         text = parse_text(raw.get(key))
@@ -72,7 +73,7 @@ def parse_about(raw: dict[str, Any], report: ImportReport) -> About | None:
     except (CellError, ValueError) as exc:
         report.problem(ABOUT_NAME, None, str(exc))
         return None
-    if report.problems:
+    if len(report.problems) > found_before:
         return None
     return About(version, parse_key(code) or "", name, parse_text(raw.get("上级单位")) or "", starting, period,
                  state, policy_code, policy_json, parse_key(raw.get(DIGEST_KEY)) or "",

@@ -67,6 +67,7 @@ class ItemRef:
     veto: bool
     unit: str = "次"
     id: int | None = None
+    evidence_required: bool = False
 
 
 @dataclass
@@ -110,6 +111,8 @@ class Plan:
     new_entries: list[dict[str, Any]] = field(default_factory=list)  # with "_badge", "_item", "_reverses"
     period_records: Any = None  # restore.PeriodRecords when a period's sign-offs travel along
     memo: dict[Any, Any] = field(default_factory=dict)  # per-import caches (item names already matched)
+    # Entry UUID → (sheet, row) that planned it: one record met on two sheets is reported, not inserted twice.
+    entry_rows: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def load(self) -> None:
         """Read the database's current state into the indexes."""
@@ -124,7 +127,7 @@ class Plan:
         for it in s.scalars(select(CatalogueItem)):
             items.setdefault(it.version_id, []).append(ItemRef(
                 it.uuid, it.code, it.name, it.category, it.component, it.points_mode, it.points_tenths,
-                it.min_tenths, it.max_tenths, it.veto, it.unit, it.id))
+                it.min_tenths, it.max_tenths, it.veto, it.unit, it.id, it.evidence_required))
         for v in s.scalars(select(CatalogueVersion)):
             self.catalogue.add(v.effective_from, items.get(v.id, []))
         self.locked = list(s.scalars(select(Period).where(Period.state == PeriodState.LOCKED.value)))
@@ -147,6 +150,25 @@ class Plan:
                 return (f"{spec_of(period).label}已锁定，不能再导入 {cn_date(day)} 的积分；"
                         "如确需更正，请所长先解锁该周期并填写理由")
         return None
+
+    def claim_entry(self, table: Table, number: int, uid: str, *, derived: bool = False) -> bool:
+        """Reserve an entry UUID for this row; False (and a problem naming both places) when another
+        row already stands for the same record. `derived`: the UUID was computed from the row's
+        content (a bureau row without 记录UUID), so "the same record" means the same row."""
+        first = self.entry_rows.get(uid)
+        if first is None:
+            self.entry_rows[uid] = (table.sheet, number)
+            return True
+        key = "badge" if derived and table.has("badge") else "name" if derived else "uuid"
+        if first[0] == table.sheet:
+            reason = f"记录UUID与第 {first[1]} 行重复"
+        elif derived:
+            reason = (f"与工作表“{first[0]}”第 {first[1]} 行是同一条记录（警号、日期、项目、分值和说明都相同）："
+                      f"同一行不能既在“{first[0]}”又在“{table.sheet}”中，请删去其中一行；如确是两次，请在说明中注明区别")
+        else:
+            reason = f"与工作表“{first[0]}”第 {first[1]} 行的记录UUID相同：同一条记录不能出现在两张表中，请删去其中一行"
+        self.cell_problem(table, number, key, reason, None if derived else uid)
+        return False
 
     def cell_problem(self, table: Table, number: int, key: str, reason: str, value: Any = None) -> None:
         letter, header = table.where(key)

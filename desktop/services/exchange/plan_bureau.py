@@ -13,10 +13,11 @@ import datetime as dt
 from typing import Any
 
 from desktop.models.enums import Component, EntrySource, PointsMode
+from desktop.services.errors import ValidationError
 from desktop.services.exchange.cells import fold
 from desktop.services.exchange.plan import ItemRef, PersonRef, Plan
 from desktop.services.exchange.reader import Row, Table
-from desktop.services.ledger import MAX_QUANTITY
+from desktop.services.ledger import MAX_QUANTITY, check_entry
 from desktop.services.points import fmt
 from desktop.services.text import cn_date
 
@@ -170,6 +171,12 @@ def bureau_row(plan: Plan, table: Table, row: Row, default_day: dt.date | None =
         return None
     qty = _quantity(plan, table, row, item, total)
     if qty is None:
+        return None
+    try:  # the ledger's own rules, so a rule added there holds for the bureau's rows too
+        check_entry(item, qty, total // qty, source=EntrySource.IMPORT)
+    except ValidationError as exc:
+        plan.cell_problem(table, row.number, "points" if v.get("points") is not None else "minus", str(exc),
+                          fmt(total))
         return None
     if not person.active_on(day):
         plan.cell_problem(table, row.number, "date", f"{person.name}（{person.badge}）{cn_date(day)}不在岗", day)

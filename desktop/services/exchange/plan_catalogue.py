@@ -149,7 +149,7 @@ def _plan_version(plan: Plan, table: Table, head: dict[str, Any],
         records.append(record)
         refs.append(ItemRef(record["uuid"], spec.code, spec.name, spec.category, record["component"],
                             record["points_mode"], spec.points_tenths, spec.min_tenths, spec.max_tenths, spec.veto,
-                            spec.unit))
+                            spec.unit, evidence_required=spec.evidence_required))
     version = {"uuid": head["uuid"] or str(uuid.uuid4()), "effective_from": head["effective_from"],
                "name": head["name"], "note": f"导入自“{plan.report.path.name}”"}
     plan.new_versions.append((version, records))

@@ -1,11 +1,13 @@
-"""Rebuild a station from its own export: into an empty database, or a period's sign-offs.
+"""Rebuild a station from its own export, into an empty database only (`jifen restore-export`).
 
-An empty database gets the station, its sign-off chain and grade policy from 说明 and 签核;
-departments, people, catalogue and entries come through the ordinary import steps. Then the
-period's records follow: its state, confirmations, chief's overrides, awards, signatures and,
-for a locked period, the frozen results of 积分汇总 — after checking them against the entries
-(a changed score in the sheet is refused). Signers and assessors become disabled accounts
-that keep their names but can never log in.
+Only a restore takes the period's authority from a workbook — its state, confirmations, chief's
+overrides, awards, signatures and, for a locked period, the frozen results of 积分汇总 — and
+only from an export whose data digest matches exactly and whose 周期状态 agrees with its 签核
+sheet, because the new database has no account yet that could have signed anything. An import
+into an existing station never applies them (see `import_`). The station, its sign-off chain
+and grade policy come from 说明 and 签核; departments, people, catalogue and entries through
+the ordinary import steps. Signers and assessors become disabled accounts that keep their
+names but can never log in.
 """
 
 from __future__ import annotations
@@ -18,17 +20,17 @@ from sqlalchemy import select
 
 from desktop.models.accounts import User
 from desktop.models.base import new_uuid
-from desktop.models.enums import PeriodState, Role
+from desktop.models.enums import PeriodKind, PeriodState, Role
 from desktop.models.grading import Award, GradeOverride, GradePolicy, PolicyVersion, ScoreResult
-from desktop.models.ledger import Entry
 from desktop.models.periods import Confirmation, Period, SignOff
 from desktop.models.station import Department, SignoffStep, Station
 from desktop.services import periods, scoring
 from desktop.services.exchange import vocab
-from desktop.services.exchange.about import About
+from desktop.services.exchange.about import DIGEST_KEY, About, data_digest
 from desktop.services.exchange.cells import CellError, fold
 from desktop.services.exchange.plan import Plan
-from desktop.services.exchange.reader import Row, Table
+from desktop.services.exchange.reader import Row, Table, Workbook
+from desktop.services.exchange.schema import ABOUT_NAME
 from desktop.services.grade_engine import Policy, PolicyError, load_preset, preset_codes
 from desktop.services.policies import FROM_START
 from desktop.services.roster import DEFAULT_CHAIN
@@ -45,7 +47,35 @@ class PeriodRecords:
     signoffs: list[dict[str, Any]] = field(default_factory=list)
     confirmations: list[dict[str, Any]] = field(default_factory=list)
     awards: list[dict[str, Any]] = field(default_factory=list)
-    sync_only: bool = False  # an existing station: copy only if the scores agree, else leave a notice
+
+
+REQUIRED = (("departments", "部门"), ("roster", "人员"), ("catalogue", "考核细则"))
+
+
+def plan_restore(plan: Plan, book: Workbook, about: About) -> Policy | None:
+    """The checks only a restore makes, then the station to create: the export must be exactly as
+    the program wrote it (any edited cell refuses the restore) and its period state must agree
+    with its signatures (说明 is outside the digest, 签核 inside it)."""
+    report = plan.report
+    if data_digest(book) != about.digest:
+        report.problem(ABOUT_NAME, None, "数据校验不符：工作簿导出后被修改过（或缺少某张表），不能用来重建单位。"
+                       "请在原电脑上重新导出，不要在 Excel/WPS 中改动后再恢复", header=DIGEST_KEY)
+    for kind, label in REQUIRED:
+        if not book.of(kind):
+            report.problem("", None, f"恢复到空数据库需要“{label}”表，工作簿中没有")
+    signoffs = book.of("signoffs")[0] if book.of("signoffs") else None
+    steps = _rows(signoffs)
+    signed = sum(1 for r in steps if r.values.get("signer"))
+    complete = bool(steps) and signed == len(steps)
+    # A month of a station with a chain is locked by its last signature and by nothing else; a
+    # reopened period loses its signatures. (Quarters and years are locked without signing.)
+    month = periods.parse_period(about.period_code).kind == PeriodKind.MONTH
+    locked = about.period_state == PeriodState.LOCKED
+    if (complete and not locked) or (locked and month and bool(steps) and not complete):
+        report.problem(ABOUT_NAME, None, f"周期状态“{about.period_state.label}”与“签核”表不符"
+                       f"（{signed}/{len(steps)} 个环节已签核）：月度周期在全部环节签核后才锁定，"
+                       "锁定的周期解锁后签核作废", header="周期状态", value=about.period_state.label)
+    return plan_station(plan, about, signoffs)
 
 
 def plan_station(plan: Plan, about: About, signoffs: Table | None) -> Policy | None:
@@ -94,7 +124,8 @@ def apply_station(plan: Plan, policy: Policy) -> None:
 
 
 def plan_period_records(plan: Plan, about: About, policy: Policy, tables: dict[str, Table | None]) -> None:
-    records = PeriodRecords(about, policy, tables.get("summary"), sync_only=not plan.restore)
+    assert plan.restore, "a period's sign-offs are taken from a workbook only when restoring"
+    records = PeriodRecords(about, policy, tables.get("summary"))
     for row in _rows(tables.get("signoffs")):
         if row.values.get("signer"):
             records.signoffs.append(row.values)
@@ -159,21 +190,12 @@ class _Users:
 
 
 def apply_period_records(plan: Plan) -> None:
-    """Write the period's records; in sync mode only into an unsigned period whose scores agree."""
+    """Write the restored period's records, once its scores agree with the entries just written."""
     records: PeriodRecords = plan.period_records
-    about, s = records.about, plan.session
-    period = periods.get_or_create(s, about.period_code)
-    if records.sync_only:
-        if about.period_state != PeriodState.LOCKED or period.state == PeriodState.LOCKED.value or s.scalar(
-                select(SignOff.id).where(SignOff.period_id == period.id).limit(1)) is not None:
-            return
-        if not _same_ledger(plan, period) or not _agrees(plan, records, period):
-            plan.report.notice("签核", None, "本单位该周期的积分记录与工作簿不完全相同，未同步签核和锁定状态")
-            return
-        plan.report.notice("签核", None, "本单位该周期的积分与工作簿一致，已同步签核记录并锁定该周期")
-    elif not _agrees(plan, records, period):
-        return  # the problems are in the report; the caller refuses the import
-    _write(plan, records, period)
+    period = periods.get_or_create(plan.session, records.about.period_code)
+    if _agrees(plan, records, period):
+        _write(plan, records, period)
+    # otherwise the problems are in the report; the caller refuses the import
 
 
 def _write(plan: Plan, records: PeriodRecords, period: Period) -> None:
@@ -217,14 +239,6 @@ def _write(plan: Plan, records: PeriodRecords, period: Period) -> None:
     s.flush()
 
 
-def _same_ledger(plan: Plan, period: Period) -> bool:
-    """The period holds exactly the entries of the workbook's 积分明细, no more and no fewer."""
-    ours = set(plan.session.scalars(select(Entry.uuid).where(Entry.occurred_on >= period.start,
-                                                              Entry.occurred_on <= period.end)))
-    theirs = {r.values.get("uuid") for t in plan.book.of("entries") for r in t.rows}
-    return ours == theirs
-
-
 def _agrees(plan: Plan, records: PeriodRecords, period: Period) -> bool:
     """Each person's five components in 积分汇总 must equal the sums of the entries now stored."""
     plan.session.flush()
@@ -239,7 +253,7 @@ def _agrees(plan: Plan, records: PeriodRecords, period: Period) -> bool:
             if mine is not None and getattr(mine, key) == theirs:
                 continue
             ok = False
-            if not records.sync_only and table is not None:
+            if table is not None:
                 plan.cell_problem(table, r.number, key, "与积分明细合计不符（工作簿可能被改动过）",
                                   f"{theirs / 10:g}")
             break
