@@ -58,11 +58,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if replacing and backup.has_data(args.db):
             # --force replaces real data as readily as an old demo: keep a copy to go back to.
             # A damaged or foreign file cannot be copied, and is then not replaced either.
-            kept = backup.backup(args.db)
+            kept = backup.backup(args.db, reason="demo")
         report = build_demo(args.db, seed=args.seed, until=args.until, force=args.force,
                             station_code=args.station_code, station_name=args.station_name, policy=policy)
     if kept is not None:
-        print(f"被替换的数据库已备份到：{kept}（可用 jifen restore 恢复）")
+        print(f"被替换的数据库已备份到：{kept}（可用 jifen restore 恢复：它属于被替换的单位，须加 --other-station 由管理员确认）")
     print(f"演示单位已建立：{report.path}")
     print(f"人员 {report.people} 人，积分记录 {report.entries} 条，月份 {report.months[0]} 至 {report.months[-1]}")
     print(f"已签核锁定：{'、'.join(report.locked)}")
@@ -257,6 +257,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `jifen entries … | head`: the reader stopped; say nothing more on a closed pipe.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # last: the clauses above see theirs first
+        # Only SQLite's disk faults (read-only file, full disk) not already turned into a
+        # JifenError on the way up; anything else is a defect and keeps its traceback.
+        from desktop.services.integrity import storage_error
+
+        mapped = storage_error(exc, getattr(args, "db", None))
+        if mapped is None:
+            raise
+        print(f"错误：{mapped}", file=sys.stderr)
+        return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":

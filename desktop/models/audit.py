@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import DateTime, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, intpk, utcnow
@@ -23,3 +23,24 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON: before/after, reason
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class RowSeal(Base):
+    """The state of one row as the program last wrote it, sealed into the audit chain.
+
+    Every transaction that changes rows deciding a grade appends one `rows.seal` audit event
+    whose detail holds the digest of the rows it sealed here (table, key, row digest), so the
+    chain vouches for these rows and these rows vouch for the tables: `audit verify` re-hashes
+    every current row against its latest seal. Append-only; `state` is the sealed row itself
+    (canonical JSON), kept so a report can name the field that was changed behind our back.
+    """
+
+    __tablename__ = "row_seals"
+    __table_args__ = (Index("ix_row_seals_row", "table_name", "row_key"),)
+
+    id: Mapped[intpk]
+    event_id: Mapped[int] = mapped_column(index=True)  # the rows.seal audit event (no FK: checked by digest)
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_key: Mapped[str] = mapped_column(String(80))
+    digest: Mapped[str | None] = mapped_column(String(64))  # None: the program deleted the row
+    state: Mapped[str] = mapped_column(Text, default="")

@@ -122,12 +122,37 @@ def needs_migration(engine: Engine) -> bool:
     return stamped != [head]
 
 
+def refuse_newer(engine: Engine, path: str | Path) -> None:
+    """`DatabaseTooNew` when the file's revision is one this program's migrations do not know.
+
+    Alembic would fail with "Can't locate revision"; this says it plainly, and before the
+    automatic backup that precedes a migration, so nothing at all is written.
+    """
+    from desktop.services.integrity import DatabaseTooNew
+
+    stamped = current_revision(engine)
+    if stamped is not None and stamped not in known_revisions():
+        raise DatabaseTooNew(
+            f"数据库“{path}”是更新版本的积分考核台账建立或升级过的（数据库版本“{stamped}”），"
+            "本程序不认识这个版本，不能打开；请安装新版本的程序后再打开。数据库未作任何改动")
+
+
+def _storage_error(exc: OperationalError, path: str | Path | None) -> Exception | None:
+    """The Chinese error for a disk fault (read-only, full); None when `exc` is not one."""
+    from desktop.services.integrity import storage_error
+
+    return storage_error(exc, path)
+
+
 class Database:
     """An opened, migrated database and the factory for its sessions."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        from desktop.services import seals  # the models layer must not import services at load
+
+        seals.install(self._sessions)
 
     @property
     def path(self) -> Path | None:
@@ -139,9 +164,19 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One unit of work: commit on success, roll back on any error.
+
+        A disk fault (read-only file, full disk) becomes one Chinese `StorageError` here, where
+        every write passes, so neither the command line nor a screen shows SQLite's English.
+        """
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            mapped = _storage_error(exc, self.path)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -161,12 +196,33 @@ def open_database(path: str | Path, *, migrate_to_head: bool = True, checked: bo
     if local and not checked and Path(path).is_file() and Path(path).stat().st_size > 0:
         integrity.ensure_sound(path)
     engine = make_engine(path)
+    migrated = False
     try:
         if migrate_to_head and needs_migration(engine):
+            refuse_newer(engine, path)
             if local:
                 backup.automatic(path, "migrate")
             migrate(engine)
+            migrated = True
+    except OperationalError as exc:  # e.g. a migration on a read-only file
+        engine.dispose()
+        mapped = _storage_error(exc, path)
+        if mapped is None:
+            raise
+        raise mapped from exc
     except BaseException:
         engine.dispose()
         raise
-    return Database(engine)
+    db = Database(engine)
+    if migrated:
+        _seal_baseline(db)
+    return db
+
+
+def _seal_baseline(db: Database) -> None:
+    """A database upgraded from before row seals (0006) has its rows sealed once, as they are."""
+    from desktop.services import seals
+
+    with db.transaction() as session:
+        if seals.needs_baseline(session):
+            seals.baseline(session)

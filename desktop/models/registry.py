@@ -7,7 +7,7 @@ used before SQLAlchemy is loaded (the program shows its login window that way).
 
 
 from desktop.models.accounts import User
-from desktop.models.audit import AuditEvent
+from desktop.models.audit import AuditEvent, RowSeal
 from desktop.models.base import Base
 from desktop.models.catalogue import CatalogueItem, CatalogueVersion
 from desktop.models.grading import Award, GradeOverride, GradePolicy, PolicyVersion, ScoreResult
@@ -35,6 +35,7 @@ __all__ = [
     "PeriodTransition",
     "Person",
     "PolicyVersion",
+    "RowSeal",
     "ScoreResult",
     "Setting",
     "SignOff",

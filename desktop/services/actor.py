@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.read": frozenset({Role.ADMIN, Role.CHIEF}),
     "import": frozenset({Role.ADMIN, Role.CLERK}),
     "backup": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),
+    # Restoring replaces every record with older ones: the chief or an administrator only.
+    "backup.restore": frozenset({Role.ADMIN, Role.CHIEF}),
 }
 
 ACTION_LABELS = {
@@ -47,6 +49,7 @@ ACTION_LABELS = {
     "audit.read": "查看审计记录",
     "import": "导入数据",
     "backup": "备份与恢复",
+    "backup.restore": "恢复数据库",
 }
 
 

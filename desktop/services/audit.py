@@ -22,6 +22,10 @@ from desktop.models.people import Person
 from desktop.services.actor import Actor, require
 
 GENESIS = "0" * 64
+# session.info key: the account whose event this transaction last recorded; the row seal that
+# closes the transaction (services/seals.py) is recorded in its name.
+ACTOR_INFO = "jifen.actor"
+LAST_EVENT_INFO = "jifen.last_event"
 
 
 def _canonical(event_id: int, at: dt.datetime, user_id: int | None, username: str, action: str,
@@ -59,7 +63,28 @@ def record(session: Session, actor: Actor, action: str, entity: str = "", ref: s
     )
     session.add(event)
     session.flush()
+    session.info[ACTOR_INFO] = actor
+    session.info[LAST_EVENT_INFO] = event
     return event
+
+
+def amend_newest(session: Session, event: AuditEvent, **extra: Any) -> bool:
+    """Add to the detail of the chain's newest event, still uncommitted, and rehash it.
+
+    The row seal of a transaction joins the event the transaction recorded, so that one
+    event carries the digest of the rows it wrote. False when `event` is no longer the
+    newest (nothing is changed then).
+    """
+    newest = session.execute(select(func.max(AuditEvent.id))).scalar()
+    if newest != event.id:
+        return False
+    detail = json.loads(event.detail or "{}") | extra
+    event.detail = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=_json_default)
+    content = _canonical(event.id, event.at, event.user_id, event.username, event.action, event.entity,
+                         event.entity_ref, event.detail)
+    event.hash = _digest(event.prev_hash, content)
+    session.flush()
+    return True
 
 
 @dataclass(frozen=True)

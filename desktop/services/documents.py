@@ -40,7 +40,7 @@ from desktop.models.ledger import Entry
 from desktop.models.people import Person
 from desktop.models.periods import Period
 from desktop.models.station import POST_CLASS_LABELS, Department, Station
-from desktop.services import audit, awards, ledger, review, roster, scoring, signoff
+from desktop.services import audit, awards, chain_head, ledger, review, roster, scoring, signoff
 from desktop.services.actor import Actor
 from desktop.services.documents_file import performance_file_data
 from desktop.services.errors import NotFound, PermissionDenied, ValidationError
@@ -198,6 +198,7 @@ def grade_sheet_data(session: Session, period_code: str, department: str | None 
             rows=grade_rows, distribution=distribution(policy, dept_rows, group_rows, months),
             signers=signers, verification=verification, distribution_note=note,
             show_start=any(r.start for r in dept_rows), printed_on=today or dt.date.today(), notes=notes,
+            chain=chain_head.head_code(session),
         ))
     return sheets
 
@@ -259,7 +260,7 @@ def confirm_sheet_data(session: Session, period_code: str, badges: list[str] | N
             rank=row.rank_department if row else None, grade=grade_label(policy, row.grade if row else None),
             confirmation=_confirmation_text(session, period, person),
             signers=[Signer("民警本人签字", Identity(person.identity).label), *chain],
-            printed_on=today or dt.date.today(),
+            printed_on=today or dt.date.today(), chain=chain_head.head_code(session),
         ))
     return sheets
 

@@ -4,6 +4,7 @@
 file raises `DatabaseDamaged`, whose message lists the backups and the restore command.
 `acquire_writer_lock` keeps a second copy of the program from writing to the same file: the
 lock is an OS lock on `<数据库>.lock`, so a crashed program never leaves a stale lock behind.
+`storage_error` turns SQLite's disk faults (read-only file, full disk) into one Chinese line.
 """
 
 from __future__ import annotations
@@ -28,9 +29,58 @@ class DatabaseBusy(JifenError):
     """Another copy of the program holds the writer lock."""
 
 
+class DatabaseTooNew(JifenError):
+    """The database was made by a newer program: its schema revision is unknown here."""
+
+
+class StorageError(JifenError):
+    """The disk refused: a read-only file or folder, a full disk, a file that cannot be opened."""
+
+
+# SQLite's messages (sqlite3.OperationalError, also inside SQLAlchemy's OperationalError) for
+# faults of the disk rather than of the program, and what to tell the user about each.
+_STORAGE_FAULTS = (
+    ("readonly database", "数据库文件“{path}”是只读的（或它所在的文件夹不允许写入），不能写入；"
+                          "请检查文件属性中的“只读”和文件夹的权限后再试。本次没有写入任何内容"),
+    ("disk is full", "磁盘已满，无法写入“{path}”；本次操作已撤销，没有写入任何内容。请清理磁盘空间后再试"),
+    ("unable to open database file", "无法打开数据库文件“{path}”（文件或文件夹不存在、无权访问，或 U 盘已拔出）"),
+    ("disk i/o error", "读写“{path}”时磁盘出错（disk I/O error）；本次操作已撤销。请检查磁盘或 U 盘后再试"),
+)
+
+
+def storage_error(exc: BaseException, path: str | Path | None) -> StorageError | None:
+    """The Chinese error for a disk fault behind `exc`, or None when `exc` is something else
+    (which the caller then re-raises: an unknown error must not be dressed up as a known one)."""
+    orig = getattr(exc, "orig", None)  # SQLAlchemy wraps the DB-API error
+    error = orig if isinstance(orig, sqlite3.Error) else exc
+    if not isinstance(error, sqlite3.DatabaseError):
+        return None
+    text = str(error).lower()
+    for needle, message in _STORAGE_FAULTS:
+        if needle in text:
+            return StorageError(message.format(path=path or "数据库"))
+    return None
+
+
 def connect_readonly(path: Path) -> sqlite3.Connection:
     # mode=ro: a check never creates, migrates or repairs anything.
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")
+    except sqlite3.OperationalError as exc:
+        # A WAL database in a folder nobody may write to: SQLite cannot make its -shm file and
+        # says "readonly database", which a check would report as damage. With no WAL file
+        # there is nothing beyond the main file, so reading it as immutable reads it exactly.
+        wal = Path(f"{path}-wal")
+        if storage_error(exc, path) is None or (wal.exists() and wal.stat().st_size > 0):
+            conn.close()
+            raise
+        conn.close()
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=10)
+    except sqlite3.DatabaseError:
+        pass  # not a database at all: the caller's first statement says so, as before
+    return conn
 
 
 def check(path: str | Path, *, full: bool = False) -> list[str]:

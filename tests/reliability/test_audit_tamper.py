@@ -32,7 +32,7 @@ def verify(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[int, str]:
 
 def test_untouched_trail_verifies(station_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = verify(capsys, station_db)
-    assert code == 0 and "校验通过" in out and "审计记录完整" in out
+    assert code == 0 and "校验通过" in out and "数据行与封存一致" in out
 
 
 @pytest.mark.parametrize(("statements", "broken", "words"), [

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,14 @@ from desktop.models.ledger import Entry
 from desktop.services import backup, integrity
 from desktop.services.errors import NotFound, ValidationError
 from tests.reliability.conftest import file_digest, folder_state, run_cli
+from tests.services.builders import PASSWORD
+
+
+def restore_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path, source: Path,
+                *extra: str, user: str = "chief") -> tuple[int, str, str]:
+    """`jifen restore` signed in as `user` (the password on standard input, as a script gives it)."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    return run_cli(capsys, "--db", str(db), "restore", str(source), "--user", user, *extra)
 
 
 def count(path: Path, table: str) -> int:
@@ -63,8 +73,10 @@ def test_backup_to_a_chosen_file_refuses_to_overwrite(station_db: Path, tmp_path
 def test_rotation_keeps_last_ten_and_one_per_month_for_a_year(station_db: Path) -> None:
     folder = backup.backup_dir(station_db)
     folder.mkdir()
-    today = dt.date(2026, 11, 20)
-    stamps = [dt.datetime(2026, 11, 20, 9, 0) - dt.timedelta(days=d) for d in range(0, 600, 3)]
+    # Relative to the real clock: a backup dated after it is not believed, and not rotated either.
+    now = dt.datetime.now().replace(microsecond=0) - dt.timedelta(hours=1)
+    today = now.date()
+    stamps = [now - dt.timedelta(days=d) for d in range(0, 600, 3)]
     for n, at in enumerate(stamps):
         (folder / f"jifen-{at:%Y%m%d-%H%M%S}-close.db").write_bytes(b"x")
         if n == 0:
@@ -76,7 +88,8 @@ def test_rotation_keeps_last_ten_and_one_per_month_for_a_year(station_db: Path) 
     newest = sorted(kept, key=lambda b: b.taken_at, reverse=True)
     assert len({b.path for b in newest[:10]}) == 10
     months = {(b.taken_at.year, b.taken_at.month) for b in kept}
-    assert len(months) == 12 and min(months) == (2025, 12)
+    first = today.year * 12 + today.month - 1 - 11
+    assert len(months) == 12 and min(months) == (first // 12, first % 12 + 1)
     assert len(kept) == 10 + 12 - len({(b.taken_at.year, b.taken_at.month) for b in newest[:10]})
     for b in kept:  # each month's survivor beyond the last ten is that month's newest
         same_month = [s for s in stamps if (s.year, s.month) == (b.taken_at.year, b.taken_at.month)]
@@ -145,8 +158,8 @@ def test_opening_a_file_that_is_not_a_database(tmp_path: Path, capsys: pytest.Ca
     assert code == 2 and err.startswith("错误：数据库文件") and "Traceback" not in err
 
 
-def test_restore_replaces_the_database_and_keeps_the_old_one(station_db: Path, capsys: pytest.CaptureFixture[str]
-                                                             ) -> None:
+def test_restore_replaces_the_database_and_keeps_the_old_one(station_db: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     saved = backup.backup(station_db, station_db.parent / "保存.db")
     conn = sqlite3.connect(station_db)
     conn.execute("DELETE FROM evidence_files")
@@ -154,7 +167,7 @@ def test_restore_replaces_the_database_and_keeps_the_old_one(station_db: Path, c
     conn.commit()
     conn.close()
     before, source = file_digest(station_db), file_digest(saved)
-    code, out, err = run_cli(capsys, "--db", str(station_db), "restore", str(saved))
+    code, out, err = restore_cli(capsys, monkeypatch, station_db, saved)
     assert code == 0, err
     assert "已从" in out and "恢复前的数据库已保留为" in out
     kept = [b for b in backup.list_backups(station_db) if b.reason == "restore"]
@@ -234,12 +247,13 @@ def _tampered_audit(station_db: Path, tmp_path: Path) -> Path:
     (_tampered_audit, "哈希链断裂"),
 ], ids=["damaged-pages", "truncated", "not-a-database", "other-sqlite", "newer-revision", "tampered-audit"])
 def test_restore_of_a_bad_backup_is_refused_and_changes_nothing(
-        station_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], make, reason: str) -> None:
+        station_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        make, reason: str) -> None:
     backup.backup(station_db)  # the folder holds one backup, which must stay as it is
     bad = make(station_db, tmp_path)
     before = folder_state(station_db.parent)
-    code, out, err = run_cli(capsys, "--db", str(station_db), "restore", str(bad))
-    assert code == 2 and out == ""
+    code, out, err = restore_cli(capsys, monkeypatch, station_db, bad)  # refused before the sign-in writes
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert reason in err and "当前数据库未作任何改动" in err and "Traceback" not in err
     after = {k: v for k, v in folder_state(station_db.parent).items() if not k.endswith(".lock")}
     assert after == before

@@ -166,8 +166,9 @@ def test_five_wrong_passwords_lock_the_account(db: Database) -> None:
         assert user.locked_until is not None
         actions = s.scalars(select(AuditEvent.action).where(AuditEvent.username == "clerk")).all()
         assert actions == ["user.login_failed"] * 5
-        assert json.loads(s.scalars(select(AuditEvent.detail).order_by(AuditEvent.id.desc())).first()) == {
-            "locked": True}
+        detail = json.loads(s.scalars(select(AuditEvent.detail).order_by(AuditEvent.id.desc())).first())
+        assert detail.pop("rows_sealed")["tables"] == {"users": 1}  # the lock-out is sealed with its event
+        assert detail == {"locked": True}
         accounts.reset_password(s, w.admin, "clerk", "new-secret")
     assert _try_login(db, "new-secret").role == Role.CLERK
 

@@ -198,6 +198,7 @@ def test_restore_from_the_list_brings_back_the_earlier_state(qtbot, start, demo_
         qtbot.waitUntil(lambda: not window.isVisible(), timeout=20000)
 
     start.users, start.sessions = ["suozhang"], [session]
+    modals.texts.append(DEMO_PASSWORDS["suozhang"])  # the password asked again before a restore
     assert LATE_NOTE not in notes(demo_db_path)
     assert app_module.run(demo_db_path) == 0
     question = modals.texts_of("question")[-1]
@@ -266,3 +267,16 @@ def test_a_damaged_database_offers_its_newest_backup(start, demo_db_path, modals
         assert isinstance(modals.dialogs[-1], LoginDialog)
     else:
         assert digest(demo_db_path) == damaged and not any(isinstance(d, LoginDialog) for d in modals.dialogs)
+
+
+def test_an_entry_edited_in_the_file_is_named_by_the_check(qtbot, ctx_for, demo_db_path, modals):
+    _window, screen = audit_screen(qtbot, ctx_for("suozhang"))
+    conn = sqlite3.connect(demo_db_path)
+    entry_id, uuid = conn.execute("SELECT id, uuid FROM entries ORDER BY id DESC LIMIT 1").fetchone()
+    conn.execute("UPDATE entries SET points_tenths = 990 WHERE id = ?", (entry_id,))
+    conn.commit()
+    conn.close()
+    text = verify(qtbot, screen.audit)
+    assert "哈希链逐条相符，但数据行在本程序之外被改动" in text
+    assert f"积分记录 entries 第 {entry_id} 行（{uuid}）被改动，字段：points_tenths" in text
+    assert "points_tenths" in modals.texts_of("warning")[-1]

@@ -80,6 +80,7 @@ class GradeSheetData:
     # "注1 张三：B类：…" — why a grade is not plain from rank and quota (ties, veto, override,
     # pro-rating), and any quota an allowed override broke; printed under the table.
     notes: list[str] = field(default_factory=list)
+    chain: str = ""  # the audit chain's head when printed (services/chain_head.py)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class ConfirmSheetData:
     confirmation: str  # what the officer did in the program (confirmed / disputed), or ""
     signers: list[Signer]
     printed_on: dt.date = field(default_factory=dt.date.today)
+    chain: str = ""  # the audit chain's head when printed (services/chain_head.py)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from desktop.exporters.pdf.layout import (
     SheetStart,
     Styles,
     build_pdf,
+    chain_footer,
+    chain_keywords,
     esc,
     grid_style,
     make_styles,
@@ -148,5 +150,8 @@ def render_grade_sheets(sheets: Sequence[GradeSheetData], path: str | Path, *, f
     st = make_styles(register_font(font))
     story = one_after_another(sheet_story(data, st) for data in sheets)
     first = sheets[0]
+    # The chain head on every page and in the file's keywords: `jifen audit verify --against`
+    # the code (typed from paper) or the file shows whether the trail was rewritten since.
     return build_pdf(path, story, font=st.font, pagesize=PAGE, title=title_of(first), author=first.station,
-                     footer_right=f"打印日期：{cn_date(first.printed_on)}", margin=MARGIN)
+                     footer_right=chain_footer(first.chain) + f"打印日期：{cn_date(first.printed_on)}",
+                     margin=MARGIN, keywords=chain_keywords(first.chain))

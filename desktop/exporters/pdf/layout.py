@@ -163,7 +163,7 @@ def one_after_another(parts: Iterable[list[Flowable]]) -> list[Flowable]:
 
 def build_pdf(path: str | Path, story: list[Flowable], *, font: str, pagesize: tuple[float, float],
               title: str, author: str = "", footer_left: str = "", footer_right: str = "",
-              margin: float = 12 * mm, numbered: bool = True) -> Path:
+              margin: float = 12 * mm, numbered: bool = True, keywords: str = "") -> Path:
     """Lay out `story` and write the PDF atomically (a failed build leaves no half-written file)."""
     target = Path(path)
     if not target.parent.is_dir():
@@ -174,7 +174,7 @@ def build_pdf(path: str | Path, story: list[Flowable], *, font: str, pagesize: t
         footer_space = 6 * mm if numbered else 0
         doc = SimpleDocTemplate(tmp_name, pagesize=pagesize, leftMargin=margin, rightMargin=margin,
                                 topMargin=margin, bottomMargin=margin + footer_space, title=title,
-                                author=author, creator="jifen 积分考核台账", subject=title)
+                                author=author, creator="jifen 积分考核台账", subject=title, keywords=keywords)
         maker = numbered_canvas(font, footer_left, footer_right) if numbered else _plain_canvas(font)
         doc.build(story, canvasmaker=maker)
         os.replace(tmp_name, target)
@@ -182,6 +182,16 @@ def build_pdf(path: str | Path, story: list[Flowable], *, font: str, pagesize: t
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
     return target
+
+
+def chain_footer(code: str) -> str:
+    return f"审计链 {code}　　" if code else ""
+
+
+def chain_keywords(code: str) -> str:
+    from desktop.services.chain_head import PDF_KEYWORD
+
+    return f"{PDF_KEYWORD}{code}" if code else ""
 
 
 def _plain_canvas(font: str) -> type[Canvas]:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from desktop import __version__
 from desktop.exporters.xlsx.writer import Column, Sheet, write_workbook
 from desktop.models.periods import Period
+from desktop.services import chain_head
 from desktop.services.errors import ValidationError
 from desktop.services.exchange import collect
 from desktop.services.exchange.cells import PARSERS
@@ -177,6 +178,9 @@ def export_period(session: Session, period_code: str, path: str | Path, *, progr
             ("周期状态", collect.period_state_label(period)), ("等次政策代码", policy.code),
             ("等次政策名称", policy.name), ("等次政策（JSON）", policy.to_json()),
             ("生成时间", dt.datetime.now().replace(microsecond=0)),
+            # The chain's head when this was written: `audit verify --against` this workbook
+            # later shows whether the trail up to here was rewritten since.
+            (chain_head.ABOUT_LABEL, chain_head.head_code(session)),
         ]
         pairs += [(f"行数：{name}", count) for name, count in result.counts.items()]
         pairs += [("数据校验（SHA-256）", result.digest), ("说明", ABOUT_NOTE)]

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import audit, backup
+from desktop.services import audit, backup, seal_verify
 from desktop.services.audit import ChainReport
+from desktop.services.seal_verify import RowReport
 from desktop.ui.context import AppContext
 from desktop.ui.models.audit import AuditModel, action_label
 from desktop.ui.screens.backups import BackupsPage
@@ -41,6 +42,7 @@ class ChainCheck:
     report: ChainReport
     mismatches: list[str]  # newest events that differ from the newest backups
     has_backups: bool  # whether there was a backup to compare with
+    rows: RowReport | None = None  # every row that decides a grade, against its seal
 
 
 class AuditPage(QWidget):
@@ -137,7 +139,8 @@ class AuditPage(QWidget):
         path = self.ctx.db.path
         if not report.ok or path is None:
             return ChainCheck(report, [], False)
-        return ChainCheck(report, backup.check_against_backups(path), bool(backup.list_backups(path)))
+        rows = self.ctx.read(seal_verify.verify_rows)
+        return ChainCheck(report, backup.check_against_backups(path), bool(backup.list_backups(path)), rows)
 
     def show_check(self, result: object) -> None:
         self.task = None
@@ -154,6 +157,16 @@ class AuditPage(QWidget):
                 self.select_event(report.broken_at)
             QMessageBox.warning(self, "审计记录被改动", text)
             return
+        rows = result.rows
+        if rows is not None and not rows.ok:
+            problems = rows.seal_problems + [f.line() for f in rows.findings]
+            shown = "；".join(problems[:8]) + (f"……共 {len(problems)} 处" if len(problems) > 8 else "")
+            text = ("哈希链逐条相符，但数据行在本程序之外被改动：" + shown if rows.sealed else
+                    "数据行尚未封存，无法核对") + "。请从备份中找出改动前的数据库，并追查改动人。"
+            self.result.setStyleSheet(BAD_STYLE)
+            self.result.setText(text)
+            QMessageBox.warning(self, "数据被改动", text)
+            return
         if result.mismatches:
             text = ("哈希链逐条相符，但与最近的备份比对不符：" + "；".join(result.mismatches)
                     + "。请从备份中找出改动前的数据库，并追查改动人。")
@@ -163,7 +176,8 @@ class AuditPage(QWidget):
             return
         compared = "，与最近的备份比对也一致" if result.has_backups else "（还没有备份可供比对）"
         self.result.setStyleSheet(OK_STYLE)
-        self.result.setText(f"校验通过：共 {report.checked:,} 条审计记录，哈希链逐条相符{compared}。")
+        checked = f"，{rows.rows_checked:,} 行数据与封存一致" if rows is not None else ""
+        self.result.setText(f"校验通过：共 {report.checked:,} 条审计记录，哈希链逐条相符{checked}{compared}。")
 
     def _failed(self, exc: BaseException) -> None:
         self.task = None

@@ -1,9 +1,12 @@
 """备份与恢复: the backups beside the database, 立即备份, and restoring one.
 
 A backup is made and checked in a worker. Restoring is never done under open screens: the
-page checks the chosen file first (integrity, schema, audit chain), asks for confirmation,
-then asks the main window to close (`AppContext.restore_requested`); `desktop.ui.app.run`,
-which holds the writer lock, closes the database, restores, and shows the login again.
+page checks the chosen file first (integrity, schema, audit chain, station), asks for
+confirmation and the chief's or administrator's password again, then asks the main window to
+close (`AppContext.restore_requested`); `desktop.ui.app.run`, which holds the writer lock,
+closes the database, restores (the service checks the role once more), and shows the login.
+Files from another station or dated in the future are listed last, marked, and a backup of
+another station is not restored here at all: that takes an administrator on the command line.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -24,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import backup
-from desktop.services.backup import BackupFile, BackupInfo
+from desktop.services import backup, backup_restore
+from desktop.services.backup import BackupFile
+from desktop.services.backup_restore import BackupInfo
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs import printing
 from desktop.ui.screens.rows_model import Cell, RowsModel, num
@@ -63,7 +69,7 @@ class BackupsPage(QWidget):
                 f"保留最近 {backup.KEEP_LATEST} 个，另每月保留一个、共 {backup.KEEP_MONTHS} 个月。"
                 "建议定期把这个文件夹复制到 U 盘。")
 
-        self.model = RowsModel(["时间", "原因", "大小", "文件"], self)
+        self.model = RowsModel(["时间", "原因", "大小", "提示", "文件"], self)
         self.view = QTableView(self)
         self.view.setObjectName("backupList")
         self.view.setModel(self.model)
@@ -74,7 +80,7 @@ class BackupsPage(QWidget):
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in enumerate((160, 120, 90)):
+        for column, width in enumerate((160, 120, 90, 110)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.doubleClicked.connect(lambda _i: self.restore_selected())
@@ -88,6 +94,10 @@ class BackupsPage(QWidget):
         for button in (self.backup_button, self.restore_button, self.restore_file_button, self.folder_button):
             button.setEnabled(self.db_path is not None)
         self.restore_file_button.setToolTip("用 U 盘或其他文件夹中的备份文件恢复")
+        if not ctx.can("backup.restore"):  # the service refuses anyway; do not offer it
+            for button in (self.restore_button, self.restore_file_button):
+                button.setEnabled(False)
+                button.setToolTip("恢复数据库须由所长或管理员操作")
 
         self.status = QLabel(self)
         self.status.setObjectName("backupStatus")
@@ -108,12 +118,14 @@ class BackupsPage(QWidget):
 
     # -- the list ------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.backups = backup.list_backups(self.db_path) if self.db_path else []
+        # Doubtful files last and marked: never the first row, never taken for the newest.
+        self.backups = backup.list_backups(self.db_path, doubtful=True) if self.db_path else []
         rows = []
         for b in self.backups:
             size = _size_of(b.path)
+            doubt = Cell(b.doubt, tip="不是本单位的备份，或日期在未来：请查明来历" if b.doubt else "")
             rows.append([Cell(f"{b.taken_at:%Y-%m-%d %H:%M:%S}"), Cell(backup.REASONS.get(b.reason, b.reason)),
-                         num(size_text(size) if size is not None else "已删除", size),
+                         num(size_text(size) if size is not None else "已删除", size), doubt,
                          Cell(b.path.name, tip=str(b.path))])
         self.model.set_rows(rows, keys=[str(b.path) for b in self.backups])
         if not self.backups:
@@ -170,27 +182,52 @@ class BackupsPage(QWidget):
         if self.task is not None:
             return
 
-        def job(_progress: Progress) -> BackupInfo:
-            return backup.inspect_backup(source)
+        db_path = self.db_path
+
+        def job(_progress: Progress) -> tuple[BackupInfo, str | None]:
+            info = backup_restore.inspect_backup(source)
+            return info, backup_restore.station_refusal(db_path, info) if db_path else None
 
         def checked(result: object) -> None:
             self.task = None
             self.status.setText("")
-            assert isinstance(result, BackupInfo)
-            self._confirm(result, label)
+            assert isinstance(result, tuple)
+            info, refusal = result
+            if refusal:
+                self.ctx.show_error(self, f"{refusal}。\n\n程序中不能用其他单位的备份恢复。", "不能恢复")
+                return
+            self._confirm(info, label)
 
         self.status.setText("正在检查备份…")
         self.task = run_with_progress(self, "检查备份", job, checked, self._failed("检查备份"),
                                       label="正在检查备份文件…")
 
     def _confirm(self, info: BackupInfo, label: str) -> None:
+        future = ("\n注意：这个备份中最新的审计记录日期在未来，请先核对电脑的日期和这个备份的来历。\n"
+                  if info.in_future() else "")
         text = (f"用这个备份替换当前的数据？\n\n备份：{label}\n文件：{info.path}\n"
-                f"检查通过（文件完好，审计记录 {info.audit_events:,} 条，哈希链完整）。\n\n"
+                f"检查通过（文件完好，数据库结构与本程序一致，审计记录 {info.audit_events:,} 条，哈希链完整）。\n{future}\n"
                 "当前的数据不会丢失：恢复前会先把它另存为一个备份（原因“恢复前保留”），需要时可以再恢复回来。\n"
                 "恢复时程序会关闭当前窗口，完成后请重新登录。")
         answer = QMessageBox.question(self, "恢复备份", text)
-        if answer == QMessageBox.StandardButton.Yes:
-            self.ctx.restore_requested.emit(info.path)
+        if answer != QMessageBox.StandardButton.Yes or not self._password_confirmed():
+            return
+        self.ctx.restore_requested.emit(info.path)
+
+    def _password_confirmed(self) -> bool:
+        """The chief or administrator types the password again, as for a signature: a restore
+        replaces every record, and a screen left open must not let anyone do it."""
+        password, ok = QInputDialog.getText(
+            self, "恢复备份：确认身份", f"恢复数据库须由所长或管理员确认。\n请再次输入“{self.ctx.actor.display_name}”的登录密码：",
+            QLineEdit.EchoMode.Password)
+        if not ok:
+            return False
+        if not password:
+            self.ctx.show_error(self, "没有输入密码，未恢复。", "未恢复")
+            return False
+        done = self.ctx.write(self, lambda s, a: backup_restore.confirm_restorer(s, a, password) or True,
+                              title="未恢复")
+        return bool(done)
 
     # -- 打开备份文件夹 ----------------------------------------------------------------------
     def open_folder(self) -> None:
