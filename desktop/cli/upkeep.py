@@ -42,6 +42,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
         out = backup.backup(path, target)
     size = out.stat().st_size / 1024 / 1024
     print(f"已备份到：{out}（{size:.1f} MB）")
+    from desktop.services import chain_head
+
+    # The head in the copy: `audit verify --against` the copy (or this code) later shows
+    # whether the trail up to here was rewritten since.
+    print(f"备份的审计链码：{chain_head.code_in_file(out)}")
     if args.output is None:
         print(f"备份文件夹中现有 {len(backup.list_backups(path))} 个备份（保留最近 {backup.KEEP_LATEST} 个，"
               f"另每月保留一个、共 {backup.KEEP_MONTHS} 个月）")

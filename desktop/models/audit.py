@@ -21,6 +21,9 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(50), default="")
     entity_ref: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON: before/after, reason
+    # The rows this event's transaction wrote: {rows, tables, digest} over their row_seals (JSON;
+    # "" for events that wrote none, and for every event from before revision 0006).
+    sealed: Mapped[str] = mapped_column(Text, default="", server_default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

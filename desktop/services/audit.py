@@ -29,9 +29,11 @@ LAST_EVENT_INFO = "jifen.last_event"
 
 
 def _canonical(event_id: int, at: dt.datetime, user_id: int | None, username: str, action: str,
-               entity: str, entity_ref: str, detail: str) -> bytes:
+               entity: str, entity_ref: str, detail: str, sealed: str = "") -> bytes:
     payload = [event_id, at.isoformat(timespec="microseconds"), user_id, username, action, entity,
                entity_ref, detail]
+    if sealed:  # events from before row seals (revision 0006) hash as they always did
+        payload.append(sealed)
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -68,8 +70,8 @@ def record(session: Session, actor: Actor, action: str, entity: str = "", ref: s
     return event
 
 
-def amend_newest(session: Session, event: AuditEvent, **extra: Any) -> bool:
-    """Add to the detail of the chain's newest event, still uncommitted, and rehash it.
+def seal_newest(session: Session, event: AuditEvent, sealed: dict[str, Any]) -> bool:
+    """Attach the row seal to the chain's newest event, still uncommitted, and rehash it.
 
     The row seal of a transaction joins the event the transaction recorded, so that one
     event carries the digest of the rows it wrote. False when `event` is no longer the
@@ -78,10 +80,9 @@ def amend_newest(session: Session, event: AuditEvent, **extra: Any) -> bool:
     newest = session.execute(select(func.max(AuditEvent.id))).scalar()
     if newest != event.id:
         return False
-    detail = json.loads(event.detail or "{}") | extra
-    event.detail = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=_json_default)
+    event.sealed = json.dumps(sealed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     content = _canonical(event.id, event.at, event.user_id, event.username, event.action, event.entity,
-                         event.entity_ref, event.detail)
+                         event.entity_ref, event.detail, event.sealed)
     event.hash = _digest(event.prev_hash, content)
     session.flush()
     return True
@@ -106,7 +107,7 @@ def verify(session: Session) -> ChainReport:
         if event.prev_hash != prev_hash:
             return ChainReport(False, checked, event.id, f"第 {event.id} 条记录与前一条的链接不符")
         content = _canonical(event.id, event.at, event.user_id, event.username, event.action,
-                             event.entity, event.entity_ref, event.detail)
+                             event.entity, event.entity_ref, event.detail, event.sealed or "")
         if _digest(prev_hash, content) != event.hash:
             return ChainReport(False, checked, event.id, f"第 {event.id} 条记录的内容被改动")
         prev_hash = event.hash

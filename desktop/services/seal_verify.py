@@ -23,7 +23,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from desktop.models.audit import AuditEvent, RowSeal
-from desktop.services.seals import COVERED, SEAL_ACTIONS, SEAL_KEY, combined_digest, read_rows, row_digest
+from desktop.services.seals import COVERED, combined_digest, read_rows, row_digest
 
 TABLE_LABELS = {
     "stations": "单位", "departments": "部门", "signoff_steps": "签核步骤", "settings": "单位设置",
@@ -106,11 +106,10 @@ def _checked_seals(session: Session, report: RowReport) -> dict[str, dict[str, t
     """The latest seal of each row, {table: {key: (digest, seal id)}}, after checking each
     sealing event's digest over its seal rows (a seal edited, added or removed by hand)."""
     claims: dict[int, dict] = {}
-    query = select(AuditEvent.id, AuditEvent.detail).where(
-        AuditEvent.action.in_(SEAL_ACTIONS) | AuditEvent.detail.contains(f'"{SEAL_KEY}"'))
-    for event_id, detail in session.execute(query):
+    query = select(AuditEvent.id, AuditEvent.sealed).where(AuditEvent.sealed != "")
+    for event_id, sealed in session.execute(query):
         try:
-            claim = json.loads(detail or "{}").get(SEAL_KEY)
+            claim = json.loads(sealed)
         except ValueError:
             claim = None
         if isinstance(claim, dict):

@@ -41,7 +41,7 @@ COVERED = (
     "score_results", "grade_overrides", "awards",
 )
 SEAL_ACTIONS = ("rows.seal", "rows.baseline")
-SEAL_KEY = "rows_sealed"  # in an audit event's detail: {rows, tables, digest} of the rows it sealed
+# An audit event's `sealed` column: {rows, tables, digest} of the rows its transaction sealed.
 _INFO = "jifen.seals"
 _CHUNK = 500
 
@@ -246,8 +246,7 @@ def baseline(session: Session) -> AuditEvent | None:
 def has_seals(session: Session) -> bool:
     """Whether the chain has ever sealed rows (then a missing seal is tampering, never a reason
     to seal afresh)."""
-    query = select(AuditEvent.id).where(AuditEvent.action.in_(SEAL_ACTIONS)
-                                        | AuditEvent.detail.contains(f'"{SEAL_KEY}"')).limit(1)
+    query = select(AuditEvent.id).where(AuditEvent.action.in_(SEAL_ACTIONS) | (AuditEvent.sealed != "")).limit(1)
     return session.scalar(query) is not None
 
 
@@ -271,11 +270,13 @@ def _write(session: Session, sealed: list[tuple[str, str, str | None, str]], act
         counts[table] = counts.get(table, 0) + 1
     summary = {"rows": len(sealed), "tables": counts, "digest": combined_digest((t, k, d) for t, k, d, _ in sealed)}
     own = session.info.pop(audit.LAST_EVENT_INFO, None)
-    if action == "rows.seal" and own is not None and audit.amend_newest(session, own, **{SEAL_KEY: summary}):
+    if action == "rows.seal" and own is not None and audit.seal_newest(session, own, summary):
         event_row = own
     else:
         actor = session.info.get(audit.ACTOR_INFO) or Actor.system("seal")
-        event_row = audit.record(session, actor, action, "rows", "", **{SEAL_KEY: summary})
+        event_row = audit.record(session, actor, action, "rows", "", rows=len(sealed), tables=counts)
+        session.info.pop(audit.LAST_EVENT_INFO, None)
+        audit.seal_newest(session, event_row, summary)
     session.info.pop(audit.LAST_EVENT_INFO, None)
     session.execute(insert(RowSeal.__table__), [
         {"event_id": event_row.id, "table_name": t, "row_key": k, "digest": d, "state": s} for t, k, d, s in sealed])

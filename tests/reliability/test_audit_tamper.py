@@ -66,7 +66,7 @@ def _rechain(path: Path) -> None:
         prev = audit.GENESIS
         for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
             content = audit._canonical(e.id, e.at, e.user_id, e.username, e.action, e.entity, e.entity_ref,
-                                       e.detail)
+                                       e.detail, e.sealed)
             e.prev_hash, e.hash = prev, hashlib.sha256(prev.encode() + content).hexdigest()
             prev = e.hash
     db.dispose()

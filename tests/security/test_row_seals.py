@@ -206,7 +206,7 @@ def _rewrite_chain(path: Path) -> None:
         for e in events:
             e.prev_hash = prev
             e.hash = audit._digest(prev, audit._canonical(e.id, e.at, e.user_id, e.username, e.action, e.entity,
-                                                           e.entity_ref, e.detail))
+                                                           e.entity_ref, e.detail, e.sealed))
             prev = e.hash
     db.dispose()
 

@@ -30,6 +30,8 @@ def upgrade() -> None:
     sa.Column('state', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_row_seals'))
     )
+    with op.batch_alter_table('audit_events') as batch:
+        batch.add_column(sa.Column('sealed', sa.Text(), server_default='', nullable=False))
     op.create_index('ix_row_seals_row', 'row_seals', ['table_name', 'row_key'], unique=False)
     op.create_index(op.f('ix_row_seals_event_id'), 'row_seals', ['event_id'], unique=False)
 
@@ -38,3 +40,5 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_row_seals_event_id'), table_name='row_seals')
     op.drop_index('ix_row_seals_row', table_name='row_seals')
     op.drop_table('row_seals')
+    with op.batch_alter_table('audit_events') as batch:
+        batch.drop_column('sealed')
