@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, literal, select
 from sqlalchemy.orm import Session
 
 from desktop.models.accounts import User
@@ -101,7 +101,13 @@ def verify(session: Session) -> ChainReport:
     prev_hash = GENESIS
     expected_id = 1
     checked = 0
-    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(2000):
+    # A backup of a revision before 0006 has no `sealed` column: read what the file has.
+    columns = {c["name"] for c in inspect(session.connection()).get_columns("audit_events")}
+    sealed = AuditEvent.sealed if "sealed" in columns else literal("")
+    query = select(AuditEvent.id, AuditEvent.at, AuditEvent.user_id, AuditEvent.username, AuditEvent.action,
+                   AuditEvent.entity, AuditEvent.entity_ref, AuditEvent.detail, sealed.label("sealed"),
+                   AuditEvent.prev_hash, AuditEvent.hash).order_by(AuditEvent.id)
+    for event in session.execute(query).yield_per(2000):
         if event.id != expected_id:
             return ChainReport(False, checked, event.id, f"缺少第 {expected_id} 条记录（记录被删除或重排）")
         if event.prev_hash != prev_hash:
