@@ -114,7 +114,7 @@ def spec_json(spec: ItemSpec) -> dict[str, Any]:
 
     values: dict[str, Any] = {
         "code": spec.code, "category": spec.category, "subcategory": spec.subcategory,
-        "component": spec.component.value, "name": spec.name, "unit": spec.unit,
+        "component": str(spec.component), "name": spec.name, "unit": spec.unit,
         "points_mode": spec.points_mode.value, "points": number(spec.points_tenths), "min": number(spec.min_tenths),
         "max": number(spec.max_tenths), "monthly_cap": number(spec.monthly_cap_tenths),
         "evidence_required": spec.evidence_required, "veto": spec.veto, "daily_duty": spec.daily_duty,

@@ -14,10 +14,14 @@ class CatalogueVersion(Base):
     """A complete catalogue in force from `effective_from` until the next version starts."""
 
     __tablename__ = "catalogue_versions"
+    __table_args__ = (UniqueConstraint("scheme", "effective_from"),)
 
     id: Mapped[intpk]
     uuid: Mapped[stable_uuid]
-    effective_from: Mapped[dt.date] = mapped_column(unique=True)
+    # Each scheme (积分制) has its own catalogue, versioned on its own; item codes carry the
+    # scheme's prefix, so a code is unique across schemes.
+    scheme: Mapped[str] = mapped_column(String(24), default="person", server_default="person")
+    effective_from: Mapped[dt.date]
     name: Mapped[str] = mapped_column(String(100))
     note: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[created_at]

@@ -30,7 +30,13 @@ class Entry(Base):
     id: Mapped[intpk]
     uuid: Mapped[stable_uuid]
     occurred_on: Mapped[dt.date]
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # A person's entry, or (person_id None) one against a unit (a branch's 党建 item, a 所队室's
+    # 队伍管理 item). Only person-scheme entries feed `entry_sums` (their triggers say so).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), default=None, index=True)
+    scheme: Mapped[str] = mapped_column(String(24), default="person", server_default="person")
+    case_no: Mapped[str] = mapped_column(String(40), default="", server_default="")  # 案件编号 (执法办案)
+    case_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
     item_id: Mapped[int] = mapped_column(ForeignKey("catalogue_items.id"), index=True)
     # Snapshot of the item as it was when recorded.
     item_code: Mapped[str] = mapped_column(String(32))

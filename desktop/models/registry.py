@@ -15,12 +15,14 @@ from desktop.models.ledger import Entry, EntrySum, EvidenceBlob, EvidenceFile
 from desktop.models.people import Absence, Person
 from desktop.models.periods import Confirmation, Period, PeriodTransition, SignOff
 from desktop.models.station import Department, Setting, SignoffStep, Station
+from desktop.models.units import CaseReview, SchemeRow, Unit, UnitMember
 
 __all__ = [
     "Absence",
     "AuditEvent",
     "Award",
     "Base",
+    "CaseReview",
     "CatalogueItem",
     "CatalogueVersion",
     "Confirmation",
@@ -36,10 +38,13 @@ __all__ = [
     "Person",
     "PolicyVersion",
     "RowSeal",
+    "SchemeRow",
     "ScoreResult",
     "Setting",
     "SignOff",
     "SignoffStep",
     "Station",
+    "Unit",
+    "UnitMember",
     "User",
 ]

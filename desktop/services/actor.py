@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.read": frozenset({Role.ADMIN, Role.CHIEF}),
     "import": frozenset({Role.ADMIN, Role.CLERK}),
     "backup": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),
+    # The reviewing unit (法制大队) works under a clerk's account at the station.
+    "case.review": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),
     # Restoring replaces every record with older ones: the chief or an administrator only.
     "backup.restore": frozenset({Role.ADMIN, Role.CHIEF}),
 }
@@ -49,6 +51,7 @@ ACTION_LABELS = {
     "audit.read": "查看审计记录",
     "import": "导入数据",
     "backup": "备份与恢复",
+    "case.review": "审核案件积分",
     "backup.restore": "恢复数据库",
 }
 

@@ -61,6 +61,10 @@ class EntryInput:
     note: str = ""
     evidence: list[Evidence] = field(default_factory=list)
     source: EntrySource = EntrySource.MANUAL
+    # Units instead of people: an item of a unit scheme recorded against a 党支部, 所队室 …
+    unit_ids: Sequence[int] = ()
+    case_no: str = ""  # 案件编号 (执法办案): every case entry traceable to its case
+    case_type: str = ""
 
 
 def safe_filename(name: str) -> str:
@@ -146,12 +150,15 @@ def record(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str 
            audit_event: bool = True) -> list[Entry]:
     """Record one event for one or more people; every person gets an entry of their own."""
     require(actor, "entry.write")
+    if data.unit_ids:
+        return _record_units(session, actor, data, batch_uuid=batch_uuid, audit_event=audit_event)
     if not data.person_ids:
         raise ValidationError("请至少选择一名人员")
     if len(set(data.person_ids)) != len(data.person_ids):
         raise ValidationError("同一事件中人员重复")
     ensure_writable(session, data.occurred_on)
     item = item_in_force(session, data.item_code, data.occurred_on)
+    case_no, case_type = _case(data)
     magnitude = check_entry(item, data.quantity, data.points_tenths, source=data.source,
                             evidence=len(data.evidence))
     note = data.note.strip()
@@ -171,6 +178,7 @@ def record(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str 
             item_name=item.name, category=item.category, component=item.component, veto=item.veto,
             quantity=data.quantity, points_tenths=magnitude, note=note, source=data.source.value,
             batch_uuid=batch, recorded_by_id=actor.user_id, recorded_by_name=actor.display_name,
+            scheme=item.version.scheme, case_no=case_no, case_type=case_type,
         )
         session.add(entry)
         entries.append(entry)
@@ -183,6 +191,66 @@ def record(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str 
             session, actor, "entry.record", "entry", entries[0].uuid if len(entries) == 1 else (batch or ""),
             date=data.occurred_on, item=item.code, points=fmt(magnitude), quantity=data.quantity,
             people=[p.badge for p in people], entries=[e.uuid for e in entries],
+            **({"case": case_no} if case_no else {}),
+        )
+    return entries
+
+
+def _case(data: EntryInput) -> tuple[str, str]:
+    case_no, case_type = data.case_no.strip(), data.case_type.strip()
+    if len(case_no) > 40 or len(case_type) > 40:
+        raise ValidationError("案件编号和案件类型各不能超过 40 字")
+    if case_type and not case_no:
+        raise ValidationError("填写了案件类型，请同时填写案件编号")
+    return case_no, case_type
+
+
+def _record_units(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str | None,
+                  audit_event: bool) -> list[Entry]:
+    """One event for one or more units: each unit gets its entry, with no person on it."""
+    from desktop.models.units import PERSON_SCHEME, Unit
+
+    if data.person_ids:
+        raise ValidationError("一条记录要么记给人员，要么记给单位，不能同时记给两者")
+    if len(set(data.unit_ids)) != len(data.unit_ids):
+        raise ValidationError("同一事件中单位重复")
+    ensure_writable(session, data.occurred_on)
+    item = item_in_force(session, data.item_code, data.occurred_on)
+    if item.version.scheme == PERSON_SCHEME:
+        raise ValidationError(f"项目 {item.code}（{item.name}）是个人积分项目，不能记给单位")
+    magnitude = check_entry(item, data.quantity, data.points_tenths, source=data.source,
+                            evidence=len(data.evidence))
+    note = data.note.strip()
+    if len(note) > 1000:
+        raise ValidationError("事实说明不能超过 1000 字")
+    case_no, case_type = _case(data)
+    units = session.scalars(select(Unit).where(Unit.id.in_(data.unit_ids))).all()
+    if len(units) != len(data.unit_ids):
+        raise NotFound("所选单位中有单位不存在")
+    inactive = [u.name for u in units if not u.active]
+    if inactive:
+        raise ValidationError(f"单位“{'、'.join(inactive)}”已停用，不能记分")
+    batch = batch_uuid or (str(uuid.uuid4()) if len(units) > 1 else None)
+    entries = []
+    for unit in sorted(units, key=lambda u: list(data.unit_ids).index(u.id)):
+        entry = Entry(
+            occurred_on=data.occurred_on, person_id=None, unit_id=unit.id, item_id=item.id, item_code=item.code,
+            item_name=item.name, category=item.category, component=item.component, veto=item.veto,
+            quantity=data.quantity, points_tenths=magnitude, note=note, source=data.source.value,
+            batch_uuid=batch, recorded_by_id=actor.user_id, recorded_by_name=actor.display_name,
+            scheme=item.version.scheme, case_no=case_no, case_type=case_type,
+        )
+        session.add(entry)
+        entries.append(entry)
+    session.flush()
+    for entry in entries:
+        for ev in data.evidence:
+            store_evidence(session, entry, ev)
+    if audit_event:
+        audit.record(
+            session, actor, "entry.record", "entry", entries[0].uuid if len(entries) == 1 else (batch or ""),
+            date=data.occurred_on, item=item.code, points=fmt(magnitude), quantity=data.quantity,
+            units=[u.code for u in units], entries=[e.uuid for e in entries],
         )
     return entries
 
@@ -218,7 +286,8 @@ def reverse(session: Session, actor: Actor, entry_id: int, reason: str) -> Entry
         component=original.component, veto=original.veto, quantity=original.quantity,
         points_tenths=-original.points_tenths, note=f"冲正：{reason.strip()}",
         source=EntrySource.REVERSAL.value, reverses_id=original.id, recorded_by_id=actor.user_id,
-        recorded_by_name=actor.display_name,
+        recorded_by_name=actor.display_name, unit_id=original.unit_id, scheme=original.scheme,
+        case_no=original.case_no, case_type=original.case_type,
     )
     session.add(reversal)
     session.flush()

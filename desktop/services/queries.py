@@ -20,6 +20,7 @@ from desktop.models.enums import PeriodState
 from desktop.models.ledger import Entry, EvidenceFile
 from desktop.models.people import Person
 from desktop.models.station import Department
+from desktop.models.units import PERSON_SCHEME
 from desktop.services.periods import find_period
 
 
@@ -299,7 +300,8 @@ def data_span(session: Session) -> tuple[dt.date | None, dt.date | None]:
 
 
 def first_catalogue_day(session: Session) -> dt.date | None:
-    return session.scalar(select(func.min(CatalogueVersion.effective_from)))
+    return session.scalar(select(func.min(CatalogueVersion.effective_from))
+                          .where(CatalogueVersion.scheme == PERSON_SCHEME))
 
 
 def period_state(session: Session, code: str) -> PeriodState:

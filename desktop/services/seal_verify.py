@@ -32,6 +32,7 @@ TABLE_LABELS = {
     "periods": "考核周期", "period_transitions": "周期状态变更", "confirmations": "个人确认",
     "signoffs": "签核", "grade_policies": "等次政策", "policy_versions": "等次政策版本",
     "score_results": "积分结果", "grade_overrides": "等次调整", "awards": "奖励",
+    "units": "考核单位", "unit_members": "单位成员", "schemes": "积分制", "case_reviews": "案件审核",
     "entry_sums": "积分汇总（按月）", "evidence_blobs": "佐证文件内容", "row_seals": "行封存",
 }
 KIND_LABELS = {"edited": "被改动", "deleted": "被删除", "inserted": "被插入"}
@@ -42,7 +43,8 @@ _SUMS = """
 SELECT CAST(substr(e.occurred_on, 1, 4) AS INTEGER) * 100 + CAST(substr(e.occurred_on, 6, 2) AS INTEGER),
        e.person_id, c.code, e.component, SUM(e.points_tenths),
        SUM(CASE WHEN e.veto THEN e.points_tenths ELSE 0 END), COUNT(*), MIN(c.monthly_cap_tenths)
-FROM entries e JOIN catalogue_items c ON c.id = e.item_id GROUP BY 1, 2, 3, 4"""
+FROM entries e JOIN catalogue_items c ON c.id = e.item_id
+WHERE e.scheme = 'person' AND e.person_id IS NOT NULL GROUP BY 1, 2, 3, 4"""
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ COVERED = (
     "stations", "departments", "signoff_steps", "settings", "users", "people", "absences",
     "catalogue_versions", "catalogue_items", "entries", "evidence_files", "periods",
     "period_transitions", "confirmations", "signoffs", "grade_policies", "policy_versions",
-    "score_results", "grade_overrides", "awards",
+    "score_results", "grade_overrides", "awards", "units", "unit_members", "schemes", "case_reviews",
 )
 SEAL_ACTIONS = ("rows.seal", "rows.baseline")
 # An audit event's `sealed` column: {rows, tables, digest} of the rows its transaction sealed.

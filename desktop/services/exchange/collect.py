@@ -31,6 +31,7 @@ from desktop.models.ledger import Entry
 from desktop.models.people import Person
 from desktop.models.periods import Confirmation, Period, SignOff
 from desktop.models.station import Department, SignoffStep, Station
+from desktop.models.units import PERSON_SCHEME
 from desktop.services import scoring
 from desktop.services.exchange.vocab import post_class_label
 from desktop.services.scoring import FLAG_LABELS
@@ -71,7 +72,8 @@ def people(session: Session) -> list[Row]:
 
 def catalogue_versions(session: Session, period: Period) -> list[CatalogueVersion]:
     """Versions in force at some day of the period, and any version an entry of the period uses."""
-    versions = list(session.scalars(select(CatalogueVersion).order_by(CatalogueVersion.effective_from)))
+    versions = list(session.scalars(select(CatalogueVersion).where(CatalogueVersion.scheme == PERSON_SCHEME)
+                                    .order_by(CatalogueVersion.effective_from)))
     used = set(session.scalars(
         select(CatalogueItem.version_id).join(Entry, Entry.item_id == CatalogueItem.id)
         .where(Entry.occurred_on >= period.start, Entry.occurred_on <= period.end).distinct()))

@@ -21,6 +21,7 @@ from desktop.models.enums import PeriodState
 from desktop.models.people import Person
 from desktop.models.periods import Period
 from desktop.models.station import Department
+from desktop.models.units import PERSON_SCHEME
 from desktop.services.actor import Actor
 from desktop.services.exchange.cells import fold
 from desktop.services.exchange.reader import Table, Workbook
@@ -128,7 +129,7 @@ class Plan:
             items.setdefault(it.version_id, []).append(ItemRef(
                 it.uuid, it.code, it.name, it.category, it.component, it.points_mode, it.points_tenths,
                 it.min_tenths, it.max_tenths, it.veto, it.unit, it.id, it.evidence_required))
-        for v in s.scalars(select(CatalogueVersion)):
+        for v in s.scalars(select(CatalogueVersion).where(CatalogueVersion.scheme == PERSON_SCHEME)):
             self.catalogue.add(v.effective_from, items.get(v.id, []))
         self.locked = list(s.scalars(select(Period).where(Period.state == PeriodState.LOCKED.value)))
         self._zero_free = _unique_by(self.people, lambda b: b.lstrip("0"))

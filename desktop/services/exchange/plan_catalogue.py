@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 
 from desktop.models.catalogue import CatalogueItem, CatalogueVersion
 from desktop.models.enums import Component, PointsMode
+from desktop.models.units import PERSON_SCHEME
 from desktop.services.catalogue import ItemSpec
 from desktop.services.errors import ValidationError
 from desktop.services.exchange import vocab
@@ -105,7 +106,8 @@ def _spec(plan: Plan, table: Table, row: Row) -> ItemSpec | None:
 
 
 def _existing_version(plan: Plan, head: dict[str, Any]) -> CatalogueVersion | None:
-    query = select(CatalogueVersion)
+    # Workbooks carry the person scheme's catalogue (other schemes travel from issue #14 on).
+    query = select(CatalogueVersion).where(CatalogueVersion.scheme == PERSON_SCHEME)
     if head["uuid"]:
         found = plan.session.scalar(query.where(CatalogueVersion.uuid == head["uuid"]))
         if found is not None:
@@ -144,7 +146,7 @@ def _plan_version(plan: Plan, table: Table, head: dict[str, Any],
     records, refs = [], []
     for order, (_, spec, item_uuid) in enumerate(members, start=1):
         record = {name: getattr(spec, name) for name in SPEC_FIELDS}
-        record |= {"component": spec.component.value, "points_mode": spec.points_mode.value, "sort_order": order,
+        record |= {"component": str(spec.component), "points_mode": spec.points_mode.value, "sort_order": order,
                    "uuid": item_uuid if item_uuid and item_uuid not in taken else str(uuid.uuid4())}
         records.append(record)
         refs.append(ItemRef(record["uuid"], spec.code, spec.name, spec.category, record["component"],
