@@ -169,6 +169,7 @@ COMMAND_MODULES = (
     "desktop.cli.exchange",   # export, import, county merge
     "desktop.cli.rebuild",    # restore-export
     "desktop.cli.admin",      # user, users, person, department, catalogue, settings
+    "desktop.cli.units",      # units, unit add|member|leave|sync-departments
     "desktop.cli.policy",     # explain, policy, leave
     "desktop.cli.upkeep",     # backup, restore, audit
     "desktop.cli.bench",

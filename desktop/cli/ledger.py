@@ -1,12 +1,13 @@
 """`jifen record`, `jifen reverse`, `jifen entries`: the diary ledger (考核日记) from a terminal.
 
     jifen record --person 150212[,150213…] --item ZB-02 --date 2026-03-05 [--qty 2] [--points 2.5]
-                 [--note 说明] [--evidence 扫描件.pdf …] --user neiqin
+                 [--note 说明] [--evidence 扫描件.pdf …] [--case 案件编号 [--case-type 刑事]] --user neiqin
+    jifen record --unit DZB-01[,DZB-02…] --item DJ-01 --date 2026-03-05 … --user neiqin
     jifen reverse ENTRY_UUID --reason 录错人员 --user neiqin
-    jifen entries --period 2026-03 [--person 150212] [--format table|csv|json]
+    jifen entries --period 2026-03 [--person 150212 | --unit DZB-01] [--format table|csv|json]
 
-Every check (role, locked period, catalogue in force, points range, evidence, people on duty)
-is the ledger service's own, the same the desktop diary runs.
+Every check (role, locked period, catalogue in force, points range, evidence, people on duty,
+a unit scheme's item only for units) is the ledger service's own, the same the desktop diary runs.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
     from desktop.models.ledger import Entry
     from desktop.models.people import Person
+    from desktop.models.units import Unit
 
 # Badges are separated as a clerk would type them: commas (either width), 、 or spaces.
 _BADGE_SEPARATORS = re.compile(r"[,，、\s]+")
@@ -36,7 +38,8 @@ ENTRY_FIELDS = (
     ("component", "积分组成"), ("component_label", "积分组成名称"), ("quantity", "数量"),
     ("points", "分值"), ("note", "说明"), ("source", "来源"), ("status", "状态"),
     ("reverses", "冲正的原记录"), ("evidence", "证明材料"), ("recorded_by", "录入人"),
-    ("recorded_at", "录入时间"),
+    ("recorded_at", "录入时间"), ("unit", "单位代码"), ("unit_name", "单位"), ("scheme", "积分制"),
+    ("case_no", "案件编号"), ("case_type", "案件类型"),
 )
 # The terminal table keeps to what a clerk reads; the uuid comes last, for `jifen reverse`.
 TABLE_FIELDS = (
@@ -44,6 +47,8 @@ TABLE_FIELDS = (
     ("quantity", "数量"), ("points", "分值"), ("status", "状态"), ("note", "说明"), ("recorded_by", "录入人"),
     ("uuid", "编号"),
 )
+# Shown in the table only when the listing holds a unit's entry: a person's month stays as it was.
+TABLE_UNIT_FIELD = ("unit_name", "单位")
 STATUS_VALID, STATUS_REVERSED, STATUS_REVERSAL = "有效", "已冲正", "冲正"
 
 
@@ -51,6 +56,13 @@ def badges(text: str) -> list[str]:
     found = [b for b in _BADGE_SEPARATORS.split(text.strip()) if b]
     if not found:
         raise ValidationError("--person 至少要写一个警号，多个警号用逗号分隔")
+    return found
+
+
+def unit_codes(text: str) -> list[str]:
+    found = [c for c in _BADGE_SEPARATORS.split(text.strip()) if c]
+    if not found:
+        raise ValidationError("--unit 至少要写一个单位代码，多个代码用逗号分隔")
     return found
 
 
@@ -64,9 +76,28 @@ def quantity(text: str) -> int:
 
 def signed_tenths(entry: Entry) -> int:
     """The entry's effect on the total, as the desktop lists show it: deductions negative."""
+    return component_sign(entry.component) * entry.points_tenths
+
+
+def component_sign(component: str) -> int:
+    """+1 or -1 for the person scheme's five components; another scheme's component keys (数量分,
+    质量分 …) are shown as stored, since their signs live in a scheme definition this listing
+    does not read."""
     from desktop.models.enums import Component
 
-    return Component(entry.component).sign * entry.points_tenths
+    try:
+        return Component(component).sign
+    except ValueError:
+        return 1
+
+
+def component_label(component: str) -> str:
+    from desktop.models.enums import Component
+
+    try:
+        return Component(component).label
+    except ValueError:
+        return component
 
 
 def _points_text(tenths: int) -> str:
@@ -81,26 +112,47 @@ def _people(session: Session, text: str) -> list[Person]:
     return [roster.person_by_badge(session, badge) for badge in badges(text)]
 
 
+def _units(session: Session, text: str) -> list[Unit]:
+    from desktop.services import units
+
+    return [units.unit_by_code(session, code) for code in unit_codes(text)]
+
+
+def _one_subject(args: argparse.Namespace, *, required: bool) -> None:
+    # Checked here rather than by an argparse group: its refusal would be English and two lines.
+    if args.person is not None and args.unit is not None:
+        raise ValidationError("--person 和 --unit 只能写一个：一条记录要么记给人员，要么记给单位")
+    if required and args.person is None and args.unit is None:
+        raise ValidationError("请用 --person 写警号，或用 --unit 写单位代码")
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     from desktop.services import ledger
     from desktop.services.points import to_tenths
 
     # Everything that needs no database is checked before the password is asked for.
+    _one_subject(args, required=True)
     occurred_on = day(args.date)
     qty = quantity(args.qty)
     points = None if args.points is None else to_tenths(args.points, field="分值")
     evidence = [ledger.Evidence.from_path(path) for path in args.evidence or []]
     lines = []
     with signed_in(args) as (session, actor):
-        people = _people(session, args.person)
-        data = ledger.EntryInput(person_ids=[p.id for p in people], item_code=args.item.strip(),
-                                 occurred_on=occurred_on, quantity=qty, points_tenths=points,
-                                 note=args.note or "", evidence=evidence)
-        # One event for several people is one call, as in the desktop diary: one entry each,
-        # one batch, one audit event naming them all.
+        people = _people(session, args.person) if args.person is not None else []
+        subjects = _units(session, args.unit) if args.unit is not None else []
+        data = ledger.EntryInput(person_ids=[p.id for p in people], unit_ids=[u.id for u in subjects],
+                                 item_code=args.item.strip(), occurred_on=occurred_on, quantity=qty,
+                                 points_tenths=points, note=args.note or "", evidence=evidence,
+                                 case_no=args.case or "", case_type=args.case_type or "")
+        # One event for several people (or units) is one call, as in the desktop diary: one
+        # entry each, one batch, one audit event naming them all.
+        by_id = {u.id: u for u in subjects}
         for entry in ledger.record(session, actor, data):
-            lines.append(f"{entry.uuid}  {entry.person.badge}  {entry.person.name}  "
-                         f"{entry.item_code} {entry.item_name}  {_points_text(signed_tenths(entry))}")
+            unit = by_id.get(entry.unit_id) if entry.unit_id is not None else None
+            who = f"{unit.code}  {unit.name}" if unit is not None else f"{entry.person.badge}  {entry.person.name}"
+            case = f"  案件 {entry.case_no}" if entry.case_no else ""
+            lines.append(f"{entry.uuid}  {who}  {entry.item_code} {entry.item_name}  "
+                         f"{_points_text(signed_tenths(entry))}{case}")
     print("\n".join(lines))
     return 0
 
@@ -122,11 +174,22 @@ def cmd_reverse(args: argparse.Namespace) -> int:
     with signed_in(args) as (session, actor):
         original = entry_by_uuid(session, args.entry)
         reversal = ledger.reverse(session, actor, original.id, args.reason)
-        line = (f"已冲正：{original.person.name}（{original.person.badge}）{original.occurred_on.isoformat()} "
+        line = (f"已冲正：{_subject_text(session, original)}{original.occurred_on.isoformat()} "
                 f"{original.item_code} {original.item_name} {_points_text(signed_tenths(original))}；"
                 f"冲正记录 {reversal.uuid}")
     print(line)
     return 0
+
+
+def _subject_text(session: Session, entry: Entry) -> str:
+    """张三（150212） for a person's entry, 第一党支部（DZB-01） for a unit's."""
+    if entry.unit_id is not None:
+        from desktop.models.units import Unit
+
+        unit = session.get(Unit, entry.unit_id)
+        if unit is not None:
+            return f"{unit.name}（{unit.code}）"
+    return f"{entry.person.name}（{entry.person.badge}）"
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -134,14 +197,17 @@ def _iso(moment: dt.datetime) -> str:
     return moment.replace(tzinfo=dt.UTC).isoformat(timespec="seconds")
 
 
-def entry_rows(session: Session, start: dt.date, end: dt.date, person_id: int | None) -> list[dict[str, Any]]:
+def entry_rows(session: Session, start: dt.date, end: dt.date, person_id: int | None,
+               unit_id: int | None = None) -> list[dict[str, Any]]:
     """The listing's rows for the entries dated start..end, oldest first."""
     from sqlalchemy import func, select
     from sqlalchemy.orm import selectinload
 
-    from desktop.models.enums import Component, EntrySource
+    from desktop.models.enums import EntrySource
     from desktop.models.ledger import Entry, EvidenceFile
     from desktop.models.people import Person
+    from desktop.models.station import Department
+    from desktop.models.units import Unit
     from desktop.services.points import to_decimal
 
     query = (select(Entry).where(Entry.occurred_on >= start, Entry.occurred_on <= end)
@@ -149,7 +215,14 @@ def entry_rows(session: Session, start: dt.date, end: dt.date, person_id: int | 
              .order_by(Entry.occurred_on, Entry.id))
     if person_id is not None:
         query = query.where(Entry.person_id == person_id)
+    if unit_id is not None:
+        query = query.where(Entry.unit_id == unit_id)
     entries = list(session.scalars(query))
+    # Entries carry no relationship to their unit: the few units are read once, by id.
+    unit_ids = {e.unit_id for e in entries if e.unit_id is not None}
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
+    unit_departments = {d.id: d.name for d in session.scalars(select(Department).where(
+        Department.id.in_({u.department_id for u in units.values() if u.department_id is not None})))}
     ids = [e.id for e in entries]
     evidence = dict(session.execute(
         select(EvidenceFile.entry_id, func.count(EvidenceFile.id)).where(EvidenceFile.entry_id.in_(ids))
@@ -160,36 +233,53 @@ def entry_rows(session: Session, start: dt.date, end: dt.date, person_id: int | 
     rows = []
     for e in entries:
         status = (STATUS_REVERSAL if e.reverses_id else STATUS_REVERSED if e.id in reversed_ids else STATUS_VALID)
+        unit = units.get(e.unit_id) if e.unit_id is not None else None
+        if unit is not None:
+            # A unit's entry has no person: badge null, name empty; a 所队室 or 警务室 keeps its department.
+            badge, name = None, ""
+            department = unit_departments.get(unit.department_id, "") if unit.department_id is not None else ""
+        else:
+            badge, name, department = e.person.badge, e.person.name, e.person.department.name
         rows.append({
             "uuid": e.uuid, "date": e.occurred_on.isoformat(), "period": e.occurred_on.strftime("%Y-%m"),
-            "badge": e.person.badge, "name": e.person.name, "department": e.person.department.name,
+            "badge": badge, "name": name, "department": department,
             "item_code": e.item_code, "item_name": e.item_name, "category": e.category,
-            "component": e.component, "component_label": Component(e.component).label, "quantity": e.quantity,
+            "component": e.component, "component_label": component_label(e.component), "quantity": e.quantity,
             "points": to_decimal(signed_tenths(e)), "note": e.note, "source": EntrySource(e.source).label,
             "status": status, "reverses": uuids.get(e.reverses_id) if e.reverses_id else None,
             "evidence": evidence.get(e.id, 0), "recorded_by": e.recorded_by_name,
-            "recorded_at": _iso(e.recorded_at),
+            "recorded_at": _iso(e.recorded_at), "unit": unit.code if unit is not None else None,
+            "unit_name": unit.name if unit is not None else "", "scheme": e.scheme, "case_no": e.case_no,
+            "case_type": e.case_type,
         })
     return rows
 
 
 def cmd_entries(args: argparse.Namespace) -> int:
-    from desktop.services import periods, roster
+    from desktop.services import periods, roster, units
 
+    _one_subject(args, required=False)
     spec = periods.parse_period(args.period)
     with reading(args) as session:
         person_id = roster.person_by_badge(session, args.person).id if args.person else None
-        rows = entry_rows(session, spec.start, spec.end, person_id)
+        unit_id = units.unit_by_code(session, args.unit).id if args.unit else None
+        rows = entry_rows(session, spec.start, spec.end, person_id, unit_id)
+    fields = ENTRY_FIELDS
     if args.format == "table":
         for row in rows:
             row["points"] = _points_text(int(row["points"] * 10))
-    emit(args.format, TABLE_FIELDS if args.format == "table" else ENTRY_FIELDS, rows)
+        fields = TABLE_FIELDS
+        if any(row["unit"] for row in rows):
+            fields = (*TABLE_FIELDS[:3], TABLE_UNIT_FIELD, *TABLE_FIELDS[3:])
+    emit(args.format, fields, rows)
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    record = sub.add_parser("record", help="录入积分：一件事，一人或多人（每人一条记录）")
-    record.add_argument("--person", required=True, metavar="警号[,警号…]", help="一个或多个警号，用逗号分隔")
+    record = sub.add_parser("record", help="录入积分：一件事，一人或多人（每人一条记录），或一个或多个单位")
+    record.add_argument("--person", metavar="警号[,警号…]", help="一个或多个警号，用逗号分隔（与 --unit 二选一）")
+    record.add_argument("--unit", metavar="代码[,代码…]",
+                        help="一个或多个考核单位代码（见 jifen units），记单位积分制的项目（与 --person 二选一）")
     record.add_argument("--item", required=True, metavar="项目编号", help="考核细则中的项目编号，如 ZB-02")
     record.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="事情发生的日期")
     record.add_argument("--qty", default="1", metavar="数量", help="次数、起数等（默认 1）")
@@ -197,6 +287,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     record.add_argument("--note", metavar="说明", help="事实说明")
     record.add_argument("--evidence", nargs="+", action="extend", metavar="文件",
                         help="证明材料（扫描件、照片或 PDF），复制进数据库")
+    record.add_argument("--case", metavar="案件编号", help="执法办案的案件编号（不超过 40 字）")
+    record.add_argument("--case-type", metavar="案件类型", help="案件类型，如 刑事、行政（须同时写 --case）")
     add_user_argument(record)
     record.set_defaults(handler=cmd_record)
 
@@ -209,5 +301,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     entries = sub.add_parser("entries", help="列出一个考核周期的积分记录（含冲正）")
     entries.add_argument("--period", required=True, metavar="周期", help=PERIOD_HELP)
     entries.add_argument("--person", metavar="警号", help="只列出此人")
+    entries.add_argument("--unit", metavar="代码", help="只列出这个考核单位的记录（与 --person 二选一）")
     add_format(entries)
     entries.set_defaults(handler=cmd_entries)

@@ -25,7 +25,7 @@ from tests.services.builders import PASSWORD, World, locked
 REPO = Path(__file__).resolve().parents[2]
 JSON_KEYS = ["uuid", "date", "period", "badge", "name", "department", "item_code", "item_name", "category",
              "component", "component_label", "quantity", "points", "note", "source", "status", "reverses",
-             "evidence", "recorded_by", "recorded_at"]
+             "evidence", "recorded_by", "recorded_at", "unit", "unit_name", "scheme", "case_no", "case_type"]
 
 
 def _path(w: World) -> Path:
