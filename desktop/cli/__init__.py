@@ -115,6 +115,11 @@ POINT_KEYS = ("base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_de
 def cmd_score(args: argparse.Namespace) -> int:
     from desktop.services import periods, review, scoring
 
+    if getattr(args, "scheme", None) and args.scheme != "person":
+        from desktop.cli.schemes import score_scheme
+
+        return score_scheme(args)
+
     db = open_existing(args)
     with db.session() as session:
         spec = periods.parse_period(args.period)
@@ -170,6 +175,7 @@ COMMAND_MODULES = (
     "desktop.cli.rebuild",    # restore-export
     "desktop.cli.admin",      # user, users, person, department, catalogue, settings
     "desktop.cli.units",      # units, unit add|member|leave|sync-departments
+    "desktop.cli.schemes",    # schemes, scheme install (score --scheme is in cmd_score)
     "desktop.cli.policy",     # explain, policy, leave
     "desktop.cli.upkeep",     # backup, restore, audit
     "desktop.cli.bench",
@@ -214,6 +220,7 @@ def build_parser() -> ArgumentParser:
     score = sub.add_parser("score", help="计算并列出一个考核周期的积分、排名和等次")
     score.add_argument("--period", required=True, help="2026-03（月）、2026-Q1（季度）、2026-H1（半年）或 2026（年）")
     score.add_argument("--department", help="只列出这个部门")
+    score.add_argument("--scheme", help="积分制代码（默认 person，个人积分；见 jifen schemes）")
     score.add_argument("--format", choices=("table", "csv", "json"), default="table")
     score.set_defaults(handler=cmd_score)
 

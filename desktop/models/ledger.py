@@ -55,7 +55,7 @@ class Entry(Base):
     recorded_by_name: Mapped[str] = mapped_column(String(50), default="")
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    person: Mapped[Person] = relationship()
+    person: Mapped[Person | None] = relationship()
     item: Mapped[CatalogueItem] = relationship()
     evidence: Mapped[list[EvidenceFile]] = relationship(back_populates="entry")
 

@@ -95,9 +95,11 @@ def _component(value: Any, components: frozenset[str] | None) -> Component | str
     return str(value)
 
 
-def load_preset_specs(path: Path | None = None) -> tuple[str, list[ItemSpec]]:
+def load_preset_specs(path: Path | None = None, components: frozenset[str] | None = None
+                      ) -> tuple[str, list[ItemSpec]]:
+    """A bundled catalogue: the person scheme's (`components` None) or another scheme's."""
     data = json.loads((path or resource("catalogue", "default.json")).read_text("utf-8"))
-    return data["name"], [ItemSpec.from_json(raw) for raw in data["items"]]
+    return data["name"], [ItemSpec.from_json(raw, components) for raw in data["items"]]
 
 
 def create_version(session: Session, actor: Actor, effective_from: dt.date, name: str,

@@ -164,9 +164,10 @@ def head_on(session: Session, unit: Unit, day: dt.date) -> Person | None:
         or_(UnitMember.end.is_(None), UnitMember.end >= day)))
     if row is not None:
         return row.person
-    if unit.department_id is not None:  # a department's 一把手 leads its unit
-        return session.scalar(select(Person).where(Person.department_id == unit.department_id,
-                                                   Person.is_head.is_(True)))
+    if unit.department_id is not None:  # a department's 一把手 (on the roster that day) leads its unit
+        heads = session.scalars(select(Person).where(Person.department_id == unit.department_id,
+                                                     Person.is_head.is_(True)).order_by(Person.badge))
+        return next((p for p in heads if p.active_on(day)), None)
     return None
 
 

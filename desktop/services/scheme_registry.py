@@ -1,0 +1,66 @@
+"""The schemes (积分制) a station runs, kept in the `schemes` table.
+
+The person scheme is always run, whether or not it has a row; the others come from a preset
+(`install`, e.g. 汉阴's 党建工作, 基层基础, 执法办案, 队伍管理) or a definition file, each
+with its own catalogue installed from the preset named in the definition.
+
+    install(session, actor, "zhifa", catalogue_from=dt.date(2026, 1, 1))
+    active(session)              # [Scheme …], the person scheme first
+    scheme_of(session, "zhifa")  # Scheme, or NotFound naming the schemes the station runs
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models.units import PERSON_SCHEME, SchemeRow
+from desktop.paths import resource
+from desktop.services import audit, catalogue, schemes
+from desktop.services.actor import Actor, require
+from desktop.services.errors import NotFound, ValidationError
+
+
+def active(session: Session) -> list[schemes.Scheme]:
+    rows = session.scalars(select(SchemeRow).where(SchemeRow.active.is_(True))
+                           .order_by(SchemeRow.sort_order, SchemeRow.id))
+    found = [schemes.Scheme.from_json(r.definition) for r in rows]
+    if not any(s.code == PERSON_SCHEME for s in found):
+        found.insert(0, schemes.load_preset(PERSON_SCHEME))
+    return found
+
+
+def scheme_of(session: Session, code: str) -> schemes.Scheme:
+    code = code.strip()
+    for scheme in active(session):
+        if scheme.code == code:
+            return scheme
+    codes = "、".join(f"{s.code}（{s.name}）" for s in active(session))
+    raise NotFound(f"本单位没有代码为“{code}”的积分制；现有：{codes}")
+
+
+def install(session: Session, actor: Actor, code_or_scheme: str | schemes.Scheme, *,
+            catalogue_from: dt.date) -> schemes.Scheme:
+    """Run a scheme from now on: its row, and its preset catalogue from `catalogue_from`."""
+    require(actor, "station.edit")
+    scheme = schemes.load_preset(code_or_scheme) if isinstance(code_or_scheme, str) else code_or_scheme
+    scheme.validate()
+    if session.scalar(select(SchemeRow.id).where(SchemeRow.code == scheme.code)) is not None:
+        raise ValidationError(f"积分制“{scheme.name}”（{scheme.code}）已经在运行")
+    order = len(list(session.scalars(select(SchemeRow.id))))
+    row = SchemeRow(code=scheme.code, name=scheme.name, subject=scheme.subject, definition=scheme.to_json(),
+                    sort_order=order)
+    session.add(row)
+    session.flush()
+    if scheme.code != PERSON_SCHEME and scheme.catalogue:
+        data = json.loads(resource("catalogue", scheme.catalogue).read_text("utf-8"))
+        components = frozenset(c.key for c in scheme.components)
+        specs = [catalogue.ItemSpec.from_json(raw, components) for raw in data["items"]]
+        catalogue.create_version(session, actor, catalogue_from, data["name"], specs, note=data.get("note", ""),
+                                 scheme=scheme.code)
+    audit.record(session, actor, "scheme.install", "scheme", row.uuid, code=scheme.code, name=scheme.name,
+                 subject=scheme.subject, catalogue_from=catalogue_from)
+    return scheme

@@ -1,0 +1,51 @@
+"""`jifen schemes`, `scheme install` and `score --scheme` on a station running the 汉阴 presets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from desktop.services import units
+from tests.cli.conftest import run
+from tests.services.builders import PASSWORD, World
+
+
+def test_each_preset_installs_and_scores(station: World, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = station.db.path
+    assert path is not None
+    for code in ("dangjian", "jiceng", "zhifa", "duiwu"):
+        assert run(path, "scheme", "install", code, "--from", "2026-01-01", "--user", "admin",
+                   password=PASSWORD, monkeypatch=monkeypatch) == 0
+    capsys.readouterr()
+    assert run(path, "schemes", "--format", "json") == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [s["code"] for s in listed] == ["person", "dangjian", "jiceng", "zhifa", "duiwu"]
+    assert {"code", "name", "subject", "categories"} <= set(listed[0])
+    with station.tx() as s:
+        units.add_unit(s, station.admin, units.UnitInput(code="J1", name="城关警务室", kind="post", post_class=1))
+    assert run(path, "record", "--unit", "J1", "--item", "JC-01", "--points", "18", "--date", "2026-03-05", "--user", "clerk",
+               password=PASSWORD, monkeypatch=monkeypatch) == 0
+    capsys.readouterr()
+    assert run(path, "score", "--period", "2026-03", "--scheme", "jiceng", "--format", "json") == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert {"code", "name", "kind", "class", "sequence", "total", "rank", "grade", "why", "base", "bonus",
+            "deduction"} <= set(row)
+    assert (row["code"], row["kind"], row["class"], row["rank"]) == ("J1", "post", 1, 1)
+    assert row["total"] == row["base"] == 18
+
+
+def test_an_unknown_scheme_and_a_second_install_are_one_line(station: World, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = station.db.path
+    assert path is not None
+    assert run(path, "score", "--period", "2026-03", "--scheme", "nope") == 2
+    assert "没有代码为“nope”的积分制" in capsys.readouterr().err
+    assert run(path, "scheme", "install", "zhifa", "--from", "2026-01-01", "--user", "admin", password=PASSWORD,
+               monkeypatch=monkeypatch) == 0
+    assert run(path, "scheme", "install", "zhifa", "--from", "2026-01-01", "--user", "admin", password=PASSWORD,
+               monkeypatch=monkeypatch) == 2
+    assert "已经在运行" in capsys.readouterr().err
+    assert run(path, "scheme", "install", "dangjian", "--from", "2026-01-01", "--user", "clerk",
+               password=PASSWORD, monkeypatch=monkeypatch) == 2
