@@ -11,11 +11,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.models.catalogue import CatalogueItem
 from desktop.models.enums import EntrySource, PointsMode
 from desktop.models.ledger import Entry, EvidenceBlob, EvidenceFile
 from desktop.models.people import Person
@@ -205,6 +206,21 @@ def _case(data: EntryInput) -> tuple[str, str]:
     return case_no, case_type
 
 
+def _fits_scheme(session: Session, item: CatalogueItem, units: Sequence[Any]) -> None:
+    """A unit entry's unit must be of the kind its scheme assesses (a 党建 item for a 党支部)."""
+    from desktop.models.units import UNIT_KIND_LABELS
+    from desktop.services import scheme_registry
+
+    try:
+        scheme = scheme_registry.scheme_of(session, item.version.scheme)
+    except NotFound:
+        return  # a catalogue whose scheme the station does not run (yet): nothing to compare with
+    wrong = [u.name for u in units if u.kind != scheme.subject]
+    if wrong:
+        raise ValidationError(f"项目 {item.code} 属于积分制“{scheme.name}”，只能记给"
+                              f"{UNIT_KIND_LABELS.get(scheme.subject, scheme.subject)}；“{'、'.join(wrong)}”不是")
+
+
 def _record_units(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str | None,
                   audit_event: bool) -> list[Entry]:
     """One event for one or more units: each unit gets its entry, with no person on it."""
@@ -227,6 +243,7 @@ def _record_units(session: Session, actor: Actor, data: EntryInput, *, batch_uui
     units = session.scalars(select(Unit).where(Unit.id.in_(data.unit_ids))).all()
     if len(units) != len(data.unit_ids):
         raise NotFound("所选单位中有单位不存在")
+    _fits_scheme(session, item, units)
     inactive = [u.name for u in units if not u.active]
     if inactive:
         raise ValidationError(f"单位“{'、'.join(inactive)}”已停用，不能记分")

@@ -23,7 +23,7 @@ from desktop.models.ledger import Entry, EntrySum
 from desktop.models.people import Absence, Person, active_days
 from desktop.models.periods import Period
 from desktop.models.station import Department, ranking_group
-from desktop.services import audit
+from desktop.services import audit, leader_rule
 from desktop.services.actor import Actor, require
 from desktop.services.grade_engine import Policy
 from desktop.services.grade_why import explain
@@ -39,6 +39,7 @@ FLAG_LABELS = {
     "excluded": "不参与排名",
     "tie_at_line": "并列跨线",
     "override": "等次已调整",
+    "leader": "领导带领责任",
     "disputed": "有异议",
     "unconfirmed": "未确认",
     "prorated": "在岗折算",
@@ -286,9 +287,13 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         for row in rows:
             row.month_grades = shown.get(row.person_id, [])
     rank_and_grade(rows, policy, len(months), ceilings)
+    leaders = leader_rule.apply(session, period, policy, rows)  # 领导带领责任 of unit schemes
     overrides = _latest_overrides(session, period)
     _apply_overrides(rows, overrides)
     _explain_all(session, period, policy, rows, len(months), overrides)
+    for row in rows:
+        if row.person_id in leaders:
+            row.why = f"{row.why}；{leaders[row.person_id]}" if row.why else leaders[row.person_id]
     return rows
 
 

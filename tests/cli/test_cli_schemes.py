@@ -49,3 +49,17 @@ def test_an_unknown_scheme_and_a_second_install_are_one_line(station: World, mon
     assert "已经在运行" in capsys.readouterr().err
     assert run(path, "scheme", "install", "dangjian", "--from", "2026-01-01", "--user", "clerk",
                password=PASSWORD, monkeypatch=monkeypatch) == 2
+
+
+def test_a_unit_entry_must_suit_the_schemes_subject(station: World, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = station.db.path
+    assert path is not None
+    assert run(path, "scheme", "install", "jiceng", "--from", "2026-01-01", "--user", "admin", password=PASSWORD,
+               monkeypatch=monkeypatch) == 0
+    with station.tx() as s:
+        units.add_unit(s, station.admin, units.UnitInput(code="DZB-1", name="第一党支部", kind="branch"))
+    capsys.readouterr()
+    assert run(path, "record", "--unit", "DZB-1", "--item", "JC-11", "--date", "2026-03-05", "--user", "clerk",
+               password=PASSWORD, monkeypatch=monkeypatch) == 2
+    assert "属于积分制“基层基础”，只能记给警务室；“第一党支部”不是" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from desktop.models.db import Database
 from desktop.services import cases, catalogue, ledger, scheme_scoring, units
 from desktop.services.catalogue import ItemSpec
 from desktop.services.schemes import Scheme
-from tests.services.builders import MARCH, World, person, world
+from tests.services.builders import MARCH, World, person, rec, world
 
 SIGN = [{"title": "所长审核", "role": "chief"}]
 
@@ -148,3 +148,29 @@ def test_case_points_count_once_reviewed_and_rank_within_the_sequence(w: World) 
     assert (after["901"].total, after["902"].total, after["902"].pending) == (80, 60, 20)
     assert [(after[k].group, after[k].rank) for k in ("901", "902", "903")] == [
         ("sequence:刑侦", 1), ("sequence:刑侦", 2), ("sequence:治安", 1)]
+
+
+def test_leader_rule_lowers_the_heads_own_grade_with_the_reason(w: World) -> None:
+    from desktop.services import periods, scheme_registry, scoring
+
+    with w.tx() as s:
+        people = [person(s, w.dept, f"95{i}") for i in range(10)]
+        for i, p in enumerate(people):
+            rec(s, w.clerk, p, "ZB-01", qty=10 - i)
+        items(s, w, "duiwu", frozenset({"base", "negative"}), [
+            ("DW-01", "学习制度落实", "base", "10", False), ("DW-90", "民警受到党纪政务处分", "negative", "10", True)])
+        defined = scheme(code="duiwu", name="队伍管理", subject="department", rank_within="all", item_prefix="DW-",
+                         starting=None, leader_rule={"on_veto": True, "on_last": False, "levels": 1},
+                         components=[{"key": "base", "label": "基础积分", "sign": "+"},
+                                     {"key": "negative", "label": "负面积分", "sign": "-"}])
+        scheme_registry.install(s, w.admin, defined, catalogue_from=dt.date(2026, 1, 1))
+        unit = units.for_department(s, w.clerk, w.dept)
+        units.add_member(s, w.clerk, unit.code, people[0].badge, start=dt.date(2026, 1, 1), role="head")
+        month = periods.get_or_create(s, "2026-03")
+        before = {r.badge: r for r in scoring.calculate(s, month)}
+        ledger.record(s, w.clerk, ledger.EntryInput((), "DW-90", MARCH, unit_ids=[unit.id]))
+        after = {r.badge: r for r in scoring.calculate(s, month)}
+    assert before["950"].grade == "A" and "leader" not in before["950"].flags
+    assert after["950"].grade == "B" and "leader" in after["950"].flags
+    assert "领导带领责任：所负责的“治安中队”本期有一票否决事项（队伍管理），由A类降为B类" in after["950"].why
+    assert after["951"].grade == before["951"].grade  # only the head carries it
