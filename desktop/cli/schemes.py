@@ -3,6 +3,8 @@
     jifen schemes [--format table|csv|json]
     jifen scheme install zhifa --from 2026-01-01 --user admin
     jifen score --period 2026-03 --scheme zhifa [--format json]
+    jifen case review ENTRY_UUID [--points 5 --reason T] --user fazhi
+    jifen case ledger --period 2026-03 [--scheme zhifa] [--unit CODE] [--format json]
 """
 
 from __future__ import annotations
@@ -77,3 +79,59 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     install.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="考核细则生效日期")
     add_user_argument(install)
     install.set_defaults(handler=cmd_scheme_install)
+    register_cases(sub)
+
+
+CASE_FIELDS = (("case_no", "案件编号"), ("case_type", "案件类型"), ("people", "人员"), ("recorded", "录入分"),
+               ("counted", "计入分"), ("pending", "待审核条数"), ("entries", "记录编号"))
+
+
+def cmd_case_review(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from desktop.models.ledger import Entry
+    from desktop.services import cases
+    from desktop.services.errors import NotFound
+    from desktop.services.points import fmt, to_tenths
+
+    points = to_tenths(args.points, field="--points") if args.points is not None else None
+    state = "adjusted" if points is not None else "confirmed"
+    with signed_in(args) as (session, actor):
+        entry = session.scalar(select(Entry).where(Entry.uuid == args.entry.strip()))
+        if entry is None:
+            raise NotFound(f"没有编号为“{args.entry}”的积分记录")
+        cases.review(session, actor, entry.id, state, points_tenths=points, reason=args.reason or "")
+        done = f"调整为 {fmt(points)} 分" if points is not None else "确认"
+        print(f"已审核：案件 {entry.case_no} 的记录 {entry.uuid}，{done}")
+    return 0
+
+
+def cmd_case_ledger(args: argparse.Namespace) -> int:
+    from desktop.services import cases, periods, units
+    from desktop.services.points import to_decimal
+
+    with reading(args) as session:
+        unit_id = units.unit_by_code(session, args.unit).id if args.unit else None
+        lines = cases.ledger_of(session, args.scheme, periods.parse_period(args.period), unit_id)
+        rows = [{"case_no": c.case_no, "case_type": c.case_type, "people": c.people,
+                 "recorded": to_decimal(c.recorded), "counted": to_decimal(c.counted), "pending": c.pending,
+                 "entries": c.entries} for c in lines]
+    emit(args.format, CASE_FIELDS, rows)
+    return 0
+
+
+def register_cases(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    case = sub.add_parser("case", help="执法办案：案件积分审核（法制大队）与案件台账")
+    actions = case.add_subparsers(dest="case_action", metavar="操作", required=True)
+    review = actions.add_parser("review", help="确认一条案件记录的积分，或带理由调整分值（月份锁定前）")
+    review.add_argument("entry", metavar="记录编号", help="积分记录的 uuid（见 jifen entries）")
+    review.add_argument("--points", help="调整后的分值（不写则为确认）")
+    review.add_argument("--reason", help="调整理由（调整时必填）")
+    add_user_argument(review)
+    review.set_defaults(handler=cmd_case_review)
+    ledger = actions.add_parser("ledger", help="一个周期的案件台账：每个案件一行")
+    ledger.add_argument("--period", required=True)
+    ledger.add_argument("--scheme", default="zhifa", help="积分制代码（默认 zhifa）")
+    ledger.add_argument("--unit", help="只列出这个执法办案单位成员的案件")
+    add_format(ledger)
+    ledger.set_defaults(handler=cmd_case_ledger)

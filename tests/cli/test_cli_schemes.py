@@ -63,3 +63,32 @@ def test_a_unit_entry_must_suit_the_schemes_subject(station: World, monkeypatch:
     assert run(path, "record", "--unit", "DZB-1", "--item", "JC-11", "--date", "2026-03-05", "--user", "clerk",
                password=PASSWORD, monkeypatch=monkeypatch) == 2
     assert "属于积分制“基层基础”，只能记给警务室；“第一党支部”不是" in capsys.readouterr().err
+
+
+def test_the_reviewing_unit_confirms_and_adjusts_cases(station: World, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    path = station.db.path
+    assert path is not None
+    assert run(path, "scheme", "install", "zhifa", "--from", "2026-01-01", "--user", "admin", password=PASSWORD,
+               monkeypatch=monkeypatch) == 0
+    for case in ("A-1", "A-2"):
+        assert run(path, "record", "--person", "101", "--item", "ZF-01", "--date", "2026-03-05", "--case", case,
+                   "--user", "clerk", password=PASSWORD, monkeypatch=monkeypatch) == 0
+    capsys.readouterr()
+    assert run(path, "case", "ledger", "--period", "2026-03", "--format", "json") == 0
+    ledger = json.loads(capsys.readouterr().out)
+    assert [(c["case_no"], c["counted"], c["pending"]) for c in ledger] == [("A-1", 0, 1), ("A-2", 0, 1)]
+    first, second = ledger[0]["entries"][0], ledger[1]["entries"][0]
+    recorded = ledger[0]["recorded"]
+    assert run(path, "case", "review", first, "--user", "clerk", password=PASSWORD, monkeypatch=monkeypatch) == 0
+    assert run(path, "case", "review", second, "--points", "1", "--user", "clerk", password=PASSWORD,
+               monkeypatch=monkeypatch) == 2
+    assert "须写明理由" in capsys.readouterr().err
+    assert run(path, "case", "review", second, "--points", "1", "--reason", "证据不足", "--user", "clerk",
+               password=PASSWORD, monkeypatch=monkeypatch) == 0
+    assert run(path, "case", "review", second, "--user", "officer", password=PASSWORD,
+               monkeypatch=monkeypatch) == 2
+    capsys.readouterr()
+    assert run(path, "case", "ledger", "--period", "2026-03", "--format", "json") == 0
+    after = json.loads(capsys.readouterr().out)
+    assert [(c["counted"], c["pending"]) for c in after] == [(recorded, 0), (1, 0)]
