@@ -149,7 +149,7 @@ def check_entry(item: ItemRules, quantity: int, points_tenths: int | None, *,
 
 def record(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str | None = None,
            audit_event: bool = True) -> list[Entry]:
-    """Record one event for one or more people; every person gets an entry of their own."""
+    """Record one event for one or more people (or units); each gets an entry of its own."""
     require(actor, "entry.write")
     if data.unit_ids:
         return _record_units(session, actor, data, batch_uuid=batch_uuid, audit_event=audit_event)
@@ -157,29 +157,60 @@ def record(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str 
         raise ValidationError("请至少选择一名人员")
     if len(set(data.person_ids)) != len(data.person_ids):
         raise ValidationError("同一事件中人员重复")
-    ensure_writable(session, data.occurred_on)
-    item = item_in_force(session, data.item_code, data.occurred_on)
-    case_no, case_type = _case(data)
-    magnitude = check_entry(item, data.quantity, data.points_tenths, source=data.source,
-                            evidence=len(data.evidence))
-    note = data.note.strip()
-    if len(note) > 1000:
-        raise ValidationError("事实说明不能超过 1000 字")
+    event = _event(session, data)
     people = session.scalars(select(Person).where(Person.id.in_(data.person_ids))).all()
     if len(people) != len(data.person_ids):
         raise NotFound("所选人员中有人不存在")
     for person in people:
         if not person.active_on(data.occurred_on):
             raise ValidationError(f"{person.name}（{person.badge}）在 {cn_date(data.occurred_on)} 不在岗，不能记分")
-    batch = batch_uuid or (str(uuid.uuid4()) if len(people) > 1 else None)
+    ordered = sorted(people, key=lambda p: data.person_ids.index(p.id))
+    return _write(session, actor, data, event, [(p.id, None) for p in ordered], batch_uuid, audit_event,
+                  people=[p.badge for p in people])
+
+
+@dataclass(frozen=True)
+class _Event:
+    """What every entry of one recorded event shares, checked once."""
+
+    item: CatalogueItem
+    magnitude: int
+    note: str
+    case_no: str
+    case_type: str
+
+
+def _event(session: Session, data: EntryInput) -> _Event:
+    ensure_writable(session, data.occurred_on)
+    item = item_in_force(session, data.item_code, data.occurred_on)
+    magnitude = check_entry(item, data.quantity, data.points_tenths, source=data.source,
+                            evidence=len(data.evidence))
+    note = data.note.strip()
+    if len(note) > 1000:
+        raise ValidationError("事实说明不能超过 1000 字")
+    case_no, case_type = data.case_no.strip(), data.case_type.strip()
+    if len(case_no) > 40 or len(case_type) > 40:
+        raise ValidationError("案件编号和案件类型各不能超过 40 字")
+    if case_type and not case_no:
+        raise ValidationError("填写了案件类型，请同时填写案件编号")
+    return _Event(item, magnitude, note, case_no, case_type)
+
+
+def _write(session: Session, actor: Actor, data: EntryInput, event: _Event,
+           owners: list[tuple[int | None, int | None]], batch_uuid: str | None, audit_event: bool,
+           **subjects: list[str]) -> list[Entry]:
+    """One entry per (person id, unit id), their evidence, and the event's audit record."""
+    item = event.item
+    batch = batch_uuid or (str(uuid.uuid4()) if len(owners) > 1 else None)
     entries = []
-    for person in sorted(people, key=lambda p: data.person_ids.index(p.id)):
+    for person_id, unit_id in owners:
         entry = Entry(
-            occurred_on=data.occurred_on, person_id=person.id, item_id=item.id, item_code=item.code,
-            item_name=item.name, category=item.category, component=item.component, veto=item.veto,
-            quantity=data.quantity, points_tenths=magnitude, note=note, source=data.source.value,
-            batch_uuid=batch, recorded_by_id=actor.user_id, recorded_by_name=actor.display_name,
-            scheme=item.version.scheme, case_no=case_no, case_type=case_type,
+            occurred_on=data.occurred_on, person_id=person_id, unit_id=unit_id, item_id=item.id,
+            item_code=item.code, item_name=item.name, category=item.category, component=item.component,
+            veto=item.veto, quantity=data.quantity, points_tenths=event.magnitude, note=event.note,
+            source=data.source.value, batch_uuid=batch, recorded_by_id=actor.user_id,
+            recorded_by_name=actor.display_name, scheme=item.version.scheme, case_no=event.case_no,
+            case_type=event.case_type,
         )
         session.add(entry)
         entries.append(entry)
@@ -190,20 +221,10 @@ def record(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str 
     if audit_event:
         audit.record(
             session, actor, "entry.record", "entry", entries[0].uuid if len(entries) == 1 else (batch or ""),
-            date=data.occurred_on, item=item.code, points=fmt(magnitude), quantity=data.quantity,
-            people=[p.badge for p in people], entries=[e.uuid for e in entries],
-            **({"case": case_no} if case_no else {}),
+            date=data.occurred_on, item=item.code, points=fmt(event.magnitude), quantity=data.quantity,
+            **subjects, entries=[e.uuid for e in entries], **({"case": event.case_no} if event.case_no else {}),
         )
     return entries
-
-
-def _case(data: EntryInput) -> tuple[str, str]:
-    case_no, case_type = data.case_no.strip(), data.case_type.strip()
-    if len(case_no) > 40 or len(case_type) > 40:
-        raise ValidationError("案件编号和案件类型各不能超过 40 字")
-    if case_type and not case_no:
-        raise ValidationError("填写了案件类型，请同时填写案件编号")
-    return case_no, case_type
 
 
 def _fits_scheme(session: Session, item: CatalogueItem, units: Sequence[Any]) -> None:
@@ -230,46 +251,19 @@ def _record_units(session: Session, actor: Actor, data: EntryInput, *, batch_uui
         raise ValidationError("一条记录要么记给人员，要么记给单位，不能同时记给两者")
     if len(set(data.unit_ids)) != len(data.unit_ids):
         raise ValidationError("同一事件中单位重复")
-    ensure_writable(session, data.occurred_on)
-    item = item_in_force(session, data.item_code, data.occurred_on)
-    if item.version.scheme == PERSON_SCHEME:
-        raise ValidationError(f"项目 {item.code}（{item.name}）是个人积分项目，不能记给单位")
-    magnitude = check_entry(item, data.quantity, data.points_tenths, source=data.source,
-                            evidence=len(data.evidence))
-    note = data.note.strip()
-    if len(note) > 1000:
-        raise ValidationError("事实说明不能超过 1000 字")
-    case_no, case_type = _case(data)
+    event = _event(session, data)
+    if event.item.version.scheme == PERSON_SCHEME:
+        raise ValidationError(f"项目 {event.item.code}（{event.item.name}）是个人积分项目，不能记给单位")
     units = session.scalars(select(Unit).where(Unit.id.in_(data.unit_ids))).all()
     if len(units) != len(data.unit_ids):
         raise NotFound("所选单位中有单位不存在")
-    _fits_scheme(session, item, units)
+    _fits_scheme(session, event.item, units)
     inactive = [u.name for u in units if not u.active]
     if inactive:
         raise ValidationError(f"单位“{'、'.join(inactive)}”已停用，不能记分")
-    batch = batch_uuid or (str(uuid.uuid4()) if len(units) > 1 else None)
-    entries = []
-    for unit in sorted(units, key=lambda u: list(data.unit_ids).index(u.id)):
-        entry = Entry(
-            occurred_on=data.occurred_on, person_id=None, unit_id=unit.id, item_id=item.id, item_code=item.code,
-            item_name=item.name, category=item.category, component=item.component, veto=item.veto,
-            quantity=data.quantity, points_tenths=magnitude, note=note, source=data.source.value,
-            batch_uuid=batch, recorded_by_id=actor.user_id, recorded_by_name=actor.display_name,
-            scheme=item.version.scheme, case_no=case_no, case_type=case_type,
-        )
-        session.add(entry)
-        entries.append(entry)
-    session.flush()
-    for entry in entries:
-        for ev in data.evidence:
-            store_evidence(session, entry, ev)
-    if audit_event:
-        audit.record(
-            session, actor, "entry.record", "entry", entries[0].uuid if len(entries) == 1 else (batch or ""),
-            date=data.occurred_on, item=item.code, points=fmt(magnitude), quantity=data.quantity,
-            units=[u.code for u in units], entries=[e.uuid for e in entries],
-        )
-    return entries
+    ordered = sorted(units, key=lambda u: list(data.unit_ids).index(u.id))
+    return _write(session, actor, data, event, [(None, u.id) for u in ordered], batch_uuid, audit_event,
+                  units=[u.code for u in units])
 
 
 def record_many(session: Session, actor: Actor, inputs: Sequence[EntryInput], action: str = "entry.batch") -> list[Entry]:
