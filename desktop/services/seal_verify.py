@@ -36,6 +36,13 @@ TABLE_LABELS = {
     "entry_sums": "积分汇总（按月）", "evidence_blobs": "佐证文件内容", "row_seals": "行封存",
 }
 KIND_LABELS = {"edited": "被改动", "deleted": "被删除", "inserted": "被插入"}
+# Column names a reader of the report knows by another name; others are shown as they are.
+FIELD_LABELS = {
+    "points_tenths": "分值", "grade": "等次", "to_grade": "调整后等次", "person_id": "人员", "item_id": "考核项目",
+    "occurred_on": "日期", "component": "积分组成", "veto": "一票否决", "quantity": "数量", "state": "状态",
+    "role": "角色", "name": "名称", "title": "称号", "signer_name": "签字人", "password_hash": "密码",
+    "total_tenths": "总分", "department_id": "部门", "data": "文件内容", "reason": "理由", "comment": "意见",
+}
 # The column that names a row to a person, in order of preference.
 _NAMING = ("uuid", "code", "badge", "username", "key", "name")
 # `entry_sums` as the triggers of migration 0004 keep it, recomputed from the entries.
@@ -58,7 +65,8 @@ class Finding:
     def line(self) -> str:
         what = TABLE_LABELS.get(self.table, self.table)
         who = f"（{self.name}）" if self.name and self.name != self.key else ""
-        fields = f"，字段：{'、'.join(self.fields)}" if self.fields else ""
+        named = [f"{FIELD_LABELS[f]}（{f}）" if f in FIELD_LABELS else f for f in self.fields]
+        fields = f"，字段：{'、'.join(named)}" if self.fields else ""
         return f"{what} {self.table} 第 {self.key} 行{who}{KIND_LABELS.get(self.kind, self.kind)}{fields}"
 
     def as_json(self) -> dict[str, object]:

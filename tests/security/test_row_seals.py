@@ -202,7 +202,7 @@ def test_cli_names_an_edited_entry(station: Path, capsys: pytest.CaptureFixture[
     sql(station, "UPDATE entries SET points_tenths = 9990 WHERE id = ?", row["id"])
     code, out, err = run_cli(capsys, "--db", str(station), "audit", "verify")
     assert code == 1 and err == ""
-    assert f"积分记录 entries 第 {row['id']} 行（{row['uuid']}）被改动，字段：points_tenths" in out
+    assert f"积分记录 entries 第 {row['id']} 行（{row['uuid']}）被改动，字段：分值（points_tenths）" in out
 
 
 def _rewrite_chain(path: Path) -> None:

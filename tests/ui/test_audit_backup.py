@@ -278,5 +278,5 @@ def test_an_entry_edited_in_the_file_is_named_by_the_check(qtbot, ctx_for, demo_
     conn.close()
     text = verify(qtbot, screen.audit)
     assert "哈希链逐条相符，但数据行在本程序之外被改动" in text
-    assert f"积分记录 entries 第 {entry_id} 行（{uuid}）被改动，字段：points_tenths" in text
+    assert f"积分记录 entries 第 {entry_id} 行（{uuid}）被改动，字段：分值（points_tenths）" in text
     assert "points_tenths" in modals.texts_of("warning")[-1]
