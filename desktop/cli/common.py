@@ -56,7 +56,14 @@ def signed_in(args: argparse.Namespace) -> Iterator[tuple[Session, Actor]]:
     The sign-in is committed on its own (a wrong password counts toward lock-out even though
     the write never runs); the write commits only when the block ends without an error.
     """
-    from desktop.cli.signin import sign_in
+    with signed_in_keeping_password(args) as (session, actor, _):
+        yield session, actor
+
+
+@contextmanager
+def signed_in_keeping_password(args: argparse.Namespace) -> Iterator[tuple[Session, Actor, str]]:
+    """`signed_in`, keeping the password for a signature's own re-check (`period sign`)."""
+    from desktop.cli.signin import sign_in_with_password
     from desktop.services import integrity
 
     if not Path(args.db).exists():
@@ -66,9 +73,9 @@ def signed_in(args: argparse.Namespace) -> Iterator[tuple[Session, Actor]]:
     try:
         db = open_db(args)
         try:
-            actor = sign_in(db, args.user)
+            actor, password = sign_in_with_password(db, args.user)
             with db.transaction() as session:
-                yield session, actor
+                yield session, actor, password
         finally:
             db.dispose()
     finally:

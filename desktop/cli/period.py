@@ -15,11 +15,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from desktop.cli.common import PERIOD_HELP, add_format, emit, open_db, period_of, reading, signed_in
+from desktop.cli.common import (
+    PERIOD_HELP,
+    add_format,
+    emit,
+    period_of,
+    reading,
+    signed_in,
+    signed_in_keeping_password,
+)
 from desktop.cli.signin import add_user_argument
 
 if TYPE_CHECKING:
@@ -27,7 +33,6 @@ if TYPE_CHECKING:
 
     from desktop.models.people import Person
     from desktop.models.periods import Period
-    from desktop.services.actor import Actor
 
 # A confirmation recorded without --comment says who spoke, as the desktop's button does.
 OWN_CONFIRMATION = "本人在命令行中确认"
@@ -53,20 +58,6 @@ def local_iso(moment: dt.datetime | None) -> str | None:
     """A stored local moment: `periods.lock` and `scoring.store` stamp dt.datetime.now(), unlike
     the UTC of every other row, so the zone added here is this computer's."""
     return None if moment is None else moment.astimezone().isoformat(timespec="seconds")
-
-
-@contextmanager
-def _signed_in_keeping_password(args: argparse.Namespace) -> Iterator[tuple[Session, Actor, str]]:
-    """`common.signed_in`, keeping the password for the signature's own re-check."""
-    from desktop.cli.signin import sign_in_with_password
-
-    db = open_db(args)
-    try:
-        actor, password = sign_in_with_password(db, args.user)
-        with db.transaction() as session:
-            yield session, actor, password
-    finally:
-        db.dispose()
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
@@ -107,7 +98,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
     from desktop.models.enums import PeriodState, Role
     from desktop.services import signoff
 
-    with _signed_in_keeping_password(args) as (session, actor, password):
+    with signed_in_keeping_password(args) as (session, actor, password):
         period = period_of(session, args.period, create=True)
         signature = signoff.sign(session, actor, period, password)
         text = f"已签字：{label(period)}“{signature.step_title}”（{actor.display_name}）"

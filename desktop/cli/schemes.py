@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from desktop.cli import scheme_sign
 from desktop.cli.common import add_format, day, emit, reading, signed_in
 from desktop.cli.output import table, to_csv, to_json
 from desktop.cli.signin import add_user_argument
@@ -44,26 +45,33 @@ def cmd_scheme_install(args: argparse.Namespace) -> int:
 
 
 def score_scheme(args: argparse.Namespace) -> int:
-    """`jifen score --scheme CODE` for a scheme other than the person scheme."""
-    from desktop.services import scheme_registry, scheme_scoring
-    from desktop.services.points import fmt
+    """`jifen score --scheme CODE` for a scheme other than the person scheme: the live rows, or
+    the frozen ones once the period is submitted for signing (what the signers sign)."""
+    from desktop.services import scheme_signing
+    from desktop.services.points import fmt, to_tenths
 
     with reading(args) as session:
-        scheme = scheme_registry.scheme_of(session, args.scheme)
-        rows = scheme_scoring.score(session, scheme, args.period)
-        rows.sort(key=lambda r: (r.group, r.rank or 0, r.code))
-        data = [r.as_json(scheme) for r in rows]
+        sheet = scheme_signing.sheet(session, args.scheme, args.period)
+    scheme = sheet.scheme
+    data = sorted(sheet.rows, key=lambda r: (r["class"] or 0, r["sequence"], r["rank"] or 0, r["code"]))
+    for row in data:
+        row["state"] = sheet.state
     if args.format == "json":
         print(to_json(data))
         return 0
+
+    def points(value: object) -> str:
+        return fmt(to_tenths(str(value)))
+
     headers = ["代码", "名称", "类别", "序列", *[c.label for c in scheme.components], "总分", "待审核", "排名", "等次",
                "说明"]
-    cells = [[r.code, r.name, r.klass or "", r.sequence, *[fmt(r.components.get(c.key, 0)) for c in scheme.components],
-              fmt(r.total), fmt(r.pending) if r.pending else "", r.rank or "", r.grade or "", r.why] for r in rows]
+    cells = [[r["code"], r["name"], r["class"] or "", r["sequence"], *[points(r[c.key]) for c in scheme.components],
+              points(r["total"]), points(r["pending"]) if r["pending"] else "", r["rank"] or "", r["grade"] or "",
+              r["why"]] for r in data]
     if args.format == "csv":
         sys.stdout.write(to_csv(headers, cells))
     else:
-        print(f"{scheme.name} · {args.period}")
+        print(f"{scheme.name} · {sheet.period.label}（{sheet.state_label}）")
         print(table(headers, cells))
     return 0
 
@@ -72,13 +80,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("schemes", help="列出本单位运行的积分制")
     add_format(p)
     p.set_defaults(handler=cmd_schemes)
-    scheme = sub.add_parser("scheme", help="积分制：开始运行一个预设积分制（管理员）")
+    scheme = sub.add_parser("scheme", help="积分制：开始运行预设积分制，按积分制的流程提交、签核、解锁")
     actions = scheme.add_subparsers(dest="scheme_action", metavar="操作", required=True)
     install = actions.add_parser("install", help="按预设开始运行一个积分制，并装入它的考核细则")
     install.add_argument("code", metavar="代码", help="dangjian、jiceng、zhifa 或 duiwu")
     install.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="考核细则生效日期")
     add_user_argument(install)
     install.set_defaults(handler=cmd_scheme_install)
+    scheme_sign.register_actions(actions)
     register_cases(sub)
 
 

@@ -14,6 +14,7 @@ from desktop.models.grading import Award, GradeOverride, GradePolicy, PolicyVers
 from desktop.models.ledger import Entry, EntrySum, EvidenceBlob, EvidenceFile
 from desktop.models.people import Absence, Person
 from desktop.models.periods import Confirmation, Period, PeriodTransition, SignOff
+from desktop.models.scheme_results import SchemeResult, SchemeSignOff
 from desktop.models.station import Department, Setting, SignoffStep, Station
 from desktop.models.units import CaseReview, SchemeRow, Unit, UnitMember
 
@@ -38,7 +39,9 @@ __all__ = [
     "Person",
     "PolicyVersion",
     "RowSeal",
+    "SchemeResult",
     "SchemeRow",
+    "SchemeSignOff",
     "ScoreResult",
     "Setting",
     "SignOff",

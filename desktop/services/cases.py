@@ -25,7 +25,7 @@ from desktop.models.units import CaseReview, UnitMember
 from desktop.services import audit
 from desktop.services.actor import Actor, require
 from desktop.services.errors import NotFound, ValidationError
-from desktop.services.periods import PeriodSpec, ensure_writable
+from desktop.services.periods import PeriodSpec
 from desktop.services.points import fmt
 
 STATES = {"pending": "待审核", "confirmed": "已确认", "adjusted": "已调整"}
@@ -43,7 +43,9 @@ def review(session: Session, actor: Actor, entry_id: int, state: str, *, points_
         raise ValidationError(f"积分记录 {entry.uuid} 没有案件编号，不是案件记录，无需审核")
     if entry.reverses_id is not None:
         raise ValidationError("冲正记录不审核；请审核被冲正的原记录")
-    ensure_writable(session, entry.occurred_on)
+    from desktop.services.ledger import ensure_scheme_writable
+
+    ensure_scheme_writable(session, entry.scheme, entry.occurred_on)
     if state not in ("confirmed", "adjusted"):
         raise ValidationError(f"审核结果“{state}”不对，应为 confirmed（确认）或 adjusted（调整）")
     reason = reason.strip()

@@ -181,8 +181,8 @@ class _Event:
 
 
 def _event(session: Session, data: EntryInput) -> _Event:
-    ensure_writable(session, data.occurred_on)
     item = item_in_force(session, data.item_code, data.occurred_on)
+    ensure_scheme_writable(session, item.version.scheme, data.occurred_on)
     magnitude = check_entry(item, data.quantity, data.points_tenths, source=data.source,
                             evidence=len(data.evidence))
     note = data.note.strip()
@@ -266,6 +266,18 @@ def _record_units(session: Session, actor: Actor, data: EntryInput, *, batch_uui
                   units=[u.code for u in units])
 
 
+def ensure_scheme_writable(session: Session, scheme: str, day: dt.date) -> None:
+    """The person scheme locks with its periods; every other scheme with its own signed results
+    (a 基层基础 month signed by 治安大队 is closed even while the person month is still open)."""
+    from desktop.models.units import PERSON_SCHEME
+    from desktop.services import scheme_signing
+
+    if scheme == PERSON_SCHEME:
+        ensure_writable(session, day)
+    else:
+        scheme_signing.ensure_writable(session, scheme, day)
+
+
 def record_many(session: Session, actor: Actor, inputs: Sequence[EntryInput], action: str = "entry.batch") -> list[Entry]:
     """Several events saved together (the daily duty sheet): one transaction, one audit event."""
     batch = str(uuid.uuid4())
@@ -290,7 +302,7 @@ def reverse(session: Session, actor: Actor, entry_id: int, reason: str) -> Entry
         raise ValidationError("这条积分记录已经冲正过了")
     if not reason.strip():
         raise ValidationError("冲正需要填写理由")
-    ensure_writable(session, original.occurred_on)
+    ensure_scheme_writable(session, original.scheme, original.occurred_on)
     reversal = Entry(
         occurred_on=original.occurred_on, person_id=original.person_id, item_id=original.item_id,
         item_code=original.item_code, item_name=original.item_name, category=original.category,

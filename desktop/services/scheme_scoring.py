@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from desktop.models.ledger import Entry
 from desktop.models.people import Person
 from desktop.models.units import Unit
-from desktop.services import cases, units
+from desktop.services import cases, scheme_awards, units
 from desktop.services.grade_engine import Candidate, competition_ranks, grade_group
 from desktop.services.periods import PeriodSpec, parse_period
 
@@ -65,7 +65,9 @@ class SubjectRow:
         for component in scheme.components:
             out[component.key] = to_decimal(self.components.get(component.key, 0))
         out |= {"total": to_decimal(self.total), "pending": to_decimal(self.pending), "rank": self.rank,
-                "grade": self.grade, "why": self.why, "vetoed": self.vetoed}
+                "grade": self.grade, "why": self.why, "vetoed": self.vetoed,
+                "award": self.extra.get("award", ""), "eligible": not self.extra.get("loses_eligibility", False),
+                "reports": bool(self.extra.get("reports", False))}
         return out
 
 
@@ -121,6 +123,7 @@ def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
         subject.vetoed = subject.key in vetoed
         rows.append(subject)
     _rank_and_grade(scheme, rows, len(months))
+    scheme_awards.annotate(session, scheme, rows, spec)
     return rows
 
 

@@ -33,6 +33,7 @@ TABLE_LABELS = {
     "signoffs": "签核", "grade_policies": "等次政策", "policy_versions": "等次政策版本",
     "score_results": "积分结果", "grade_overrides": "等次调整", "awards": "奖励",
     "units": "考核单位", "unit_members": "单位成员", "schemes": "积分制", "case_reviews": "案件审核",
+    "scheme_results": "积分制结果", "scheme_signoffs": "积分制签字",
     "entry_sums": "积分汇总（按月）", "evidence_blobs": "佐证文件内容", "row_seals": "行封存",
 }
 KIND_LABELS = {"edited": "被改动", "deleted": "被删除", "inserted": "被插入"}

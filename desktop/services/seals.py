@@ -39,6 +39,7 @@ COVERED = (
     "catalogue_versions", "catalogue_items", "entries", "evidence_files", "periods",
     "period_transitions", "confirmations", "signoffs", "grade_policies", "policy_versions",
     "score_results", "grade_overrides", "awards", "units", "unit_members", "schemes", "case_reviews",
+    "scheme_results", "scheme_signoffs",
 )
 SEAL_ACTIONS = ("rows.seal", "rows.baseline")
 # An audit event's `sealed` column: {rows, tables, digest} of the rows its transaction sealed.

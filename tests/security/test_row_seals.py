@@ -14,8 +14,12 @@ from desktop.models.db import open_database
 from desktop.services import (
     absences,
     awards,
+    cases,
     chain_head,
+    ledger,
     review,
+    scheme_registry,
+    scheme_signing,
     seal_verify,
     seals,
     signoff,
@@ -27,7 +31,7 @@ from tests.reliability.conftest import run_cli
 from tests.services.builders import PASSWORD, overrides_may_break_quotas, person, rec, to_review, world
 
 # Tables the station below has no row of: tampering there can only be an insert.
-EMPTY = {"settings", "schemes", "case_reviews"}
+EMPTY = {"settings"}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +50,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         absences.record(s, w.clerk, people[4].badge, dt.date(2026, 3, 20), dt.date(2026, 3, 22), "病假")
         units.add_unit(s, w.clerk, units.UnitInput(code="DZB-01", name="第一党支部", kind="branch"))
         units.add_member(s, w.clerk, "DZB-01", people[0].badge, start=dt.date(2026, 1, 1), role="head")
+        for code in ("jiceng", "zhifa"):
+            scheme_registry.install(s, w.admin, code, catalogue_from=dt.date(2026, 1, 1))
+        [case] = ledger.record(s, w.clerk, ledger.EntryInput([people[1].id], "ZF-01", dt.date(2026, 3, 4),
+                                                              case_no="刑2026-007"))
+        cases.review(s, w.clerk, case.id, "confirmed")
+        units.add_unit(s, w.clerk, units.UnitInput(code="JWS-01", name="城关警务室", kind="post", post_class=1))
+        scheme_signing.freeze(s, w.clerk, "jiceng", "2026-03")
+        scheme_signing.sign(s, w.chief, "jiceng", "2026-03", PASSWORD)
     with w.tx() as s:
         month = to_review(s, w, "2026-03")
         review.confirm(s, w.clerk, month, people[0].id, "本人已核对")
@@ -109,7 +121,9 @@ EDITS = {
     "period_transitions": ("reason", "改了"), "confirmations": ("comment", "同意"),
     "signoffs": ("signer_name", "王五"), "grade_policies": ("definition", "{}"),
     "policy_versions": ("reason", "改了"), "score_results": ("grade", "A"), "grade_overrides": ("to_grade", "D"),
-    "awards": ("title", "全年标兵"), "units": ("kind", "post"), "unit_members": ("role", "member"),
+    "awards": ("title", "全年标兵"), "units": ("kind", "branch"), "unit_members": ("role", "member"),
+    "schemes": ("definition", "{}"), "case_reviews": ("state", "adjusted"), "scheme_results": ("state", "locked"),
+    "scheme_signoffs": ("signer_name", "王五"),
 }
 
 
@@ -154,8 +168,6 @@ def test_an_inserted_row_is_named(station: Path, table: str) -> None:
     if table == "settings":
         conn.execute("INSERT INTO settings (key, value) VALUES ('starting_score', '200')")
         new_key = "starting_score"
-    elif table in EMPTY:
-        pytest.skip(f"{table}: rows come with the scheme and case services (issue #14)")
     else:
         row = first_row(station, table)
         columns = [c for c in row if c != key]

@@ -107,12 +107,16 @@ def test_a_case_counts_only_once_reviewed(w: World) -> None:
             cases.review(s, w.clerk, plain.id, "confirmed")
 
 
-def test_a_case_in_a_locked_month_cannot_be_reviewed(w: World) -> None:
+def test_a_case_is_judged_by_its_own_schemes_lock_not_the_person_month(w: World) -> None:
+    """执法办案 locks with its own signed month (tests/services/test_scheme_signing.py); the
+    person scheme's locked month does not stop 法制大队 from reviewing a case."""
     with w.tx() as s:
         p = person(s, w.dept, "501")
         [entry] = ledger.record(s, w.clerk, ledger.EntryInput([p.id], "ZF-01", MARCH, case_no="A1"))
         rec(s, w.clerk, p, "ZB-01")
     with w.tx() as s:
         locked(s, w, "2026-03")
-    with w.tx() as s, pytest.raises(Exception, match="锁定"):
+    with w.tx() as s:
         cases.review(s, w.clerk, s.get(Entry, entry.id).id, "confirmed")
+        with pytest.raises(Exception, match="锁定"):
+            rec(s, w.clerk, p, "ZB-01")
