@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from desktop.models.catalogue import CatalogueItem, CatalogueVersion
@@ -20,7 +20,7 @@ from desktop.models.enums import PeriodState
 from desktop.models.ledger import Entry, EvidenceFile
 from desktop.models.people import Person
 from desktop.models.station import Department
-from desktop.models.units import PERSON_SCHEME
+from desktop.models.units import PERSON_SCHEME, UNIT_KIND_LABELS, Unit
 from desktop.services.periods import find_period
 
 
@@ -35,6 +35,7 @@ class EntryFilter:
     start: dt.date | None = None
     end: dt.date | None = None
     text: str = ""
+    scheme: str | None = None  # one 积分制's entries (person, jiceng …); None: all
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,14 @@ class EntryRow:
     reversed: bool
     evidence: int
     batch_uuid: str | None
+    scheme: str = "person"
 
 
 # Sort keys of the entries list; the id breaks ties so paging is stable.
 ENTRY_SORT: dict[str, ColumnElement] = {
     "occurred_on": Entry.occurred_on,
-    "badge": Person.badge,
-    "name": Person.name,
+    "badge": func.coalesce(Person.badge, Unit.code),
+    "name": func.coalesce(Person.name, Unit.name),
     "department": Department.sort_order,
     "item": Entry.item_code,
     "category": Entry.category,
@@ -91,6 +93,8 @@ def _filtered(query: Select, f: EntryFilter) -> Select:
         query = query.where(Entry.item_code == f.item_code)
     if f.category:
         query = query.where(Entry.category == f.category)
+    if f.scheme:
+        query = query.where(Entry.scheme == f.scheme)
     if f.start is not None:
         query = query.where(Entry.occurred_on >= f.start)
     if f.end is not None:
@@ -99,17 +103,21 @@ def _filtered(query: Select, f: EntryFilter) -> Select:
     if text:
         pattern = _like(text)
         query = query.where(or_(*(col.like(pattern, escape="\\") for col in (
-            Entry.note, Entry.item_name, Entry.item_code, Person.name, Person.badge))))
+            Entry.note, Entry.item_name, Entry.item_code, Person.name, Person.badge, Unit.name, Unit.code))))
     return query
 
 
 def _joined(query: Select, f: EntryFilter, sort: str = "") -> Select:
-    """The filter, with the person and department joined only when the filter or the order uses
-    them: every entry has its person (a foreign key), and without the join an index alone answers."""
-    if sort in ("badge", "name", "department") or f.department_id is not None or f.text.strip():
-        query = query.join(Person, Entry.person_id == Person.id)
+    """The filter, with the person (or unit) and department joined only when the filter or the
+    order uses them: without the join an index alone answers. Outer joins: a unit's entry has
+    no person (积分制 entries against a 警务室 or 党支部) and must stay in the list."""
+    text = bool(f.text.strip())
+    if sort in ("badge", "name", "department") or f.department_id is not None or text:
+        query = query.outerjoin(Person, Entry.person_id == Person.id)
+    if sort in ("badge", "name") or text:
+        query = query.outerjoin(Unit, Entry.unit_id == Unit.id)
     if sort == "department" or f.department_id is not None:
-        query = query.join(Department, Person.department_id == Department.id)
+        query = query.outerjoin(Department, Person.department_id == Department.id)
     return _filtered(query, f)
 
 
@@ -156,15 +164,22 @@ def entry_rows(session: Session, ids: Sequence[int]) -> dict[int, EntryRow]:
     is_reversed = exists().where(reversal.reverses_id == Entry.id)
     evidence = select(func.count(EvidenceFile.id)).where(EvidenceFile.entry_id == Entry.id).scalar_subquery()
     query = (
-        select(Entry.id, Entry.occurred_on, Person.badge, Person.name, Department.name, Entry.item_code,
+        select(Entry.id, Entry.occurred_on, func.coalesce(Person.badge, Unit.code), func.coalesce(Person.name, Unit.name),
+               func.coalesce(Department.name, _unit_kind_label()), Entry.item_code,
                Entry.item_name, Entry.category, Entry.component, Entry.quantity, Entry.points_tenths,
                Entry.note, Entry.source, Entry.recorded_by_name, Entry.recorded_at, Entry.reverses_id,
-               is_reversed, evidence, Entry.batch_uuid)
-        .join(Person, Entry.person_id == Person.id)
-        .join(Department, Person.department_id == Department.id)
+               is_reversed, evidence, Entry.batch_uuid, Entry.scheme)
+        .outerjoin(Person, Entry.person_id == Person.id)
+        .outerjoin(Department, Person.department_id == Department.id)
+        .outerjoin(Unit, Entry.unit_id == Unit.id)
         .where(Entry.id.in_(list(ids)))
     )
     return {row[0]: EntryRow(*row) for row in session.execute(query)}
+
+
+def _unit_kind_label() -> ColumnElement:
+    """A unit entry's "department" column: the unit's kind in words (警务室, 党支部 …)."""
+    return case(*((Unit.kind == kind, label) for kind, label in UNIT_KIND_LABELS.items()), else_=Unit.kind)
 
 
 def entry_count(session: Session) -> int:

@@ -28,6 +28,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec("board", "公示栏", "board", "BoardScreen", "Ctrl+6"),
     ScreenSpec("profile", "个人档案", "profile", "ProfileScreen", "Ctrl+7"),
     ScreenSpec("awards", "奖励", "awards", "AwardsScreen", "Ctrl+8"),
+    ScreenSpec("schemes", "积分制", "schemes", "SchemesScreen", "Ctrl+Shift+J"),
     ScreenSpec("exchange", "数据交换", "exchange", "ExchangeScreen", "Ctrl+9", "import"),
     # Clerks see the backups tab only; the audit trail needs "audit.read" (chief, admin).
     ScreenSpec("audit", "审计与备份", "audit", "AuditScreen", "Ctrl+Shift+A", "backup"),

@@ -58,6 +58,14 @@ class RowsModel(QAbstractTableModel):
         self._bold.setBold(True)
 
     # -- filling ---------------------------------------------------------------------------
+    def set_headers(self, headers: list[str]) -> None:
+        """New columns (a scheme with other components); the rows are cleared."""
+        if headers == self._headers:
+            return
+        self.beginResetModel()
+        self._headers, self._rows, self._keys = list(headers), [], []
+        self.endResetModel()
+
     def set_rows(self, rows: list[list[Cell]], keys: list[object] | None = None) -> None:
         if any(len(r) != len(self._headers) for r in rows):
             raise ValueError("每一行的单元格数必须与表头一致")

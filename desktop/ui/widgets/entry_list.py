@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import queries
+from desktop.services import queries, scheme_registry
 from desktop.services.periods import parse_period
 from desktop.services.queries import EntryFilter, EntryRow
 from desktop.ui.context import AppContext
@@ -60,6 +60,10 @@ class EntryListPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model = EntriesModel(ctx, self)
+        # Shown only when the station runs more than the person scheme (汉阴's four 积分制).
+        self.scheme = _combo("全部积分制", 7)
+        self.scheme.setObjectName("schemeFilter")
+        self.scheme.setToolTip("只看一个积分制的记录（个人积分、党建、基层基础 …）")
         self.person = _combo("全部人员", 9)
         self.person.setEditable(True)
         self.person.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -78,7 +82,7 @@ class EntryListPanel(QWidget):
         self.count = QLabel()
         bar = QHBoxLayout()
         bar.setSpacing(6)
-        for widget in (self.person, self.department, self.item, self.category):
+        for widget in (self.scheme, self.person, self.department, self.item, self.category):
             bar.addWidget(widget)
         bar.addWidget(QLabel("日期"))
         bar.addWidget(self.start)
@@ -117,7 +121,7 @@ class EntryListPanel(QWidget):
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self.apply_filter)
         self.text.textChanged.connect(self._debounce.start)
-        for combo in (self.person, self.department, self.item, self.category):
+        for combo in (self.scheme, self.person, self.department, self.item, self.category):
             combo.activated.connect(self.apply_filter)
         self.start.dateChanged.connect(self._debounce.start)
         self.end.dateChanged.connect(self._debounce.start)
@@ -132,6 +136,9 @@ class EntryListPanel(QWidget):
         depts = sorted({(p.department_id, p.department) for p in people}, key=lambda d: d[0])
         items = self.ctx.read(queries.item_choices)
         cats = self.ctx.read(queries.categories)
+        schemes = self.ctx.read(scheme_registry.active)
+        self._fill(self.scheme, [(sc.code, sc.name) for sc in schemes])
+        self.scheme.setVisible(len(schemes) > 1)
         self._fill(self.person, [(p.id, f"{p.badge} {p.name}") for p in people])
         self._fill(self.department, depts)
         self._fill(self.item, [(code, f"{code} {name}") for code, name in items])
@@ -170,7 +177,7 @@ class EntryListPanel(QWidget):
         return EntryFilter(
             person_id=person, department_id=self.department.currentData(), item_code=self.item.currentData(),
             category=self.category.currentData(), start=pydate(self.start.date()), end=pydate(self.end.date()),
-            text=self.text.text(),
+            text=self.text.text(), scheme=self.scheme.currentData(),
         )
 
     def apply_filter(self) -> None:
