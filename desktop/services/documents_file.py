@@ -56,7 +56,7 @@ def _month(session: Session, spec: PeriodSpec, person_id: int, today: dt.date) -
 def _sanctions(session: Session, person_id: int, year: int) -> list[EventLine]:
     """Veto items and higher-level deductions of the year that were not reversed."""
     entries = list(session.scalars(select(Entry).where(
-        Entry.person_id == person_id, Entry.occurred_on >= dt.date(year, 1, 1),
+        Entry.person_id == person_id, Entry.scheme == "person", Entry.occurred_on >= dt.date(year, 1, 1),
         Entry.occurred_on <= dt.date(year, 12, 31)).order_by(Entry.occurred_on, Entry.id)))
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
     out = []

@@ -323,8 +323,11 @@ def is_reversed(session: Session, entry_id: int) -> bool:
     return session.scalar(select(Entry.id).where(Entry.reverses_id == entry_id)) is not None
 
 
-def entries_of(session: Session, person_id: int, start: dt.date, end: dt.date) -> list[Entry]:
-    return list(session.scalars(
-        select(Entry).where(Entry.person_id == person_id, Entry.occurred_on >= start, Entry.occurred_on <= end)
-        .order_by(Entry.occurred_on, Entry.id)
-    ))
+def entries_of(session: Session, person_id: int, start: dt.date, end: dt.date,
+               scheme: str | None = "person") -> list[Entry]:
+    """A person's entries in the person scheme (the sheets and the file add up its five
+    components); `scheme=None` for every scheme's."""
+    query = select(Entry).where(Entry.person_id == person_id, Entry.occurred_on >= start, Entry.occurred_on <= end)
+    if scheme is not None:
+        query = query.where(Entry.scheme == scheme)
+    return list(session.scalars(query.order_by(Entry.occurred_on, Entry.id)))

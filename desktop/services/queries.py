@@ -60,6 +60,12 @@ class EntryRow:
     evidence: int
     batch_uuid: str | None
     scheme: str = "person"
+    component_label: str = ""  # in the entry's scheme's words (基础分, 扣分项 …)
+    sign: int = 1  # -1 when the component is subtracted from the total
+
+    @property
+    def signed_points(self) -> int:
+        return self.sign * self.points_tenths
 
 
 # Sort keys of the entries list; the id breaks ties so paging is stable.
@@ -174,7 +180,14 @@ def entry_rows(session: Session, ids: Sequence[int]) -> dict[int, EntryRow]:
         .outerjoin(Unit, Entry.unit_id == Unit.id)
         .where(Entry.id.in_(list(ids)))
     )
-    return {row[0]: EntryRow(*row) for row in session.execute(query)}
+    from desktop.services.scheme_registry import component_map
+
+    components = component_map(session)
+    out = {}
+    for row in session.execute(query):
+        label, sign = components.get((row[-1], row[8]), (row[8], 1))
+        out[row[0]] = EntryRow(*row, component_label=label, sign=sign)
+    return out
 
 
 def _unit_kind_label() -> ColumnElement:

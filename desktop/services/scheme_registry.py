@@ -12,6 +12,7 @@ with its own catalogue installed from the preset named in the definition.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 
 from sqlalchemy import select
@@ -27,10 +28,17 @@ from desktop.services.errors import NotFound, ValidationError
 def active(session: Session) -> list[schemes.Scheme]:
     rows = session.scalars(select(SchemeRow).where(SchemeRow.active.is_(True))
                            .order_by(SchemeRow.sort_order, SchemeRow.id))
-    found = [schemes.Scheme.from_json(r.definition) for r in rows]
+    found = [_parsed(r.definition) for r in rows]
     if not any(s.code == PERSON_SCHEME for s in found):
         found.insert(0, schemes.load_preset(PERSON_SCHEME))
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(definition: str) -> schemes.Scheme:
+    """A stored definition, parsed and validated once per text: lists of entries ask for the
+    schemes on every page, and validating reads the catalogue presets. Schemes are frozen."""
+    return schemes.Scheme.from_json(definition)
 
 
 def scheme_of(session: Session, code: str) -> schemes.Scheme:
@@ -64,3 +72,9 @@ def install(session: Session, actor: Actor, code_or_scheme: str | schemes.Scheme
     audit.record(session, actor, "scheme.install", "scheme", row.uuid, code=scheme.code, name=scheme.name,
                  subject=scheme.subject, catalogue_from=catalogue_from)
     return scheme
+
+
+def component_map(session: Session) -> dict[tuple[str, str], tuple[str, int]]:
+    """(scheme code, component key) -> (label, sign) for every scheme the station runs: a list
+    of entries from several schemes shows 加分项 as + and 扣分项 as − by each one's own rule."""
+    return {(s.code, c.key): (c.label, c.sign) for s in active(session) for c in s.components}

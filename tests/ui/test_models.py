@@ -72,10 +72,10 @@ def test_400k_entries_open_and_scroll_quickly(qapp, ctx_for, demo_db):
                        "INSERT INTO n SELECT i FROM c"))
         s.execute(text(
             "INSERT INTO entries (uuid, occurred_on, person_id, item_id, item_code, item_name, category, component,"
-            " veto, quantity, points_tenths, note, source, recorded_by_name, recorded_at)"
+            " veto, quantity, points_tenths, note, source, recorded_by_name, recorded_at, unit_id, scheme)"
             " SELECT printf('%08d-%d', entries.id, n.i), date(occurred_on, '-' || (n.i * 400) || ' days'), person_id,"
             " item_id, item_code, item_name, category, component, veto, quantity, points_tenths, note, source,"
-            " recorded_by_name, recorded_at FROM entries, n WHERE reverses_id IS NULL"))
+            " recorded_by_name, recorded_at, unit_id, scheme FROM entries, n WHERE reverses_id IS NULL"))
     model = EntriesModel(ctx_for("neiqin"))
     started = time.perf_counter()
     model.set_filter(EntryFilter())

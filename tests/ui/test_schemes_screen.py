@@ -132,3 +132,41 @@ def test_the_diary_lists_unit_entries_and_filters_by_scheme(qtbot, posts: Databa
     entries.text.setText("城关")
     entries.apply_filter()
     assert entries.model.rowCount() == 1
+
+
+def test_the_diary_records_a_posts_item_and_a_case_with_the_same_pickers(
+        qtbot, posts: Database, station_ctx_for) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from desktop.models.ledger import Entry
+    from desktop.ui.screens.diary import DiaryScreen
+
+    with posts.transaction() as s:
+        scheme_registry.install(s, SYSTEM, "zhifa", catalogue_from=dt.date(2026, 1, 1))
+    screen = DiaryScreen(station_ctx_for("clerk"))
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.refresh()
+    form = screen.form
+    form.set_day(dt.date(2026, 3, 20))
+    assert form.scheme.isVisible() and not form.case_no.isVisible()
+    form.scheme.setCurrentIndex(form.scheme.findData("jiceng"))
+    assert form.subject_label.text() == "警务室（可选多个）"
+    qtbot.keyClicks(form.people.search.edit, "jcjws")  # 涧池警务室 by its pinyin initials
+    qtbot.keyClick(form.people.search.edit, Qt.Key.Key_Return)
+    assert [form.people.chips.item(0).text().split()[0]] == ["涧池警务室"]
+    form.item.choose("JC-12")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert "已保存" in form.message.text()
+    form.scheme.setCurrentIndex(form.scheme.findData("zhifa"))
+    assert form.case_no.isVisible() and form.subject_label.text() == "人员（可选多人）"
+    qtbot.keyClicks(form.people.search.edit, "150002")
+    qtbot.keyClick(form.people.search.edit, Qt.Key.Key_Return)
+    form.item.choose("ZF-01")
+    qtbot.keyClicks(form.case_no, "XZ2026-15")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    with posts.session() as s:
+        unit_entry = s.scalar(select(Entry).where(Entry.item_code == "JC-12", Entry.occurred_on == dt.date(2026, 3, 20)))
+        case = s.scalar(select(Entry).where(Entry.item_code == "ZF-01"))
+        assert unit_entry.unit_id is not None and unit_entry.person_id is None and unit_entry.scheme == "jiceng"
+        assert (case.case_no, case.scheme, case.person_id) == ("XZ2026-15", "zhifa", 2)

@@ -20,7 +20,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.orm import Session
 
-from desktop.models.enums import Component, EntrySource
+from desktop.models.enums import EntrySource
 from desktop.services.points import fmt
 from desktop.services.queries import (
     EntryFilter,
@@ -60,7 +60,7 @@ NOTE_COLUMN = 8
 
 def signed_points(row: EntryRow) -> int:
     """The entry's effect on the total: deductions count negative."""
-    return Component(row.component).sign * row.points_tenths
+    return row.signed_points
 
 
 def _text(row: EntryRow, key: str) -> str:
@@ -203,7 +203,7 @@ class EntriesModel(QAbstractTableModel):
 
     @staticmethod
     def _tooltip(row: EntryRow) -> str:
-        lines = [f"{row.item_code} {row.item_name}（{Component(row.component).label}）"]
+        lines = [f"{row.item_code} {row.item_name}（{row.component_label}）"]
         if row.note:
             lines.append(row.note)
         if row.reversed:

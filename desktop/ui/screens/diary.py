@@ -99,6 +99,7 @@ class DiaryScreen(QWidget):
 
     def refresh(self) -> None:
         if self.ctx.can("entry.write"):
+            self.form.load_schemes()  # a scheme installed since: its items and subjects appear
             self.form.reload_choices()
         self.entries.refresh()
 
@@ -117,7 +118,8 @@ class DiaryScreen(QWidget):
             self.ctx.show_error(self, "当前用户无权录入积分。")
             return
         if not self.form.people.selected_ids():
-            self._say("请先选择人员：输入警号、姓名或拼音首字母后按 Enter。")
+            who = self.form.subject_label.text().split("（")[0]
+            self._say(f"请先选择{who}：输入{'警号、姓名' if who == '人员' else '名称、代码'}或拼音首字母后按 Enter。")
             self.form.people.search.edit.setFocus()
             return
         if self.form.current_item() is None:
@@ -134,7 +136,8 @@ class DiaryScreen(QWidget):
             return
         info = self.form.current_item()
         assert info is not None
-        text = f"录入 {info.name}（{len(ids)} 人）"
+        count = "人" if self.form.current_scheme().subject == "person" else "个单位"
+        text = f"录入 {info.name}（{len(ids)} {count}）"
         self.undo_stack.push(RecordCommand(self.ctx, self, data, ids, text))
         self._say(f"已保存：{data.occurred_on.isoformat()} {info.name}，{len(ids)} 条。")
         self.form.reset_after_save()

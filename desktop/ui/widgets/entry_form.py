@@ -1,4 +1,8 @@
-"""The diary entry form: people, item, date, quantity, points, note, evidence.
+"""The diary entry form: people (or units), item, date, quantity, points, note, evidence.
+
+A station running several 积分制 picks the scheme first: its catalogue gives the items, its
+subject the picker (people, or the 警务室 / 党支部 / 所队室 it assesses, searched the same way,
+pinyin included), and 执法办案 adds the case number and type.
 
 Keyboard flow: type a person, Enter (repeat for more people), Enter on the empty box moves
 to the item, Enter picks it and moves to the quantity, Enter there (or in any field on
@@ -14,6 +18,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QComboBox,
     QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
@@ -27,8 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.enums import Component, PointsMode
-from desktop.services import catalogue, queries
+from desktop.models.enums import PointsMode
+from desktop.models.units import PERSON_SCHEME, UNIT_KIND_LABELS
+from desktop.services import catalogue, queries, scheme_registry, units
 from desktop.services.errors import JifenError
 from desktop.services.ledger import EntryInput, Evidence
 from desktop.services.points import fmt
@@ -44,7 +50,8 @@ class ItemInfo:
 
     code: str
     name: str
-    component: Component
+    component_label: str  # in the item's scheme's words (基础工作积分, 加分项 …)
+    sign: int  # -1: the component is subtracted from the total
     mode: PointsMode
     points_tenths: int
     min_tenths: int | None
@@ -54,15 +61,44 @@ class ItemInfo:
     describe: str
 
 
-def load_items(ctx: AppContext, day: dt.date) -> list[ItemInfo]:
+@dataclass(frozen=True)
+class SchemeInfo:
+    code: str
+    name: str
+    subject: str  # person or a unit kind
+    case_tracking: bool
+
+
+def load_items(ctx: AppContext, day: dt.date, scheme: str = PERSON_SCHEME) -> list[ItemInfo]:
     def read(session: object) -> list[ItemInfo]:
-        return [ItemInfo(i.code, i.name, Component(i.component), PointsMode(i.points_mode), i.points_tenths,
-                         i.min_tenths, i.max_tenths, i.unit, i.evidence_required, catalogue.describe_points(i))
-                for i in catalogue.items_in_force(session, day)]  # type: ignore[arg-type]
+        components = scheme_registry.component_map(session)  # type: ignore[arg-type]
+        out = []
+        for i in catalogue.items_in_force(session, day, scheme=scheme):  # type: ignore[arg-type]
+            label, sign = components.get((scheme, i.component), (i.component, 1))
+            out.append(ItemInfo(i.code, i.name, label, sign, PointsMode(i.points_mode), i.points_tenths,
+                                i.min_tenths, i.max_tenths, i.unit, i.evidence_required,
+                                catalogue.describe_points(i)))
+        return out
     try:
         return ctx.read(read)
     except JifenError:
         return []  # no catalogue in force that day: the item list stays empty
+
+
+def load_schemes(ctx: AppContext) -> list[SchemeInfo]:
+    return ctx.read(lambda s: [SchemeInfo(x.code, x.name, x.subject, x.case_tracking)
+                               for x in scheme_registry.active(s)])
+
+
+def subject_choices(ctx: AppContext, scheme: SchemeInfo, day: dt.date) -> list[Choice]:
+    """Who the scheme's entries go to on `day`: the people on the roster, or its kind of unit."""
+    if scheme.subject == "person":
+        people = ctx.read(lambda s: queries.people_rows(s, active_on=day))
+        return [Choice.of(p.id, f"{p.name}  {p.badge}  {p.department}", p.badge, p.name, exact=p.badge)
+                for p in people]
+    kind = UNIT_KIND_LABELS.get(scheme.subject, scheme.subject)
+    found = ctx.read(lambda s: [(u.id, u.code, u.name) for u in units.list_units(s, scheme.subject) if u.active])
+    return [Choice.of(uid, f"{name}  {code}  {kind}", code, name, exact=code) for uid, code, name in found]
 
 
 class EntryForm(QGroupBox):
@@ -73,6 +109,11 @@ class EntryForm(QGroupBox):
         self.ctx = ctx
         self.items: dict[str, ItemInfo] = {}
         self._catalogue_day: dt.date | None = None
+        self.schemes: dict[str, SchemeInfo] = {}
+        self.scheme = QComboBox(self)
+        self.scheme.setObjectName("entrySchemeCombo")
+        self.scheme.setToolTip("记给哪个积分制：个人积分，或党建、基层基础、执法办案、队伍管理等")
+        self.scheme.currentIndexChanged.connect(self._scheme_changed)
         self.people = PersonPicker(self)
         self.item = ItemPicker(self)
         self.date = QDateEdit(qdate(dt.date.today()), self)
@@ -85,6 +126,12 @@ class EntryForm(QGroupBox):
         self.points.setSingleStep(0.5)
         self.unit = QLabel(self)
         self.total = QLabel(self)
+        self.case_no = QLineEdit(self)
+        self.case_no.setObjectName("caseNoEdit")
+        self.case_no.setPlaceholderText("案件编号（如 刑2026-031）")
+        self.case_type = QLineEdit(self)
+        self.case_type.setObjectName("caseTypeEdit")
+        self.case_type.setPlaceholderText("案件类型（如 刑事、行政）")
         self.note = QLineEdit(self)
         self.note.setPlaceholderText("事实说明：何时、何事（写清楚，便于本人核对）")
         self.evidence = EvidencePicker(self)
@@ -96,7 +143,9 @@ class EntryForm(QGroupBox):
         self.message.setWordWrap(True)
 
         left = QVBoxLayout()
-        left.addWidget(QLabel("人员（可选多人）"))
+        left.addWidget(self.scheme)
+        self.subject_label = QLabel("人员（可选多人）")
+        left.addWidget(self.subject_label)
         left.addWidget(self.people)
         middle = QVBoxLayout()
         middle.addWidget(QLabel("考核项目"))
@@ -112,6 +161,11 @@ class EntryForm(QGroupBox):
         form.addRow("日期", self.date)
         form.addRow("数量", quantity_row)
         form.addRow("合计", self.total)
+        case_row = QHBoxLayout()
+        case_row.addWidget(self.case_no, 1)
+        case_row.addWidget(self.case_type, 1)
+        self.case_label = QLabel("案件")
+        form.addRow(self.case_label, case_row)
         form.addRow("事实说明", self.note)
         form.addRow("证明材料", self.evidence)
         form.addRow("", self.evidence_hint)
@@ -132,7 +186,7 @@ class EntryForm(QGroupBox):
         self.points.valueChanged.connect(self._update_total)
         self.date.dateChanged.connect(self.reload_choices)
         self.save_button.clicked.connect(self.save_requested)
-        for widget in (self.date, self.quantity, self.points, self.note):
+        for widget in (self.date, self.quantity, self.points, self.note, self.case_no, self.case_type):
             widget.installEventFilter(self)
         save = QShortcut(QKeySequence("Ctrl+S"), self)
         save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -146,12 +200,48 @@ class EntryForm(QGroupBox):
     def set_day(self, day: dt.date) -> None:
         self.date.setDate(qdate(day))
 
+    def current_scheme(self) -> SchemeInfo:
+        code = self.scheme.currentData()
+        return self.schemes.get(code) or SchemeInfo(PERSON_SCHEME, "个人积分", "person", False)
+
+    def load_schemes(self) -> None:
+        found = load_schemes(self.ctx)
+        self.schemes = {s.code: s for s in found}
+        keep = self.scheme.currentData()
+        self.scheme.blockSignals(True)
+        self.scheme.clear()
+        for info in found:
+            self.scheme.addItem(info.name, info.code)
+        self.scheme.setCurrentIndex(max(0, self.scheme.findData(keep)))
+        self.scheme.blockSignals(False)
+        self.scheme.setVisible(len(found) > 1)
+        self._show_scheme_fields()
+
+    def _scheme_changed(self, _index: int) -> None:
+        self.people.clear()
+        self.item.clear()
+        self._show_scheme_fields()
+        self.reload_choices()
+
+    def _show_scheme_fields(self) -> None:
+        scheme = self.current_scheme()
+        kind = UNIT_KIND_LABELS.get(scheme.subject)
+        self.subject_label.setText(f"{kind}（可选多个）" if kind else "人员（可选多人）")
+        self.people.search.edit.setPlaceholderText(
+            f"{kind}名称、代码或拼音首字母" if kind else "警号、姓名或拼音首字母（如 zsf）")
+        for widget in (self.case_label, self.case_no, self.case_type):
+            widget.setVisible(scheme.case_tracking)
+        if not scheme.case_tracking:
+            self.case_no.clear()
+            self.case_type.clear()
+
     def reload_choices(self) -> None:
         day = self.day()
-        people = self.ctx.read(lambda s: queries.people_rows(s, active_on=day))
-        self.people.set_people([
-            Choice.of(p.id, f"{p.name}  {p.badge}  {p.department}", p.badge, p.name, exact=p.badge) for p in people])
-        items = load_items(self.ctx, day)
+        if not self.schemes:
+            self.load_schemes()
+        scheme = self.current_scheme()
+        self.people.set_people(subject_choices(self.ctx, scheme, day))
+        items = load_items(self.ctx, day, scheme.code)
         self.items = {i.code: i for i in items}
         self.item.set_items([
             Choice.of(i.code, f"{i.code} {i.name}（{i.describe}）", i.code, i.name, exact=i.code) for i in items])
@@ -200,18 +290,24 @@ class EntryForm(QGroupBox):
             self.total.setText("")
             return
         per = self.points_tenths() if info.mode == PointsMode.RANGE else info.points_tenths
-        each = (per or 0) * self.quantity.value() * info.component.sign
+        each = (per or 0) * self.quantity.value() * info.sign
         people = len(self.people.selected_ids())
         sign = "+" if each > 0 else ""
-        self.total.setText(f"每人 {sign}{fmt(each)} 分（{info.component.label}）" + (f" × {people} 人" if people > 1 else ""))
+        who, count = ("每人", "人") if self.current_scheme().subject == "person" else ("每单位", "个")
+        self.total.setText(f"{who} {sign}{fmt(each)} 分（{info.component_label}）"
+                           + (f" × {people} {count}" if people > 1 else ""))
 
     # -- input -----------------------------------------------------------------------------
     def entry_input(self) -> EntryInput:
         """What to record; raises a JifenError (shown by the caller) for unreadable files."""
         evidence = [Evidence.from_path(p) for p in self.evidence.paths()]
-        return EntryInput(person_ids=self.people.selected_ids(), item_code=self.item.code() or "",
+        chosen = self.people.selected_ids()
+        for_units = self.current_scheme().subject != "person"
+        return EntryInput(person_ids=() if for_units else chosen, item_code=self.item.code() or "",
                           occurred_on=self.day(), quantity=self.quantity.value(),
-                          points_tenths=self.points_tenths(), note=self.note.text(), evidence=evidence)
+                          points_tenths=self.points_tenths(), note=self.note.text(), evidence=evidence,
+                          unit_ids=chosen if for_units else (), case_no=self.case_no.text(),
+                          case_type=self.case_type.text())
 
     def reset_after_save(self) -> None:
         """Clear everything but the date, ready for the next event."""
@@ -219,6 +315,8 @@ class EntryForm(QGroupBox):
         self.item.clear()
         self.quantity.setValue(1)
         self.note.clear()
+        self.case_no.clear()
+        self.case_type.clear()
         self.evidence.clear()
         self.people.search.edit.setFocus()
 
