@@ -158,6 +158,7 @@ def record(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str 
     if len(set(data.person_ids)) != len(data.person_ids):
         raise ValidationError("同一事件中人员重复")
     event = _event(session, data)
+    _fits_people(session, event.item)
     people = session.scalars(select(Person).where(Person.id.in_(data.person_ids))).all()
     if len(people) != len(data.person_ids):
         raise NotFound("所选人员中有人不存在")
@@ -240,6 +241,23 @@ def _fits_scheme(session: Session, item: CatalogueItem, units: Sequence[Any]) ->
     if wrong:
         raise ValidationError(f"项目 {item.code} 属于积分制“{scheme.name}”，只能记给"
                               f"{UNIT_KIND_LABELS.get(scheme.subject, scheme.subject)}；“{'、'.join(wrong)}”不是")
+
+
+def _fits_people(session: Session, item: CatalogueItem) -> None:
+    """A person's entry must be in a scheme that scores people, or whose units add up their
+    members' entries (队伍管理: members sum); a 党建 item belongs to the branch, not to one member."""
+    from desktop.models.units import PERSON_SCHEME, UNIT_KIND_LABELS
+    from desktop.services import scheme_registry
+
+    if item.version.scheme == PERSON_SCHEME:
+        return
+    try:
+        scheme = scheme_registry.scheme_of(session, item.version.scheme)
+    except NotFound:
+        return  # a catalogue whose scheme the station does not run (yet): nothing to compare with
+    if scheme.subject != "person" and scheme.members not in ("sum", "average"):
+        raise ValidationError(f"项目 {item.code} 属于积分制“{scheme.name}”，应记给"
+                              f"{UNIT_KIND_LABELS.get(scheme.subject, scheme.subject)}，不能记给个人")
 
 
 def _record_units(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str | None,

@@ -154,3 +154,13 @@ def test_the_bottom_units_lose_eligibility_for_the_year(w: World) -> None:
     assert year["D4"].as_json(duiwu)["eligible"] is False and "取消本年度评先评优资格" in year["D4"].why
     assert year["D1"].extra["award"] == "队伍管理先进单位"
     assert quarter["D4"].extra["reports"] and not quarter["D4"].extra["loses_eligibility"]
+
+
+def test_a_unit_schemes_item_cannot_be_recorded_for_a_person(w: World) -> None:
+    with w.tx() as s:
+        officer = person(s, w.dept, "951")
+        with pytest.raises(ValidationError, match="属于积分制“基层基础”，应记给警务室，不能记给个人"):
+            ledger.record(s, w.clerk, ledger.EntryInput([officer.id], "JC-12", MARCH))
+        scheme_registry.install(s, w.admin, "duiwu", catalogue_from=dt.date(2026, 1, 1))
+        # 队伍管理 adds its departments' members' entries: a person's entry there counts
+        ledger.record(s, w.clerk, ledger.EntryInput([officer.id], "DW-31", MARCH, evidence=[evidence()]))
