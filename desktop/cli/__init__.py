@@ -221,6 +221,8 @@ def build_parser() -> ArgumentParser:
     score.add_argument("--period", required=True, help="2026-03（月）、2026-Q1（季度）、2026-H1（半年）或 2026（年）")
     score.add_argument("--department", help="只列出这个部门")
     score.add_argument("--scheme", help="积分制代码（默认 person，个人积分；见 jifen schemes）")
+    score.add_argument("--units", action="store_true",
+                       help="列出积分制的单位排名（如执法办案单位按序列，单位分为成员积分之和）")
     score.add_argument("--format", choices=("table", "csv", "json"), default="table")
     score.set_defaults(handler=cmd_score)
 

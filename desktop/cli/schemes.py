@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from desktop.cli import scheme_sign
 from desktop.cli.common import add_format, day, emit, reading, signed_in
@@ -52,8 +53,12 @@ def score_scheme(args: argparse.Namespace) -> int:
 
     with reading(args) as session:
         sheet = scheme_signing.sheet(session, args.scheme, args.period)
+        if getattr(args, "units", False):
+            data = _unit_rows(session, sheet.scheme, args.period)
+        else:
+            data = sheet.rows
     scheme = sheet.scheme
-    data = sorted(sheet.rows, key=lambda r: (r["class"] or 0, r["sequence"], r["rank"] or 0, r["code"]))
+    data = sorted(data, key=lambda r: (r["class"] or 0, r["sequence"], r["rank"] or 0, r["code"]))
     for row in data:
         row["state"] = sheet.state
     if args.format == "json":
@@ -74,6 +79,17 @@ def score_scheme(args: argparse.Namespace) -> int:
         print(f"{scheme.name} · {sheet.period.label}（{sheet.state_label}）")
         print(table(headers, cells))
     return 0
+
+
+def _unit_rows(session: Any, scheme: Any, period: str) -> list[dict[str, Any]]:
+    """`score --units`: the scheme's unit ranking (执法办案单位), each with its member count."""
+    from desktop.services import scheme_scoring
+    from desktop.services.errors import ValidationError
+
+    if scheme.unit_ranking is None:
+        raise ValidationError(f"积分制“{scheme.name}”不做单位排名（--units 只用于如执法办案这样按单位汇总成员积分的积分制）")
+    rows = scheme_scoring.unit_ranking(session, scheme, period)
+    return [r.as_json(scheme) | {"members": r.extra.get("members", 0)} for r in rows]
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

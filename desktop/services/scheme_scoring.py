@@ -243,3 +243,47 @@ def leader_penalties(scheme: Any, rows: list[SubjectRow]) -> dict[int, tuple[int
             elif rule.on_last and len(members) > 1 and row.rank == worst:
                 out[row.head_id] = (rule.levels, f"领导带领责任：所负责的“{row.name}”在{scheme.name}中排名末位")
     return out
+
+
+def unit_ranking(session: Session, scheme: Any, period_code: str,
+                 rows: list[SubjectRow] | None = None) -> list[SubjectRow]:
+    """A person scheme's units (执法办案单位), each the sum or average of its members' totals on
+    this scheme at the period's end, ranked and graded within the scheme's `unit_ranking` rule.
+    Empty when the scheme ranks no units."""
+    rule = scheme.unit_ranking
+    if rule is None or scheme.subject != "person":
+        return []
+    spec = parse_period(period_code)
+    people = {r.key: r for r in (rows if rows is not None else score(session, scheme, period_code))}
+    out = []
+    for unit in units.list_units(session, rule.kind):
+        if not unit.active:
+            continue
+        members = [people[p.id] for p in units.members_on(session, unit, spec.end) if p.id in people]
+        head = units.head_on(session, unit, spec.end)
+        row = SubjectRow(unit.id, unit.code, unit.name, unit.kind, unit.post_class, unit.sequence, {}, 0,
+                         head_id=head.id if head else None)
+        for component in scheme.components:
+            values = [m.components.get(component.key, 0) for m in members]
+            row.components[component.key] = _combine(values, rule.members)
+        row.total = _combine([m.total for m in members], rule.members)
+        row.pending = sum(m.pending for m in members)
+        row.vetoed = any(m.vetoed for m in members)
+        row.extra["members"] = len(members)
+        out.append(row)
+    unit_scheme = _as_unit_scheme(scheme)
+    _rank_and_grade(unit_scheme, out, len(spec.months()))
+    return out
+
+
+def _combine(values: list[int], how: str) -> int:
+    if not values:
+        return 0
+    return sum(values) if how == "sum" else round(sum(values) / len(values))
+
+
+def _as_unit_scheme(scheme: Any) -> Any:
+    """The scheme as its unit ranking sees it: ranked as `unit_ranking.rank_within` says."""
+    import dataclasses
+
+    return dataclasses.replace(scheme, subject=scheme.unit_ranking.kind, rank_within=scheme.unit_ranking.rank_within)

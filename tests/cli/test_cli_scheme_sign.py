@@ -3,6 +3,7 @@ command line, and `score --scheme` showing what was signed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -54,3 +55,23 @@ def test_the_person_scheme_and_an_unknown_period_are_one_line(station: World, mo
     assert run(path, "scheme", "status", "person", "--period", "2026-13") == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_score_units_ranks_enforcement_units_and_refuses_a_scheme_without(
+        station: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    path = station.db.path
+    assert path is not None
+    for code in ("zhifa", "jiceng"):
+        assert run(path, "scheme", "install", code, "--from", "2026-01-01", "--user", "admin", password=PASSWORD,
+                   monkeypatch=monkeypatch) == 0
+    with station.tx() as s:
+        units.add_unit(s, station.admin, units.UnitInput(code="E1", name="办案组", kind="enforcement",
+                                                         sequence="派出所序列"))
+        units.add_member(s, station.admin, "E1", "101", start=dt.date(2026, 1, 1))
+    capsys.readouterr()
+    assert run(path, "score", "--period", "2026-03", "--scheme", "zhifa", "--units", "--format", "json") == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["code"], row["kind"], row["sequence"], row["members"], row["rank"]) == (
+        "E1", "enforcement", "派出所序列", 1, 1)
+    assert run(path, "score", "--period", "2026-03", "--scheme", "jiceng", "--units") == 2
+    assert "不做单位排名" in capsys.readouterr().err

@@ -164,3 +164,23 @@ def test_a_unit_schemes_item_cannot_be_recorded_for_a_person(w: World) -> None:
         scheme_registry.install(s, w.admin, "duiwu", catalogue_from=dt.date(2026, 1, 1))
         # 队伍管理 adds its departments' members' entries: a person's entry there counts
         ledger.record(s, w.clerk, ledger.EntryInput([officer.id], "DW-31", MARCH, evidence=[evidence()]))
+
+
+def test_enforcement_units_add_up_their_officers_and_rank_by_sequence(w: World) -> None:
+    with w.tx() as s:
+        zhifa = scheme_registry.scheme_of(s, "zhifa")
+        officers = [person(s, w.dept, f"96{i}", sequence="派出所序列") for i in range(4)]
+        for code, name, sequence, members in (("E1", "城关派出所办案组", "派出所序列", officers[:2]),
+                                              ("E2", "东关派出所办案组", "派出所序列", officers[2:3]),
+                                              ("E3", "刑侦大队一中队", "刑事侦查序列", officers[3:])):
+            units.add_unit(s, w.clerk, units.UnitInput(code=code, name=name, kind="enforcement", sequence=sequence))
+            for who in members:
+                units.add_member(s, w.clerk, code, who.badge, start=dt.date(2026, 1, 1))
+        for who, times in zip(officers, (1, 2, 4, 1), strict=True):
+            for n in range(times):
+                [e] = ledger.record(s, w.clerk, ledger.EntryInput([who.id], "ZF-01", MARCH, case_no=f"{who.badge}-{n}"))
+                cases.review(s, w.clerk, e.id, "confirmed")
+        rows = {r.code: r for r in scheme_scoring.unit_ranking(s, zhifa, "2026-03")}
+    assert {c: (r.total, r.rank, r.extra["members"]) for c, r in rows.items()} == {
+        "E1": (150, 2, 2), "E2": (200, 1, 1), "E3": (50, 1, 1)}
+    assert rows["E1"].group == "sequence:派出所序列"
