@@ -1,4 +1,4 @@
-"""设置: station, departments, users and roles, grade policy, sign-off chain.
+"""设置: station, departments, users and roles, grade policy, sign-off chain, units, schemes.
 
 Catalogue versions have their own screen (考核细则). Window layout is kept in QSettings;
 everything here is station policy and lives in the database, so it travels with the data.
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from desktop.ui.context import AppContext
 from desktop.ui.widgets.policy_editor import PolicyPage
 from desktop.ui.widgets.settings_pages import ChainPage, DepartmentsPage, StationPage, UsersPage
+from desktop.ui.widgets.units_page import SchemesPage, UnitsPage
 
 
 class SettingsScreen(QWidget):
@@ -23,12 +24,16 @@ class SettingsScreen(QWidget):
         self.users = UsersPage(ctx)
         self.policy = PolicyPage(ctx)
         self.chain = ChainPage(ctx)
+        self.units = UnitsPage(ctx)
+        self.schemes = SchemesPage(ctx)
         self.tabs.addTab(self.station, "单位")
         self.tabs.addTab(self.departments, "部门")
         if ctx.can("users.edit"):
             self.tabs.addTab(self.users, "用户与角色")
         self.tabs.addTab(self.policy, "等次政策")
         self.tabs.addTab(self.chain, "签核流程")
+        self.tabs.addTab(self.units, "考核单位")
+        self.tabs.addTab(self.schemes, "积分制")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_current())
