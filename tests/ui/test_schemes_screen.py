@@ -170,3 +170,30 @@ def test_the_diary_records_a_posts_item_and_a_case_with_the_same_pickers(
         case = s.scalar(select(Entry).where(Entry.item_code == "ZF-01"))
         assert unit_entry.unit_id is not None and unit_entry.person_id is None and unit_entry.scheme == "jiceng"
         assert (case.case_no, case.scheme, case.person_id) == ("XZ2026-15", "zhifa", 2)
+
+
+def test_the_board_shows_and_prints_a_schemes_ranking_by_class(qtbot, posts: Database, station_ctx_for, modals,
+                                                               monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    from desktop.ui.dialogs import printing
+    from desktop.ui.screens.board import BoardScreen
+
+    screen = BoardScreen(station_ctx_for("clerk"))
+    qtbot.addWidget(screen)
+    screen.resize(1280, 760)
+    screen.show()
+    screen.refresh()
+    assert not screen.scheme.isHidden() and screen.scheme.currentData() == "person"
+    screen.scheme.setCurrentIndex(screen.scheme.findData("jiceng"))
+    screen.scheme.activated.emit(screen.scheme.currentIndex())
+    data = screen.view.data
+    assert data is not None and [s.department for s in data.sections] == ["一类警务室", "二类警务室"]
+    assert [(r.rank, r.name) for r in data.sections[0].rows] == [(1, "城关警务室"), (2, "东关警务室")]
+    opened: list[str] = []
+    monkeypatch.setattr(printing, "open_file", lambda path: opened.append(str(path)) or True)
+    qtbot.mouseClick(screen.findChild(type(screen.next_button), "printBoardButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(opened) or bool(modals.messages), timeout=20000)
+    assert opened, modals.messages
+    text = subprocess.run(["pdftotext", opened[0], "-"], capture_output=True, text=True, check=True).stdout
+    assert "基层基础" in text and "一类警务室" in text and "涧池警务室" in text

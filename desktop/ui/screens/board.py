@@ -7,14 +7,16 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.exporters.pdf.data import BoardData
-from desktop.services import documents
+from desktop.models.units import PERSON_SCHEME
+from desktop.services import documents, scheme_registry
 from desktop.services.policies import policy_for
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.printing import make_pdf
 from desktop.ui.screens.board_notes import board_notes
+from desktop.ui.screens.board_schemes import scheme_board, write_scheme_board
 from desktop.ui.screens.board_view import BoardView
 from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.period_bar import PeriodScope
@@ -57,6 +59,11 @@ class BoardScreen(RefreshWhenShown, QWidget):
         self._stale = True
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
+        # Shown when the station runs more than the person scheme: each scheme has its board.
+        self.scheme = QComboBox()
+        self.scheme.setObjectName("boardSchemeCombo")
+        self.scheme.activated.connect(lambda _i: self.refresh())
+        bar.addWidget(self.scheme)
         self.scope = PeriodScope(ctx)
         bar.addWidget(self.scope)
         bar.addSpacing(12)
@@ -101,7 +108,23 @@ class BoardScreen(RefreshWhenShown, QWidget):
     def refresh(self) -> None:
         self._stale = False
         code = self.ctx.period_code
-        self.view.set_data(*self.ctx.read(lambda s: self.load(s, code)))
+        self._load_schemes()
+        scheme = self.scheme.currentData() or PERSON_SCHEME
+        if scheme == PERSON_SCHEME:
+            self.view.set_data(*self.ctx.read(lambda s: self.load(s, code)))
+        else:
+            self.view.set_data(*self.ctx.read(lambda s: scheme_board(s, scheme, code)))
+
+    def _load_schemes(self) -> None:
+        found = self.ctx.read(lambda s: [(x.code, x.name) for x in scheme_registry.active(s)])
+        if [self.scheme.itemData(i) for i in range(self.scheme.count())] == [c for c, _ in found]:
+            return
+        keep = self.scheme.currentData()
+        self.scheme.clear()
+        for code, name in found:
+            self.scheme.addItem(name, code)
+        self.scheme.setCurrentIndex(max(0, self.scheme.findData(keep)))
+        self.scheme.setVisible(len(found) > 1)
 
     @staticmethod
     def load(session: Any, code: str) -> tuple[BoardData, list[str], dict[str, list[str]]]:
@@ -145,5 +168,10 @@ class BoardScreen(RefreshWhenShown, QWidget):
     # -- printing ------------------------------------------------------------------------------
     def print_board(self, print_now: bool) -> None:
         code = self.ctx.period_code
-        self.task = make_pdf(self, self.ctx, lambda s, path: documents.write_board(s, code, path),
-                             f"公示栏-{code}.pdf", print_now=print_now)
+        scheme = self.scheme.currentData() or PERSON_SCHEME
+        if scheme == PERSON_SCHEME:
+            self.task = make_pdf(self, self.ctx, lambda s, path: documents.write_board(s, code, path),
+                                 f"公示栏-{code}.pdf", print_now=print_now)
+        else:
+            self.task = make_pdf(self, self.ctx, lambda s, path: write_scheme_board(s, scheme, code, path),
+                                 f"公示栏-{scheme}-{code}.pdf", print_now=print_now)
