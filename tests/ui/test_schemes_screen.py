@@ -197,3 +197,21 @@ def test_the_board_shows_and_prints_a_schemes_ranking_by_class(qtbot, posts: Dat
     assert opened, modals.messages
     text = subprocess.run(["pdftotext", opened[0], "-"], capture_output=True, text=True, check=True).stdout
     assert "基层基础" in text and "一类警务室" in text and "涧池警务室" in text
+
+
+def test_the_profile_shows_the_officers_post_in_the_other_scheme(qtbot, posts: Database,
+                                                                 station_ctx_for) -> None:  # type: ignore[no-untyped-def]
+    from desktop.ui.screens.profile import ProfileScreen
+
+    with posts.transaction() as s:
+        p1 = units.unit_by_code(s, "P1")
+        person_id = units.head_on(s, p1, dt.date(2026, 3, 31)).id
+    screen = ProfileScreen(station_ctx_for("clerk"))
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.refresh()
+    screen.show_person(person_id)
+    assert screen.tabs.isTabVisible(4)
+    cells = [screen.scheme_model.cell(0, c).text for c in range(3)]
+    assert cells == ["基层基础", "城关警务室", "3.0"]
+    assert screen.scheme_model.cell(0, 3).text == "1/2"

@@ -38,6 +38,9 @@ EVENT_HEADERS = ["时间", "类型", "内容", "分值", "说明"]
 ENTRY_HEADERS = ["日期", "项目", "类别", "构成", "数量", "分值", "事实说明", "记录人", "状态"]
 
 
+SCHEME_HEADERS = ["积分制", "考核对象", "全年总分", "排名", "等次", "说明"]
+
+
 def _table(name: str, headers: list[str], parent: QWidget) -> tuple[QTableView, RowsModel]:
     return table_view(name, headers, parent, striped=True)
 
@@ -92,8 +95,10 @@ class ProfileScreen(RefreshWhenShown, QWidget):
         self.category_view, self.category_model = _table("categoryTable", CATEGORY_HEADERS, self)
         self.event_view, self.event_model = _table("eventTable", EVENT_HEADERS, self)
         self.entry_view, self.entry_model = _table("entryTable", ENTRY_HEADERS, self)
+        self.scheme_view, self.scheme_model = _table("schemeStandingTable", SCHEME_HEADERS, self)
         for view, title in ((self.month_view, "逐月积分与等次"), (self.category_view, "分类积分"),
-                            (self.event_view, "奖励与惩处"), (self.entry_view, "全部记录")):
+                            (self.event_view, "奖励与惩处"), (self.entry_view, "全部记录"),
+                            (self.scheme_view, "其他积分制")):
             self.tabs.addTab(view, title)
         right.addWidget(self.tabs, 3)
         ctx.period_changed.connect(self._on_period)
@@ -198,6 +203,11 @@ class ProfileScreen(RefreshWhenShown, QWidget):
         self.entry_model.set_rows([entry_cells(e) for e in p.entries])
         self.tabs.setTabText(2, f"奖励与惩处（{len(events)}）")
         self.tabs.setTabText(3, f"全部记录（{len(p.entries)}）")
+        self.scheme_model.set_rows([[
+            Cell(x.scheme), Cell(x.subject), num(fmt(x.total), x.total, bold=True),
+            num(f"{x.rank}/{x.of}" if x.rank else "—", x.rank), Cell(x.grade, align="center", bold=True),
+            Cell(x.why, tip=x.why)] for x in p.schemes])
+        self.tabs.setTabVisible(4, bool(p.schemes))
 
     def _on_period(self, code: str) -> None:
         self.year.setValue(parse_period(code).year)

@@ -58,6 +58,20 @@ class EntryLine:
 
 
 @dataclass
+class SchemeStanding:
+    """Where the person stands in another scheme this year: their own row (执法办案) or their
+    unit's (the post whose score is its officers', the 所队室, the 党支部 they belong to)."""
+
+    scheme: str
+    subject: str  # 本人 or the unit's name
+    total: int
+    rank: int | None
+    of: int
+    grade: str
+    why: str
+
+
+@dataclass
 class Profile:
     person_id: int
     name: str
@@ -74,6 +88,7 @@ class Profile:
     awards: list[tuple[str, str, str]]  # period label, title, note
     sanctions: list[EntryLine]
     entries: list[EntryLine] = field(default_factory=list)
+    schemes: list[SchemeStanding] = field(default_factory=list)
 
     @property
     def year_total(self) -> int:
@@ -155,5 +170,28 @@ def load_profile(session: Session, person_id: int, year: int, today: dt.date | N
         position=person.position, department=person.department.name, sequence=person.sequence,
         active=f"{since} — {until}", photo=person.photo, year=year, months=months,
         categories=sorted(_categories(entries), key=lambda c: -(c.plus + c.minus)), awards=given,
-        sanctions=sanctions, entries=entries,
+        sanctions=sanctions, entries=entries, schemes=scheme_standings(session, person, year),
     )
+
+
+def scheme_standings(session: Session, person: Person, year: int) -> list[SchemeStanding]:
+    """The person's year in every other scheme the station runs, as that scheme ranks it."""
+    from desktop.services import scheme_registry, scheme_scoring, units
+
+    day = min(dt.date(year, 12, 31), person.active_to or dt.date(year, 12, 31))
+    out = []
+    for scheme in scheme_registry.active(session):
+        if scheme.code == "person":
+            continue
+        rows = scheme_scoring.score(session, scheme, str(year))
+        if scheme.subject == "person":
+            mine = [(r, "本人") for r in rows if r.key == person.id]
+        else:
+            unit_ids = {u.id for u in units.list_units(session, scheme.subject)
+                        if person in units.members_on(session, u, day)}
+            mine = [(r, r.name) for r in rows if r.key in unit_ids]
+        for row, subject in mine:
+            peers = sum(1 for r in rows if r.group == row.group)
+            label = scheme_scoring.policy_of(scheme).label_of(row.grade) if row.grade else "—"
+            out.append(SchemeStanding(scheme.name, subject, row.total, row.rank, peers, label, row.why))
+    return out
