@@ -128,15 +128,18 @@ def cmd_export_version(args: argparse.Namespace) -> int:
 
     on = _on(args)
     with reading(args) as session:
-        version = catalogue.version_in_force(session, on)
+        version = catalogue.version_in_force(session, on, args.scheme)
         data = {"name": version.name, "note": version.note, "effective_from": version.effective_from.isoformat(),
-                "items": [spec_json(ItemSpec.of(i)) for i in catalogue.items_in_force(session, on)]}
+                "items": [spec_json(ItemSpec.of(i)) for i in catalogue.items_in_force(session, on, scheme=args.scheme)]}
+        if args.scheme != "person":
+            data["scheme"] = args.scheme
     print(to_json(data))
     return 0
 
 
-def read_version_file(path: Path) -> tuple[str, list[ItemSpec]]:
-    """The name and items of a catalogue file; a list of items alone is accepted too."""
+def read_version_file(path: Path, components: frozenset[str] | None = None) -> tuple[str, list[ItemSpec]]:
+    """The name and items of a catalogue file; a list of items alone is accepted too.
+    `components`: the keys of a scheme other than the person scheme, which its items cite."""
     from desktop.services.catalogue import ItemSpec
 
     if not path.is_file():
@@ -160,20 +163,28 @@ def read_version_file(path: Path) -> tuple[str, list[ItemSpec]]:
         for key in BOOL_KEYS:
             if raw.get(key) is not None and not isinstance(raw[key], bool):
                 raise ValidationError(f"项目 {raw.get('code', n)} 的 {key} 应为 true 或 false，不能是“{raw[key]}”")
-        specs.append(ItemSpec.from_json(raw))
+        specs.append(ItemSpec.from_json(raw, components))
     return name, specs
 
 
 def cmd_add_version(args: argparse.Namespace) -> int:
-    from desktop.services import catalogue
+    from desktop.services import catalogue, scheme_registry
+    from desktop.services.scheme_rules import check_catalogue
 
-    file_name, specs = read_version_file(Path(args.file))
+    with reading(args) as session:
+        scheme = scheme_registry.scheme_of(session, args.scheme)
+    person = scheme.code == "person"
+    file_name, specs = read_version_file(Path(args.file), None if person else scheme.component_keys())
+    if not person:  # the item codes, components and categories must be the scheme's own
+        data = json.loads(Path(args.file).read_text(encoding="utf-8-sig"))
+        check_catalogue(scheme, {"items": data} if isinstance(data, list) else data,
+                        file=f"考核细则文件“{args.file}”")
     start = day(args.effective_from, "--from")
     name = (args.name or file_name).strip()
     if not name:
         raise ValidationError("新版本需要名称：请给出 --name，或在文件中写 \"name\"")
     with signed_in(args) as (session, actor):
-        catalogue.create_version(session, actor, start, name, specs, args.note or "")
+        catalogue.create_version(session, actor, start, name, specs, args.note or "", scheme=scheme.code)
     print(f"已建立考核细则“{name}”：{start.isoformat()} 起生效，{len(specs)} 项；此前各月的积分不变")
     return 0
 
@@ -191,6 +202,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     export = actions.add_parser("export-version", help="把某天生效的考核细则打印为 JSON（add-version 读取的格式）")
     export.add_argument("--date", metavar="YYYY-MM-DD", help="默认今天")
+    export.add_argument("--scheme", default="person", metavar="代码", help="积分制（默认 person，个人积分）")
     export.set_defaults(handler=cmd_export_version)
 
     add = actions.add_parser("add-version", help="从 JSON 文件建立新版本，自某日起生效（内勤或管理员）")
@@ -198,5 +210,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add.add_argument("--from", dest="effective_from", required=True, metavar="YYYY-MM-DD", help="生效日期")
     add.add_argument("--name", metavar="名称", help="版本名称（默认取文件中的 name）")
     add.add_argument("--note", metavar="说明", help="修订说明")
+    add.add_argument("--scheme", default="person", metavar="代码", help="细则所属的积分制（默认 person，个人积分）")
     add_user_argument(add)
     add.set_defaults(handler=cmd_add_version)

@@ -45,6 +45,42 @@ def cmd_scheme_install(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scheme_add(args: argparse.Namespace) -> int:
+    """`jifen scheme add 定义.json --from DATE`: a station's own scheme from its definition file."""
+    import json
+    from pathlib import Path
+
+    from desktop.services import scheme_registry
+    from desktop.services.errors import NotFound, ValidationError
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise NotFound(f"积分制定义文件“{path}”不存在")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"积分制定义文件“{path}”无法读取（应为 UTF-8 编码的 JSON）：{exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"积分制定义文件“{path}”不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}") from exc
+    start = day(args.start, "生效日期")
+    with signed_in(args) as (session, actor):
+        scheme = scheme_registry.add_definition(session, actor, raw, catalogue_from=start, where=f"“{path.name}”")
+    items = len(raw.get("items") or []) if isinstance(raw, dict) else 0
+    print(f"已开始运行积分制“{scheme.name}”（{scheme.code}）" + (f"，考核细则 {items} 项自 {start.isoformat()} 起生效"
+                                                            if items else "；考核细则请用 catalogue add-version --scheme 建立"))
+    return 0
+
+
+def cmd_scheme_export(args: argparse.Namespace) -> int:
+    """`jifen scheme export CODE`: the definition as JSON, the form `scheme add` reads."""
+    from desktop.services import scheme_registry
+
+    with reading(args) as session:
+        scheme = scheme_registry.scheme_of(session, args.code)
+    print(scheme.to_json())
+    return 0
+
+
 def score_scheme(args: argparse.Namespace) -> int:
     """`jifen score --scheme CODE` for a scheme other than the person scheme: the live rows, or
     the frozen ones once the period is submitted for signing (what the signers sign)."""
@@ -103,6 +139,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     install.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="考核细则生效日期")
     add_user_argument(install)
     install.set_defaults(handler=cmd_scheme_install)
+    add = actions.add_parser("add", help="按定义文件（JSON，可含 items 细则项目）开始运行本单位自己的积分制")
+    add.add_argument("file", metavar="文件", help="积分制定义 JSON，格式同 scheme export 的输出")
+    add.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="考核细则生效日期")
+    add_user_argument(add)
+    add.set_defaults(handler=cmd_scheme_add)
+    export = actions.add_parser("export", help="把一个积分制的定义打印为 JSON（scheme add 读取的格式）")
+    export.add_argument("code", metavar="代码")
+    export.set_defaults(handler=cmd_scheme_export)
     scheme_sign.register_actions(actions)
     register_cases(sub)
 

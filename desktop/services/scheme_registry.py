@@ -14,13 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.models.catalogue import CatalogueItem, CatalogueVersion
 from desktop.models.units import PERSON_SCHEME, SchemeRow
 from desktop.paths import resource
-from desktop.services import audit, catalogue, schemes
+from desktop.services import audit, catalogue, scheme_rules, schemes
 from desktop.services.actor import Actor, require
 from desktop.services.errors import NotFound, ValidationError
 
@@ -58,6 +60,14 @@ def install(session: Session, actor: Actor, code_or_scheme: str | schemes.Scheme
     scheme.validate()
     if session.scalar(select(SchemeRow.id).where(SchemeRow.code == scheme.code)) is not None:
         raise ValidationError(f"积分制“{scheme.name}”（{scheme.code}）已经在运行")
+    # Item codes must stay unique across the schemes a station runs: prefixes may not repeat.
+    scheme_rules.check_together([*active(session), scheme])
+    taken = session.scalar(select(CatalogueItem.code).join(CatalogueVersion)
+                           .where(CatalogueVersion.scheme != scheme.code,
+                                  CatalogueItem.code.startswith(scheme.item_prefix, autoescape=True)).limit(1))
+    if scheme.item_prefix and taken is not None:
+        raise ValidationError(f"积分制“{scheme.name}”的项目编号前缀“{scheme.item_prefix}”已被现有项目 {taken} 使用，"
+                              "请换一个前缀（项目编号须在各积分制之间唯一）")
     order = len(list(session.scalars(select(SchemeRow.id))))
     row = SchemeRow(code=scheme.code, name=scheme.name, subject=scheme.subject, definition=scheme.to_json(),
                     sort_order=order)
@@ -78,3 +88,27 @@ def component_map(session: Session) -> dict[tuple[str, str], tuple[str, int]]:
     """(scheme code, component key) -> (label, sign) for every scheme the station runs: a list
     of entries from several schemes shows 加分项 as + and 扣分项 as − by each one's own rule."""
     return {(s.code, c.key): (c.label, c.sign) for s in active(session) for c in s.components}
+
+
+def add_definition(session: Session, actor: Actor, raw: dict[str, Any], *, catalogue_from: dt.date,
+                   where: str = "") -> schemes.Scheme:
+    """A station's own scheme from its JSON definition (the form `scheme export` writes), with
+    its catalogue items inline under "items" (the catalogue file's item form) or added later by
+    `catalogue add-version --scheme`. Validated whole before anything is stored."""
+    if not isinstance(raw, dict):
+        raise ValidationError(f"积分制定义{where}应为 JSON 对象 {{…}}")
+    raw = dict(raw)
+    items = raw.pop("items", None)
+    catalogue_name = str(raw.pop("catalogue_name", "") or "")
+    raw.setdefault("catalogue", "")
+    scheme = schemes.Scheme.from_json(raw)
+    specs: list[catalogue.ItemSpec] = []
+    if items is not None:
+        scheme_rules.check_catalogue(scheme, {"name": catalogue_name, "items": items}, file=f"定义文件{where}中的细则项目")
+        keys = frozenset(c.key for c in scheme.components)
+        specs = [catalogue.ItemSpec.from_json(item, keys) for item in items]
+    install(session, actor, scheme, catalogue_from=catalogue_from)
+    if specs:
+        catalogue.create_version(session, actor, catalogue_from, catalogue_name or f"{scheme.name}考核细则", specs,
+                                 scheme=scheme.code)
+    return scheme

@@ -241,7 +241,7 @@ def _check_awards(s: Scheme, name: str) -> None:
 def check_catalogue(s: Scheme, data: Any, file: str = "") -> None:
     """A catalogue preset (the JSON of resources/catalogue/*.json) fits scheme `s`: every item
     code has the scheme's prefix, cites one of its components and one of its categories."""
-    name, where = s.name or s.code, f"细则预设“{file or s.catalogue}”"
+    name, where = s.name or s.code, file or f"细则预设“{s.catalogue}”"
     if not isinstance(data, dict) or not isinstance(data.get("items"), list) or not data["items"]:
         raise fail(name, f"{where}应为含 name 和 items（项目列表）的 JSON 对象，且至少有一个项目")
     if data.get("scheme", s.code) != s.code:
