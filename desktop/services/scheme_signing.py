@@ -37,6 +37,7 @@ from desktop.services.accounts import verify_password
 from desktop.services.actor import Actor, require
 from desktop.services.errors import PeriodLocked, PermissionDenied, ValidationError
 from desktop.services.periods import PeriodSpec, parse_period
+from desktop.services.points import to_tenths
 from desktop.services.roster import get_station
 from desktop.services.text import cn_date
 
@@ -72,6 +73,25 @@ def sheet(session: Session, scheme_code: str, period_code: str) -> SchemeSheet:
     step = _next(scheme, signed)
     return SchemeSheet(scheme, spec, found.state, _loads(found.rows_json), signed, found.digest,
                        step.title if step else "", changed=found.state == "signing" and digest != found.digest)
+
+
+def subject_rows(session: Session, scheme: Any, period_code: str) -> list[scheme_scoring.SubjectRow]:
+    """The rows as the station stands by them: the frozen ones once submitted for signing (what
+    was signed, for workbooks and sheets), else computed now. Frozen rows carry no database key."""
+    found = _result(session, scheme.code, parse_period(period_code).code)
+    if found is None:
+        return scheme_scoring.score(session, scheme, period_code)
+    out = []
+    for r in _loads(found.rows_json):
+        row = scheme_scoring.SubjectRow(
+            0, r["code"], r["name"], r["kind"], r["class"], r["sequence"],
+            {c.key: to_tenths(str(r[c.key])) for c in scheme.components}, to_tenths(str(r["total"])),
+            pending=to_tenths(str(r["pending"])), vetoed=bool(r["vetoed"]), rank=r["rank"], grade=r["grade"],
+            why=r["why"])
+        row.extra = {"award": r.get("award", ""), "loses_eligibility": r.get("eligible") is False,
+                     "reports": bool(r.get("reports"))}
+        out.append(row)
+    return out
 
 
 def freeze(session: Session, actor: Actor, scheme_code: str, period_code: str) -> SchemeResult:

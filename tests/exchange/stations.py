@@ -105,3 +105,39 @@ def _key(r: ScoreRow) -> tuple[object, ...]:
     return (r.badge, r.name, r.department, r.sequence, r.base, r.dept_bonus, r.dept_deduction, r.higher_bonus,
             r.higher_deduction, r.start, r.total, r.rank_department, r.rank_sequence, r.rank_group,
             r.engine_grade, r.grade, r.vetoed, r.excluded_reason, tuple(r.flags))
+
+
+POSTS = (("JWS-01", "城关警务室", 1), ("JWS-02", "东关警务室", 1), ("JWS-03", "涧池警务室", 2), ("JWS-04", "蒲溪警务室", 2))
+
+
+def with_schemes(st: Station, *, bonus: tuple[int, int, int, int] = (2, 1, 0, 1), cases: bool = True) -> None:
+    """Run 基层基础 (posts ranked within class) and 执法办案 (case entries) on the station: four
+    posts over two classes, each with a head and a member, unit entries (JC-01 base points picked
+    within range, `bonus[i]` cases JC-11 破获可防性案件 for post i, one JC-26 deduction at the last post),
+    and, with `cases`, two case entries: one confirmed, one adjusted by the reviewing unit."""
+    from desktop.services import cases as case_service
+    from desktop.services import scheme_registry, units
+
+    day = D(2026, 3, 16)
+    with st.db.transaction() as s:
+        for code in ("jiceng", "zhifa"):
+            scheme_registry.install(s, st.admin, code, catalogue_from=D(2026, 1, 1))
+        for i, (code, name, klass) in enumerate(POSTS):
+            unit = units.add_unit(s, st.clerk, units.UnitInput(code=code, name=name, kind="post", post_class=klass))
+            head, member = st.people[i % len(st.people)], st.people[(i + 4) % len(st.people)]
+            units.add_member(s, st.clerk, code, head.badge, start=D(2026, 1, 1), role="head")
+            units.add_member(s, st.clerk, code, member.badge, start=D(2026, 2, 1), end=D(2026, 12, 31))
+            ledger.record(s, st.clerk, ledger.EntryInput((), "JC-01", day, points_tenths=150, unit_ids=[unit.id]))
+            if bonus[i]:
+                ledger.record(s, st.clerk, ledger.EntryInput((), "JC-11", day, quantity=bonus[i], unit_ids=[unit.id]))
+            if i == len(POSTS) - 1:
+                ledger.record(s, st.clerk, ledger.EntryInput((), "JC-26", day, unit_ids=[unit.id]))
+        if cases:
+            first, second = st.people[0], st.people[2]
+            [a] = ledger.record(s, st.clerk, ledger.EntryInput([first.id], "ZF-01", day, quantity=2,
+                                                               case_no="汉公刑字〔2026〕11号", case_type="刑事案件"))
+            [b] = ledger.record(s, st.clerk, ledger.EntryInput([second.id], "ZF-06", day, case_no="汉公治字〔2026〕7号",
+                                                               case_type="治安案件"))
+            ledger.record(s, st.clerk, ledger.EntryInput([second.id], "ZF-22", day, case_no="汉公治字〔2026〕7号"))
+            case_service.review(s, st.clerk, a.id, "confirmed")
+            case_service.review(s, st.clerk, b.id, "adjusted", points_tenths=10, reason="证据材料不全，按简易程序计分")

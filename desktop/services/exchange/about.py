@@ -24,7 +24,8 @@ from desktop.services.exchange.cells import (
 from desktop.services.exchange.export import Digest
 from desktop.services.exchange.reader import Workbook
 from desktop.services.exchange.report import ImportReport
-from desktop.services.exchange.schema import ABOUT_NAME, DATA_KINDS, FORMAT_VERSION
+from desktop.services.exchange.schema import ABOUT_NAME, DATA_KINDS, FORMAT_VERSION, SCORES
+from desktop.services.exchange.score_sheets import digest_values
 from desktop.services.periods import parse_period
 
 DIGEST_KEY = "数据校验（SHA-256）"
@@ -80,23 +81,37 @@ def parse_about(raw: dict[str, Any], report: ImportReport) -> About | None:
                  raw.get("生成时间") if isinstance(raw.get("生成时间"), dt.datetime) else None)
 
 
-def data_digest(book: Workbook) -> str | None:
-    """The digest of the export's data sheets as read back; None when a sheet is missing."""
-    digest = Digest(normalise=False)
+def data_digest(book: Workbook, version: int = FORMAT_VERSION) -> str | None:
+    """The digest of the export's data sheets as read back; None when a sheet is missing.
+
+    `version` is the workbook's format: a version-1 export's digest covers only the sheets and
+    columns version 1 had. From version 2 on, the score sheets follow, in the workbook's order.
+    """
+    digest = Digest(normalise=False, version=version)
     by_name = {t.sheet: t for t in book.tables}
     for kind in DATA_KINDS:
+        if kind.since > version:
+            continue
         table = by_name.get(kind.name)
+        if kind.since > 1 and (table is None or not table.rows):
+            continue  # written only when it has rows (a station without units has no 单位 sheet)
         if table is None or table.kind is not kind:
             return None
         digest.sheet(kind)
         for row in table.rows:
             digest.row(kind, row.values)
+    if version >= 2:
+        for table in book.of("scores"):
+            digest.label(table.sheet)
+            for known, rest in digest_values(table):
+                digest.values(SCORES, known)
+                digest.extra(rest)
     return digest.hexdigest()
 
 
 def check_digest(book: Workbook, about: About, report: ImportReport) -> bool:
     """True when the data is exactly what was exported; a notice otherwise (the import goes on)."""
-    found = data_digest(book)
+    found = data_digest(book, about.format_version)
     if found is not None and found == about.digest:
         return True
     report.notice(ABOUT_NAME, None, "数据校验不符：工作簿导出后被修改过（或缺少某张表），将按现在的内容检查和导入",

@@ -247,6 +247,14 @@ def parse_uuid(value: Any) -> str | None:
         raise CellError("不是有效的 UUID") from exc
 
 
+def parse_json_text(value: Any) -> str | None:
+    """A definition in JSON (积分制), kept exactly as written but for surrounding blanks: narrowing
+    full-width characters, as free text is, would change the Chinese text inside it."""
+    if is_blank(value):
+        return None
+    return value.strip() if isinstance(value, str) else value_text(value)
+
+
 def column_letter(index: int) -> str:
     """0 → 'A', 25 → 'Z', 26 → 'AA' (as the spreadsheet labels columns)."""
     letters = ""
@@ -267,4 +275,5 @@ PARSERS = {
     "datetime": parse_datetime,
     "bool": parse_bool,
     "uuid": parse_uuid,
+    "json": parse_json_text,
 }

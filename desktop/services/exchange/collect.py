@@ -1,5 +1,7 @@
 """Gather one period's data from the database as plain rows for the export workbook.
 
+Also the units, their members, the schemes the station runs and the case reviews (issue #14).
+
 Rows are dicts of the reader's parsed form (points as signed tenths, dates as dates, flags as
 bools), keyed by the field keys of `schema`, so the export and the import compute the same
 data digest. Large tables are read as column tuples, not ORM objects.
@@ -8,6 +10,7 @@ data digest. Large tables are read as column tuples, not ORM objects.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,9 +34,12 @@ from desktop.models.ledger import Entry
 from desktop.models.people import Person
 from desktop.models.periods import Confirmation, Period, SignOff
 from desktop.models.station import Department, SignoffStep, Station
-from desktop.models.units import PERSON_SCHEME
-from desktop.services import scoring
+from desktop.models.units import PERSON_SCHEME, UNIT_KIND_LABELS, CaseReview, Unit, UnitMember
+from desktop.services import scheme_registry, scoring, units
+from desktop.services.cases import STATES
 from desktop.services.exchange.vocab import post_class_label
+from desktop.services.scheme_rules import RANK_WITHIN, SUBJECT_LABELS
+from desktop.services.schemes import Scheme
 from desktop.services.scoring import FLAG_LABELS
 
 Row = dict[str, Any]
@@ -70,9 +76,9 @@ def people(session: Session) -> list[Row]:
              "phone": p.phone or None} for p, dept in session.execute(query)]
 
 
-def catalogue_versions(session: Session, period: Period) -> list[CatalogueVersion]:
-    """Versions in force at some day of the period, and any version an entry of the period uses."""
-    versions = list(session.scalars(select(CatalogueVersion).where(CatalogueVersion.scheme == PERSON_SCHEME)
+def catalogue_versions(session: Session, period: Period, scheme: str = PERSON_SCHEME) -> list[CatalogueVersion]:
+    """A scheme's versions in force at some day of the period, and any version an entry of the period uses."""
+    versions = list(session.scalars(select(CatalogueVersion).where(CatalogueVersion.scheme == scheme)
                                     .order_by(CatalogueVersion.effective_from)))
     used = set(session.scalars(
         select(CatalogueItem.version_id).join(Entry, Entry.item_id == CatalogueItem.id)
@@ -86,19 +92,40 @@ def catalogue_versions(session: Session, period: Period) -> list[CatalogueVersio
     return chosen
 
 
+def scheme_codes(session: Session, period: Period) -> list[str]:
+    """The schemes whose catalogues and entries the export carries: those the station runs (the
+    person scheme first), then any other an entry of the period names."""
+    codes = [s.code for s in scheme_registry.active(session)]
+    used = session.scalars(select(Entry.scheme).where(Entry.occurred_on >= period.start,
+                                                      Entry.occurred_on <= period.end).distinct())
+    return codes + sorted(set(used) - set(codes))
+
+
+def component_labels(session: Session) -> dict[tuple[str, str], str]:
+    """(scheme code, component key) → the label the workbook shows (基础工作积分, 加分项 …)."""
+    labels = {(PERSON_SCHEME, c.value): c.label for c in Component}
+    for scheme in scheme_registry.active(session):
+        if scheme.code != PERSON_SCHEME:
+            labels |= {(scheme.code, c.key): c.label for c in scheme.components}
+    return labels
+
+
 def catalogue(session: Session, period: Period) -> list[Row]:
     rows: list[Row] = []
-    for version in catalogue_versions(session, period):
-        for item in version.items:
-            rows.append({
-                "version_uuid": version.uuid, "effective_from": version.effective_from,
-                "version_name": version.name, "item_uuid": item.uuid, "code": item.code,
-                "category": item.category, "subcategory": item.subcategory or None,
-                "component": _label(Component, item.component), "name": item.name, "unit": item.unit or None,
-                "points_mode": _label(PointsMode, item.points_mode), "points": item.points_tenths,
-                "min": item.min_tenths, "max": item.max_tenths, "monthly_cap": item.monthly_cap_tenths,
-                "evidence_required": item.evidence_required, "veto": item.veto, "daily_duty": item.daily_duty,
-            })
+    labels = component_labels(session)
+    for code in scheme_codes(session, period):
+        for version in catalogue_versions(session, period, code):
+            for item in version.items:
+                rows.append({
+                    "version_uuid": version.uuid, "effective_from": version.effective_from,
+                    "version_name": version.name, "item_uuid": item.uuid, "code": item.code,
+                    "category": item.category, "subcategory": item.subcategory or None,
+                    "component": labels.get((code, item.component), item.component), "name": item.name,
+                    "unit": item.unit or None, "points_mode": _label(PointsMode, item.points_mode),
+                    "points": item.points_tenths, "min": item.min_tenths, "max": item.max_tenths,
+                    "monthly_cap": item.monthly_cap_tenths, "evidence_required": item.evidence_required,
+                    "veto": item.veto, "daily_duty": item.daily_duty, "scheme": code,
+                })
     return rows
 
 
@@ -112,28 +139,31 @@ def entries(session: Session, period: Period) -> Iterator[list[Any]]:
 
     Each row is a list in the field order of the 积分明细 sheet (`schema.ENTRIES`), read through
     the session's Core connection: a 100,000-entry export spent a second building ORM rows and
-    dicts it threw away at once.
+    dicts it threw away at once. A unit entry has no person: 警号, 姓名 and 部门 stay blank and
+    单位代码 names the unit.
     """
     original = aliased(Entry)
     query = (
         select(Entry.uuid, Entry.occurred_on, Person.badge, Person.name, Department.name, Entry.item_code,
                Entry.item_name, Entry.category, Entry.component, Entry.veto, Entry.quantity, Entry.points_tenths,
                Entry.note, Entry.source, Entry.batch_uuid, original.uuid, Entry.recorded_by_name,
-               Entry.recorded_at, CatalogueItem.uuid)
-        .join(Person, Person.id == Entry.person_id).join(Department, Department.id == Person.department_id)
+               Entry.recorded_at, CatalogueItem.uuid, Unit.code, Entry.scheme, Entry.case_no, Entry.case_type)
+        .outerjoin(Person, Person.id == Entry.person_id)
+        .outerjoin(Department, Department.id == Person.department_id)
+        .outerjoin(Unit, Unit.id == Entry.unit_id)
         .join(CatalogueItem, CatalogueItem.id == Entry.item_id)
         .outerjoin(original, original.id == Entry.reverses_id)
         .where(Entry.occurred_on >= period.start, Entry.occurred_on <= period.end)
         .order_by(Entry.occurred_on, Entry.id)
     )
-    components = {c.value: c.label for c in Component}
+    labels = component_labels(session)
     sources = {s.value: s.label for s in EntrySource}
     result = session.connection().execution_options(yield_per=5000).execute(query)
     for (uid, day, badge, name, dept, code, item_name, category, comp, veto, qty, points, note, source, batch,
-         reverses, by, at, item_uuid) in result:
-        yield [uid, day, badge, name, dept, code, item_name, category, components.get(comp, comp), veto, qty,
+         reverses, by, at, item_uuid, unit, scheme, case_no, case_type) in result:
+        yield [uid, day, badge, name, dept, code, item_name, category, labels.get((scheme, comp), comp), veto, qty,
                points, note or None, sources.get(source, source), batch, reverses, by or None, _seconds(at),
-               item_uuid]
+               item_uuid, unit, scheme, case_no or None, case_type or None]
 
 
 def summary(session: Session, period: Period, names: dict[int, str]) -> list[Row]:
@@ -201,3 +231,82 @@ def confirmations(session: Session, period: Period, names: dict[int, str]) -> li
 
 def period_state_label(period: Period) -> str:
     return PeriodState(period.state).label
+
+
+# --- units and schemes (issue #14) ---------------------------------------------------------------
+# 负责人 and 成员数 of the 单位 sheet are as on the period's last day; 单位成员 lists every dated
+# row ever recorded, because a restore must rebuild each unit's history, not just its present.
+
+ROLE_LABELS = {"head": "负责人", "member": "成员"}
+
+
+def head_text(person: Person | None) -> str | None:
+    """“150302 张伟”: the badge first, so an importer can find the person by it."""
+    return f"{person.badge} {person.name}" if person is not None else None
+
+
+def unit_rows(session: Session, period: Period) -> list[Row]:
+    dept_names = dict(session.execute(select(Department.id, Department.name)).all())
+    rows = []
+    for unit in units.list_units(session):
+        rows.append({
+            "code": unit.code, "name": unit.name, "kind": UNIT_KIND_LABELS.get(unit.kind, unit.kind),
+            "post_class": post_class_label(unit.post_class), "sequence": unit.sequence or None,
+            "head": head_text(units.head_on(session, unit, period.end)),
+            "members": len(units.members_on(session, unit, period.end)),
+            "department": dept_names.get(unit.department_id) if unit.department_id else None,
+            "sort_order": unit.sort_order, "active": unit.active, "uuid": unit.uuid,
+        })
+    return rows
+
+
+def member_rows(session: Session) -> list[Row]:
+    query = (select(UnitMember, Unit.code, Person.badge, Person.name)
+             .join(Unit, Unit.id == UnitMember.unit_id).join(Person, Person.id == UnitMember.person_id)
+             .order_by(Unit.kind, Unit.code, UnitMember.start, Person.badge, UnitMember.id))
+    return [{"unit": code, "badge": badge, "name": name, "role": ROLE_LABELS.get(m.role, m.role), "start": m.start,
+             "end": m.end, "uuid": m.uuid} for m, code, badge, name in session.execute(query)]
+
+
+def formula(scheme: Scheme) -> str:
+    """How the total is formed, as a clerk writes it: “起始分+基础分+加分项−扣分项”."""
+    parts = ["起始分"] if scheme.starting_tenths is not None else []
+    text = "+".join(parts)
+    for c in scheme.components:
+        sign = "+" if c.sign > 0 else "−"
+        text = c.label if not text and c.sign > 0 else f"{text}{sign}{c.label}"
+    return text
+
+
+def scheme_rows(session: Session) -> list[Row]:
+    """Every scheme the station runs, the person scheme first; none when that is the only one
+    (every station runs it, so the workbook of such a station looks as it always did)."""
+    rows: list[Row] = []
+    running = scheme_registry.active(session)
+    if all(s.code == PERSON_SCHEME for s in running):
+        return rows
+    for scheme in running:
+        rows.append({
+            "code": scheme.code, "name": scheme.name, "subject": SUBJECT_LABELS.get(scheme.subject, scheme.subject),
+            "formula": formula(scheme), "rank_within": RANK_WITHIN.get(scheme.rank_within, scheme.rank_within),
+            # Compact: the definition sits in one cell (Excel holds 32,767 characters).
+            "definition": json.dumps(scheme.to_dict(), ensure_ascii=False, separators=(",", ":")),
+        })
+    return rows
+
+
+def review_rows(session: Session, period: Period) -> list[Row]:
+    """The reviewing unit's word on the period's case entries (a restore takes it, an import does not)."""
+    query = (select(CaseReview, Entry.uuid, Entry.case_no).join(Entry, Entry.id == CaseReview.entry_id)
+             .where(Entry.occurred_on >= period.start, Entry.occurred_on <= period.end)
+             .order_by(Entry.occurred_on, Entry.id))
+    return [{"entry_uuid": uid, "case_no": case_no or None, "state": STATES.get(r.state, r.state),
+             "points": r.points_tenths, "reason": r.reason or None, "reviewed_by": r.reviewed_by_name or None,
+             "reviewed_at": r.reviewed_at.replace(microsecond=0) if r.reviewed_at else None, "uuid": r.uuid}
+            for r, uid, case_no in session.execute(query)]
+
+
+def scored_schemes(session: Session) -> list[Scheme]:
+    """The schemes that get a score sheet of their own: every one the station runs but the
+    person scheme, whose scores are 积分汇总."""
+    return [s for s in scheme_registry.active(session) if s.code != PERSON_SCHEME]

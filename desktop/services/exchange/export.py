@@ -1,8 +1,11 @@
 """Export one period as a self-contained, formatted workbook (`jifen export --period P -o F.xlsx`).
 
 Sheets: 说明 (station, period, format version, row counts, SHA-256 of the data), 部门, 人员,
-考核细则 (the catalogue versions the period uses), 积分明细 (every entry with its UUID,
-reversals included), 积分汇总 (five components, total, ranks, grades), 奖励, 签核, 个人确认.
+单位 and 单位成员 (units as assessed subjects, their dated heads and members), 积分制 (each
+scheme the station runs, with its definition), 考核细则 (every scheme's catalogue versions the
+period uses), 积分明细 (every entry with its UUID, reversals, unit and case entries included),
+案件审核, 积分汇总 (five components, total, ranks, grades), one score sheet per other scheme
+(“基层基础积分”, derived, see `score_sheets`), 奖励, 签核, 个人确认.
 An empty database can be rebuilt from it alone (see `import_`), and the bureau can open it
 in Excel or WPS.
 """
@@ -21,16 +24,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desktop import __version__
-from desktop.exporters.xlsx.writer import Column, Sheet, write_workbook
+from desktop.exporters.xlsx.writer import Column, Sheet
 from desktop.models.periods import Period
 from desktop.services import chain_head
 from desktop.services.errors import ValidationError
-from desktop.services.exchange import collect
+from desktop.services.exchange import collect, score_sheets
 from desktop.services.exchange.cells import PARSERS
 from desktop.services.exchange.report import CancelFn, Progress, ProgressFn
 from desktop.services.exchange.schema import (
     ABOUT_NAME,
     AWARDS,
+    CASE_REVIEWS,
     CATALOGUE,
     CONFIRMATIONS,
     DATA_KINDS,
@@ -39,8 +43,12 @@ from desktop.services.exchange.schema import (
     FORMAT_ID,
     FORMAT_VERSION,
     ROSTER,
+    SCHEMES,
+    SCORES,
     SIGNOFFS,
     SUMMARY,
+    UNIT_MEMBERS,
+    UNITS,
     SheetKind,
 )
 from desktop.services.periods import find_period, parse_period
@@ -49,14 +57,15 @@ from desktop.services.policies import policy_for
 from desktop.services.roster import get_station
 
 WRITER_KINDS = {"text": "text", "key": "text", "name": "text", "uuid": "text", "int": "int",
-                "points": "points", "date": "date", "datetime": "datetime", "bool": "bool"}
+                "points": "points", "date": "date", "datetime": "datetime", "bool": "bool", "json": "text"}
 _TEXT_KINDS = frozenset({"text", "key", "name", "uuid"})
 # json.dumps with options builds a new encoder on every call; one encoder gives the same text.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
 _decimal = functools.lru_cache(maxsize=1 << 12)(to_decimal)  # a few hundred distinct point values
 ABOUT_NOTE = ("本工作簿由“积分考核台账”导出。各表第一行为表头，请勿改动表头和 UUID 列；"
               "UUID 用于识别同一条记录，重复导入不会重复计分。分值为该项在其积分组成中的分数："
-              "扣分、减分项也写正数，冲正记录为负数。")
+              "扣分、减分项也写正数，冲正记录为负数。各积分制的积分排名表（如“基层基础积分”）由积分记录计算得出，"
+              "只供查看和县局合并，导入时不采用。")
 
 
 @dataclass
@@ -71,9 +80,10 @@ class ExportResult:
 class Digest:
     """SHA-256 over every data sheet's rows in the parsed form both export and import see."""
 
-    def __init__(self, normalise: bool = True) -> None:
+    def __init__(self, normalise: bool = True, version: int = FORMAT_VERSION) -> None:
         self._hash = hashlib.sha256()
         self._normalise = normalise  # False for rows the reader already parsed
+        self._version = version  # an older export's digest covers only the fields it had
         # Per sheet kind: (field key, normaliser or None). Names, departments and items repeat on
         # every row, so each distinct text is normalised once (a third of the export's own time).
         self._plans: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {}
@@ -88,11 +98,19 @@ class Digest:
         if plan is None:
             plan = self._plans[kind.key] = [
                 (f.key, self._parsers[f.kind] if self._normalise and f.kind in _TEXT_KINDS else None)
-                for f in kind.fields]
+                for f in kind.fields_of(self._version)]
         return plan
 
     def row(self, kind: SheetKind, row: dict[str, Any]) -> None:
-        self.values(kind, [row.get(f.key) for f in kind.fields])
+        self.values(kind, [row.get(f.key) for f in kind.fields_of(self._version)])
+
+    def label(self, text: str) -> None:
+        """Start a part that is not a `SheetKind` (a scheme's score sheet, by its name)."""
+        self._hash.update(f"\x1f{text}\n".encode())
+
+    def extra(self, values: list[Any]) -> None:
+        """Values already in canonical form (points as tenths), e.g. a score sheet's components."""
+        self._hash.update(_ENCODE(values).encode() + b"\n")
 
     def values(self, kind: SheetKind, values: list[Any]) -> None:
         """A row given as its values in field order (the list is not changed)."""
@@ -152,22 +170,38 @@ def export_period(session: Session, period_code: str, path: str | Path, *, progr
         CATALOGUE.key: collect.catalogue(session, period), SUMMARY.key: collect.summary(session, period, names),
         AWARDS.key: collect.awards(session, period, names), SIGNOFFS.key: collect.signoffs(session, station, period),
         CONFIRMATIONS.key: collect.confirmations(session, period, names),
+        UNITS.key: collect.unit_rows(session, period), UNIT_MEMBERS.key: collect.member_rows(session),
+        SCHEMES.key: collect.scheme_rows(session), CASE_REVIEWS.key: collect.review_rows(session, period),
     }
     n_entries = collect.entry_count(session, period)
     tracker.grow(sum(len(rows) for rows in small.values()) + n_entries)
     result = ExportResult(target, f"{station.code} {station.name}", period.code)
     digest = Digest()
+    taken = {kind.name for kind in DATA_KINDS} | {ABOUT_NAME}
+    scores = [score_sheets.build(session, scheme, period.code, f"{station.name} {spec.label} {scheme.name}积分排名",
+                                 taken) for scheme in collect.scored_schemes(session)]
 
     def data_sheets() -> Iterator[Sheet]:
         for kind in DATA_KINDS:
-            digest.sheet(kind)
             rows = collect.entries(session, period) if kind is ENTRIES else small[kind.key]
+            if kind.since > 1 and not rows:  # a station without units or schemes: the workbook it always had
+                continue
+            digest.sheet(kind)
             title = f"{station.name} {spec.label} {kind.name}"
             sheet = Sheet(kind.name, _columns(kind), _cells(kind, rows, digest, tracker), title=title)
             yield sheet
             result.counts[kind.name] = sheet.count
+            if kind is SUMMARY:  # each scheme's score sheet beside the person scheme's 积分汇总
+                for data in scores:
+                    yield score_sheets.sheet(data)
+                    result.counts[data.name] = len(data.rows)
 
     def about() -> Sheet:
+        for data in scores:  # after every data sheet, in the order the reader meets them
+            digest.label(data.name)
+            for known, parts in data.digest_rows:
+                digest.values(SCORES, known)
+                digest.extra(parts)
         result.digest = digest.hexdigest()
         pairs: list[tuple[str, Any]] = [
             ("格式标识", FORMAT_ID), ("格式版本", FORMAT_VERSION), ("程序版本", f"jifen {__version__}"),
@@ -188,7 +222,7 @@ def export_period(session: Session, period_code: str, path: str | Path, *, progr
                      title=f"{station.name} {spec.label} 数据交换工作簿", landscape=False, filter=False)
 
     # 说明 needs the digest and row counts of the others: it is written last and moved to the front.
-    write_workbook(target, _then(data_sheets(), about), first=ABOUT_NAME)
+    score_sheets.write_book(target, _then(data_sheets(), about), first=ABOUT_NAME)
     tracker.finish()
     return result
 

@@ -51,10 +51,11 @@ _LIMITS: dict[Callable[[Any], Any], int] = {
     cells.parse_key: 64, cells.parse_name: 50, cells.parse_uuid: 64, cells.parse_text: 200,
     cells.parse_int: 50, cells.parse_points: 50, cells.parse_date: 50, cells.parse_datetime: 50,
     cells.parse_bool: 20,
+    cells.parse_json_text: 20_000,  # a scheme's definition, its note included, is a few thousand characters
 }
 LONG_TEXT = 1000  # the ledger's limit on a 事实说明
 _LONG_TEXT_FIELDS = frozenset({"note", "comment", "resolution", "override_reason", "excluded_reason", "flags",
-                               "version_name"})
+                               "version_name", "reason", "why", "formula"})
 _SHORTEST_LIMIT = min(_LIMITS.values())
 
 

@@ -8,7 +8,10 @@ check and reports what would be new, updated, unchanged or rejected.
 An import never takes authority from a workbook: whoever wrote it, its period state,
 signatures, grades, chief's overrides, awards, confirmations and the 录入人 of its entries
 describe another copy of the program, so they are reported as ignored, and the entries it adds
-are recorded by the importing account. Entry rows must obey the catalogue (`plan_entries`).
+are recorded by the importing account. Entry rows must obey the catalogue (`plan_copy`). Nor does
+it install a scheme (积分制) or take a case review (案件审核), and a scheme's score sheet is only
+compared with what the entries give (`plan_schemes`); units and their members are added like the
+roster (`plan_units`).
 
 An empty database (no station yet) is rebuilt from an unedited export of the station by
 `restore_database` (`jifen restore-export`); only that restore keeps the period's sign-offs.
@@ -29,7 +32,15 @@ from desktop.models.db import Database, open_database
 from desktop.services import audit, backup
 from desktop.services.actor import Actor, require
 from desktop.services.errors import NotFound, ValidationError
-from desktop.services.exchange import plan_catalogue, plan_entries, plan_roster, restore
+from desktop.services.exchange import (
+    plan_catalogue,
+    plan_copy,
+    plan_entries,
+    plan_roster,
+    plan_schemes,
+    plan_units,
+    restore,
+)
 from desktop.services.exchange.about import About, check_digest, parse_about
 from desktop.services.exchange.plan import Plan
 from desktop.services.exchange.reader import Table, Workbook, read_workbook
@@ -37,7 +48,7 @@ from desktop.services.exchange.report import CancelFn, ImportRejected, ImportRep
 from desktop.services.grade_engine import Policy
 from desktop.services.roster import get_station, has_station
 
-RECORD_KINDS = ("summary", "awards", "signoffs", "confirmations")
+RECORD_KINDS = ("summary", "awards", "signoffs", "confirmations", "case_reviews")
 AUTHORITY = "签核、锁定、等次和奖励只能由本数据库的账号在本程序中完成"
 # What each record sheet would have set, for the notice that it was not imported.
 IGNORED = {
@@ -45,6 +56,7 @@ IGNORED = {
     "awards": "奖励",
     "signoffs": "签核",
     "confirmations": "个人确认",
+    "case_reviews": "案件审核",
 }
 RESTORE_HINT = "要在新电脑上用本单位导出的工作簿重建单位，请用 jifen restore-export（只能恢复到空数据库）"
 
@@ -204,9 +216,11 @@ def _plan(session: Session, actor: Actor, book: Workbook, report: ImportReport,
         report.problem("", None, "工作簿中没有可以导入的表（人员名册、考核细则、上级加减分或积分明细）")
         return plan, None
     policy = restore.plan_restore(plan, book, about) if restoring and about is not None else None
+    # Schemes before the catalogue (an item names its scheme's component), units before entries.
     steps = (("departments", plan_roster.plan_departments), ("roster", plan_roster.plan_people),
-             ("catalogue", plan_catalogue.plan_catalogue), ("entries", plan_entries.plan_copy_entries),
-             ("adjustments", plan_entries.plan_adjustments))
+             ("units", plan_units.plan_units), ("unit_members", plan_units.plan_members),
+             ("schemes", plan_schemes.plan_schemes), ("catalogue", plan_catalogue.plan_catalogue),
+             ("entries", plan_copy.plan_copy_entries), ("adjustments", plan_entries.plan_adjustments))
     for kind, step in steps:
         for table in book.of(kind):
             tracker.check()
@@ -215,8 +229,12 @@ def _plan(session: Session, actor: Actor, book: Workbook, report: ImportReport,
     tables = {kind: _first(book, kind) for kind in RECORD_KINDS}
     if restoring and about is not None and policy is not None:
         restore.plan_period_records(plan, about, policy, tables)
+        for table in book.of("case_reviews"):
+            plan_schemes.plan_case_reviews(plan, table)
     elif not restoring:
         _ignore_authority(plan, about, tables)
+    if about is None:
+        plan_schemes.note_scores(plan)
     return plan, policy
 
 
@@ -246,11 +264,15 @@ def _apply(plan: Plan, policy: Policy | None, source: Path) -> None:
     if plan.station is not None and policy is not None:
         restore.apply_station(plan, policy)
     plan_roster.apply_roster(plan)
+    plan_units.apply_units(plan)
+    plan_schemes.apply_schemes(plan)
     plan_catalogue.apply_catalogue(plan)
     entries = plan_entries.apply_entries(plan)
+    plan_schemes.apply_case_reviews(plan, restore.Users(plan))
     if plan.period_records is not None:
         restore.apply_period_records(plan)
     plan.session.flush()
+    plan_schemes.compare_scores(plan, plan.report.period or None)
     report = plan.report
     report.restored = plan.restore
     authors = plan.memo.get(plan_entries.AUTHORS)  # the workbook's 录入人, kept here rather than on the entries

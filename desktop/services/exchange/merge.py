@@ -2,8 +2,10 @@
 
 A county clerk merges the stations' exports of one period into a county workbook: everyone
 ranked within their 考核序列 across stations (total, then fewer deductions, then higher base;
-true ties share a rank), each station's grade distribution, and station totals. Mixed
-periods and a station sent twice are refused with a message naming the files.
+true ties share a rank), each station's grade distribution, and station totals; and, for each
+scheme the stations' score sheets show (基层基础, 执法办案 …), its units or officers ranked
+across stations within class or sequence (`merge_units`). Mixed periods and a station sent
+twice are refused with a message naming the files.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from desktop.exporters.xlsx.writer import Column, Sheet, write_workbook
 from desktop.services.errors import ValidationError
+from desktop.services.exchange import merge_units, score_sheets
 from desktop.services.exchange.about import About, check_digest, parse_about
 from desktop.services.exchange.reader import read_workbook
 from desktop.services.exchange.report import CancelFn, ImportReport, Progress, ProgressFn
@@ -37,6 +40,7 @@ class StationBook:
     rows: list[dict[str, Any]]
     entries: int
     intact: bool  # the data digest still matches the export
+    scores: list[score_sheets.ScoreTable] = field(default_factory=list)  # one per scheme (format 2 on)
 
     @property
     def label(self) -> str:
@@ -68,7 +72,8 @@ def load_station(path: Path, progress: Progress) -> StationBook:
     entries = next((t for t in book.of("entries")), None)
     intact = check_digest(book, about, report)
     rows = [r.values for r in summary[0].rows if r.values.get("badge")]
-    return StationBook(path, about, rows, len(entries.rows) if entries else 0, intact)
+    scores = score_sheets.read_all(book, merge_units.schemes_of(book))
+    return StationBook(path, about, rows, len(entries.rows) if entries else 0, intact, scores)
 
 
 def check_compatible(books: Sequence[StationBook]) -> None:
@@ -199,12 +204,15 @@ def merge_county(paths: Sequence[str | Path], out: str | Path, *, progress: Prog
              ("合并单位数", len(books)), ("人数", result.people), ("排名规则", RANK_RULE)]
     about += [(f"单位 {i}", f"{b.label}（{b.path.name}，{b.about.period_state.label}）")
               for i, b in enumerate(books, start=1)]
-    about += [("注意", w) for w in result.warnings]
     title = f"{label} 县局积分考核汇总"
+    units = merge_units.unit_sheets(books, title, result.warnings)
+    if units:
+        about.append(("单位排名规则", merge_units.RANK_RULE))
+    about += [("注意", w) for w in result.warnings]
     sheets = [Sheet("说明", [Column("项目", "text", 14), Column("内容", "text", 90)], about, title=title,
                     landscape=False, filter=False),
               ranking_sheet(ranked, f"{title}：序列排名"), distribution_sheet(books, f"{title}：等次分布"),
-              totals_sheet(books, f"{title}：单位汇总")]
+              totals_sheet(books, f"{title}：单位汇总"), *units]
     write_workbook(target, sheets)
     tracker.finish()
     return result

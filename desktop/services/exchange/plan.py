@@ -21,12 +21,14 @@ from desktop.models.enums import PeriodState
 from desktop.models.people import Person
 from desktop.models.periods import Period
 from desktop.models.station import Department
-from desktop.models.units import PERSON_SCHEME
+from desktop.models.units import PERSON_SCHEME, Unit
+from desktop.services import scheme_registry
 from desktop.services.actor import Actor
 from desktop.services.exchange.cells import fold
 from desktop.services.exchange.reader import Table, Workbook
 from desktop.services.exchange.report import ImportReport
 from desktop.services.periods import spec_of
+from desktop.services.schemes import PERSON
 from desktop.services.text import cn_date
 
 
@@ -91,6 +93,18 @@ class CatalogueIndex:
 
 
 @dataclass
+class UnitRef:
+    code: str
+    uuid: str
+    name: str
+    kind: str
+    post_class: int | None
+    sequence: str
+    department_id: int | str | None  # a department's id, or the UUID of one the same import adds
+    id: int | None = None
+
+
+@dataclass
 class Plan:
     session: Session
     actor: Actor
@@ -114,6 +128,16 @@ class Plan:
     memo: dict[Any, Any] = field(default_factory=dict)  # per-import caches (item names already matched)
     # Entry UUID → (sheet, row) that planned it: one record met on two sheets is reported, not inserted twice.
     entry_rows: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # Units and schemes (issue #14). A scheme other than the person scheme has a catalogue of its own.
+    catalogues: dict[str, CatalogueIndex] = field(default_factory=dict)  # scheme code → versions
+    schemes: dict[str, Any] = field(default_factory=dict)  # code → services.schemes.Scheme (run or planned)
+    units: dict[str, UnitRef] = field(default_factory=dict)  # unit code → ref
+    new_units: list[dict[str, Any]] = field(default_factory=list)
+    unit_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    new_members: list[dict[str, Any]] = field(default_factory=list)  # with "_unit", "_person"
+    member_ends: dict[int, Any] = field(default_factory=dict)  # member row id → new end (a head replaced)
+    new_schemes: list[Any] = field(default_factory=list)  # Scheme, installed by a restore
+    new_reviews: list[dict[str, Any]] = field(default_factory=list)  # case reviews, restore only
 
     def load(self) -> None:
         """Read the database's current state into the indexes."""
@@ -129,10 +153,42 @@ class Plan:
             items.setdefault(it.version_id, []).append(ItemRef(
                 it.uuid, it.code, it.name, it.category, it.component, it.points_mode, it.points_tenths,
                 it.min_tenths, it.max_tenths, it.veto, it.unit, it.id, it.evidence_required))
-        for v in s.scalars(select(CatalogueVersion).where(CatalogueVersion.scheme == PERSON_SCHEME)):
-            self.catalogue.add(v.effective_from, items.get(v.id, []))
+        for v in s.scalars(select(CatalogueVersion)):
+            self.catalogue_of(v.scheme).add(v.effective_from, items.get(v.id, []))
+        self.schemes = {scheme.code: scheme for scheme in scheme_registry.active(s)}
+        for u in s.scalars(select(Unit)):
+            self.units[u.code] = UnitRef(u.code, u.uuid, u.name, u.kind, u.post_class, u.sequence, u.department_id,
+                                         u.id)
         self.locked = list(s.scalars(select(Period).where(Period.state == PeriodState.LOCKED.value)))
         self._zero_free = _unique_by(self.people, lambda b: b.lstrip("0"))
+
+    def catalogue_of(self, scheme: str | None) -> CatalogueIndex:
+        """The catalogue versions of a scheme (the person scheme's when None or blank)."""
+        if not scheme or scheme == PERSON_SCHEME:
+            return self.catalogue
+        return self.catalogues.setdefault(scheme, CatalogueIndex())
+
+    def scheme(self, text: str | None) -> Any:
+        """The scheme a cell names by its code or its name (blank: the person scheme), or None."""
+        if not text:
+            return self.schemes.get(PERSON_SCHEME) or PERSON
+        key = fold(text)
+        for scheme in self.schemes.values():
+            if key in (fold(scheme.code), fold(scheme.name)):
+                return scheme
+        return None
+
+    def unit(self, text: str | None) -> UnitRef | None:
+        """A unit by its code, else by its name when only one unit has it."""
+        if not text:
+            return None
+        found = self.units.get(text.strip())
+        key = fold(text)
+        for test in (lambda u: fold(u.code) == key, lambda u: fold(u.name) == key):
+            if found is None:  # a code typed in full-width (ＪＷＳ－０１), or the unit's name
+                named = [u for u in self.units.values() if test(u)]
+                found = named[0] if len(named) == 1 else None
+        return found
 
     def person(self, badge: str) -> PersonRef | None:
         """By 警号; a badge that lost its leading zeros in a number cell still finds its owner."""

@@ -33,8 +33,8 @@ SPEC_FIELDS = [f.name for f in fields(ItemSpec)]
 
 def plan_catalogue(plan: Plan, table: Table) -> None:
     counts = plan.report.count(LABEL)
-    groups: dict[tuple[str, Any], list[tuple[Row, ItemSpec, str | None]]] = {}
-    heads: dict[tuple[str, Any], dict[str, Any]] = {}
+    groups: dict[tuple[str, str, Any], list[tuple[Row, ItemSpec, str | None]]] = {}
+    heads: dict[tuple[str, str, Any], dict[str, Any]] = {}
     above = effective_date_above(table)
     for row in table.rows:
         v = row.values
@@ -44,13 +44,14 @@ def plan_catalogue(plan: Plan, table: Table) -> None:
                               "缺少生效日期：请加一列“生效日期”，或在表格标题中写明“自2026年4月1日起施行”")
             plan.report.count(ITEM_LABEL).add("rejected")
             continue
-        spec = _spec(plan, table, row)
-        if spec is None:
+        found = _spec(plan, table, row)
+        if found is None:
             plan.report.count(ITEM_LABEL).add("rejected")
             continue
-        key = ("uuid", v["version_uuid"]) if v.get("version_uuid") else ("date", start)
+        spec, scheme = found
+        key = (scheme, "uuid", v["version_uuid"]) if v.get("version_uuid") else (scheme, "date", start)
         groups.setdefault(key, []).append((row, spec, v.get("item_uuid")))
-        heads.setdefault(key, {"uuid": v.get("version_uuid"), "effective_from": start,
+        heads.setdefault(key, {"uuid": v.get("version_uuid"), "effective_from": start, "scheme": scheme,
                                "name": v.get("version_name") or _title(table, start)})
     for key, members in groups.items():
         counts.add(_plan_version(plan, table, heads[key], members))
@@ -63,7 +64,8 @@ def _title(table: Table, start: dt.date) -> str:
     return f"{cn_date(start)}起施行的考核细则"
 
 
-def _spec(plan: Plan, table: Table, row: Row) -> ItemSpec | None:
+def _spec(plan: Plan, table: Table, row: Row) -> tuple[ItemSpec, str] | None:
+    """The item a row describes and the code of the scheme whose catalogue it belongs to."""
     v = row.values
     if not row.ok:
         return None
@@ -71,10 +73,25 @@ def _spec(plan: Plan, table: Table, row: Row) -> ItemSpec | None:
         if not v.get(key):
             plan.cell_problem(table, row.number, key, f"{what}不能为空")
             return None
+    scheme = plan.scheme(v.get("scheme"))
+    if scheme is None:
+        plan.cell_problem(table, row.number, "scheme", "本单位没有运行这个积分制（见“积分制”表；安装积分制须由管理员"
+                          "在“设置”中进行）", v["scheme"])
+        return None
+    component: Component | str
     try:
-        component = vocab.component(v["component"])
+        if scheme.code == PERSON_SCHEME:
+            component = vocab.component(v["component"])
+            sign = component.sign
+        else:
+            component = vocab.scheme_component(scheme, v["component"])
+            sign = scheme.component(component).sign
     except CellError as exc:
         plan.cell_problem(table, row.number, "component", str(exc), v["component"])
+        return None
+    if scheme.item_prefix and not v["code"].startswith(scheme.item_prefix):
+        plan.cell_problem(table, row.number, "code", f"积分制“{scheme.name}”的项目编号应以 {scheme.item_prefix} 开头",
+                          v["code"])
         return None
     try:
         mode = vocab.points_mode(v["points_mode"]) if v.get("points_mode") else (
@@ -89,7 +106,7 @@ def _spec(plan: Plan, table: Table, row: Row) -> ItemSpec | None:
 
     def magnitude(value: int | None) -> int | None:
         # Deductions are often typed as negative numbers; the component already says "minus".
-        return abs(value) if value is not None and component.sign < 0 else value
+        return abs(value) if value is not None and sign < 0 else value
 
     spec = ItemSpec(code=v["code"], category=v["category"], name=v["name"], component=component,
                     points_mode=mode, points_tenths=magnitude(points) or 0, min_tenths=magnitude(v.get("min")),
@@ -102,12 +119,12 @@ def _spec(plan: Plan, table: Table, row: Row) -> ItemSpec | None:
     except ValidationError as exc:
         plan.cell_problem(table, row.number, "points", str(exc), v.get("points"))
         return None
-    return spec
+    return spec, scheme.code
 
 
 def _existing_version(plan: Plan, head: dict[str, Any]) -> CatalogueVersion | None:
-    # Workbooks carry the person scheme's catalogue (other schemes travel from issue #14 on).
-    query = select(CatalogueVersion).where(CatalogueVersion.scheme == PERSON_SCHEME)
+    # Each scheme has versions of its own: the same date may start one in two schemes.
+    query = select(CatalogueVersion).where(CatalogueVersion.scheme == head["scheme"])
     if head["uuid"]:
         found = plan.session.scalar(query.where(CatalogueVersion.uuid == head["uuid"]))
         if found is not None:
@@ -138,11 +155,12 @@ def _plan_version(plan: Plan, table: Table, head: dict[str, Any],
                           "已生效的版本不能修改，请改用新的生效日期", head["effective_from"])
         items.add("rejected", len(members))
         return "rejected"
-    if any(start == head["effective_from"] for start in plan.catalogue.starts):
+    index = plan.catalogue_of(head["scheme"])
+    if any(start == head["effective_from"] for start in index.starts):
         plan.cell_problem(table, members[0][0].number, "effective_from", "本工作簿中同一生效日期有两个版本",
                           head["effective_from"])
         return "rejected"
-    taken = set(plan.catalogue.by_uuid)
+    taken = set(plan.catalogue.by_uuid).union(*(c.by_uuid for c in plan.catalogues.values()))
     records, refs = [], []
     for order, (_, spec, item_uuid) in enumerate(members, start=1):
         record = {name: getattr(spec, name) for name in SPEC_FIELDS}
@@ -153,9 +171,9 @@ def _plan_version(plan: Plan, table: Table, head: dict[str, Any],
                             record["points_mode"], spec.points_tenths, spec.min_tenths, spec.max_tenths, spec.veto,
                             spec.unit, evidence_required=spec.evidence_required))
     version = {"uuid": head["uuid"] or str(uuid.uuid4()), "effective_from": head["effective_from"],
-               "name": head["name"], "note": f"导入自“{plan.report.path.name}”"}
+               "name": head["name"], "note": f"导入自“{plan.report.path.name}”", "scheme": head["scheme"]}
     plan.new_versions.append((version, records))
-    plan.catalogue.add(head["effective_from"], refs)
+    index.add(head["effective_from"], refs)
     items.add("new", len(members))
     return "new"
 
@@ -169,8 +187,9 @@ def apply_catalogue(plan: Plan) -> None:
         session.execute(insert(CatalogueItem), [r | {"version_id": row.id} for r in records])
     if plan.new_versions:
         ids = dict(session.execute(select(CatalogueItem.uuid, CatalogueItem.id)).all())
-        for ref in plan.catalogue.by_uuid.values():
-            ref.id = ids.get(ref.uuid, ref.id)
+        for index in (plan.catalogue, *plan.catalogues.values()):
+            for ref in index.by_uuid.values():
+                ref.id = ids.get(ref.uuid, ref.id)
 
 
 def component_of(ref: ItemRef) -> Component:

@@ -46,7 +46,8 @@ FOOTER_KEYS = tuple(header_key(w) for w in FOOTER_WORDS)
 IGNORED_HEADERS = frozenset(header_key(h) for h in ("序号", "序", "No", "No.", "行号"))
 KEY_FIELDS = {"departments": ("name",), "roster": ("badge",), "catalogue": ("name",), "entries": ("uuid",),
               "adjustments": ("badge", "name"), "summary": ("badge",), "awards": ("badge",),
-              "signoffs": ("seq",), "confirmations": ("badge",)}
+              "signoffs": ("seq",), "confirmations": ("badge",), "units": ("code",), "unit_members": ("unit",),
+              "schemes": ("code",), "case_reviews": ("entry_uuid",), "scores": ("code",)}
 _SYNONYMS = {kind.key: synonyms_of(kind) for kind in READ_KINDS}
 # How close a header is to a field's own name: the export's header 0, then synonyms in order.
 _RANKS = {kind.key: {header_key(name): rank for f in kind.fields for rank, name in enumerate((f.header, *f.synonyms))}
@@ -72,6 +73,7 @@ class Table:
     headers: dict[str, str]  # field key → header as written in the sheet
     rows: list[Row] = field(default_factory=list)
     above: list[str] = field(default_factory=list)  # title rows above the header, as text
+    extra: dict[int, str] = field(default_factory=dict)  # 0-based column → header of a column not in the format
 
     def has(self, key: str) -> bool:
         return key in self.columns
@@ -279,6 +281,9 @@ def _report_extra_columns(table: Table, rows: list[list[Any]], first: int, last:
         if not texts or any(header_key(value_text(t)) in IGNORED_HEADERS for t in texts):
             continue
         header = "／".join(dict.fromkeys(value_text(t).strip() for t in texts))
+        table.extra[col] = value_text(texts[-1]).strip()
+        if table.kind.key == "scores":  # a score sheet's components are its scheme's own columns
+            continue
         dup = _SYNONYMS[table.kind.key].get(header_key(value_text(texts[-1])))
         if dup is not None and dup in table.columns:
             letter, other = table.where(dup)

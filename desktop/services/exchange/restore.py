@@ -5,8 +5,8 @@ overrides, awards, signatures and, for a locked period, the frozen results of �
 only from an export whose data digest matches exactly and whose 周期状态 agrees with its 签核
 sheet, because the new database has no account yet that could have signed anything. An import
 into an existing station never applies them (see `import_`). The station, its sign-off chain
-and grade policy come from 说明 and 签核; departments, people, catalogue and entries through
-the ordinary import steps. Signers and assessors become disabled accounts that keep their
+and grade policy come from 说明 and 签核; departments, people, units, catalogue and entries through
+the ordinary import steps, and the schemes and case reviews through `plan_schemes`. Signers and assessors become disabled accounts that keep their
 names but can never log in.
 """
 
@@ -57,7 +57,7 @@ def plan_restore(plan: Plan, book: Workbook, about: About) -> Policy | None:
     the program wrote it (any edited cell refuses the restore) and its period state must agree
     with its signatures (说明 is outside the digest, 签核 inside it)."""
     report = plan.report
-    if data_digest(book) != about.digest:
+    if data_digest(book, about.format_version) != about.digest:
         report.problem(ABOUT_NAME, None, "数据校验不符：工作簿导出后被修改过（或缺少某张表），不能用来重建单位。"
                        "请在原电脑上重新导出，不要在 Excel/WPS 中改动后再恢复", header=DIGEST_KEY)
     for kind, label in REQUIRED:
@@ -164,7 +164,7 @@ def _known(plan: Plan, table: Table, row: Row) -> bool:
     return False
 
 
-class _Users:
+class Users:
     """Disabled accounts standing for the people who signed or assessed in the other copy."""
 
     def __init__(self, plan: Plan) -> None:
@@ -199,7 +199,7 @@ def apply_period_records(plan: Plan) -> None:
 
 
 def _write(plan: Plan, records: PeriodRecords, period: Period) -> None:
-    s, about, users = plan.session, records.about, _Users(plan)
+    s, about, users = plan.session, records.about, Users(plan)
 
     def pid(badge: str) -> int:
         ref = plan.person(badge)

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from desktop.services.exchange.cells import fold
 
 FORMAT_ID = "jifen-workbook"
-FORMAT_VERSION = 1
+# 2: units, their members, the schemes and their catalogues, unit and case entries, case
+# reviews and one score sheet per scheme. A version-1 program cannot take a unit entry (its
+# 警号 is blank), so it must refuse such a workbook and ask for an upgrade rather than half-read it.
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,9 @@ class Field:
     kind: str  # a parser name in cells.PARSERS
     synonyms: tuple[str, ...] = ()
     width: float = 12
+    # The format version that added the field: the data digest of an older export leaves it out,
+    # so a version-1 export read by this program still matches its own digest.
+    since: int = 1
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class SheetKind:
     # A sheet is of this kind when its header holds every field of one of these sets.
     signatures: tuple[frozenset[str], ...]
     sheet_names: tuple[str, ...] = ()  # other sheet names that suggest the kind
+    since: int = 1  # the format version that added the sheet
 
     def field(self, key: str) -> Field:
         return next(f for f in self.fields if f.key == key)
@@ -40,9 +47,13 @@ class SheetKind:
     def keys(self) -> list[str]:
         return [f.key for f in self.fields]
 
+    def fields_of(self, version: int) -> tuple[Field, ...]:
+        """The fields a workbook of format `version` has (what its data digest covers)."""
+        return tuple(f for f in self.fields if f.since <= version)
 
-def F(key: str, header: str, kind: str = "text", *synonyms: str, width: float = 12) -> Field:
-    return Field(key, header, kind, synonyms, width)
+
+def F(key: str, header: str, kind: str = "text", *synonyms: str, width: float = 12, since: int = 1) -> Field:
+    return Field(key, header, kind, synonyms, width, since)
 
 
 BADGE = F("badge", "警号", "key", "警员编号", "警号编码", "警察编号", "民警警号", "人员编号", "工号", width=11)
@@ -92,6 +103,7 @@ CATALOGUE = SheetKind("catalogue", "考核细则", (
     F("evidence_required", "需证明材料", "bool", "需附证明", "证明材料", width=10),
     F("veto", "一票否决", "bool", width=9),
     F("daily_duty", "每日值勤", "bool", "值勤表项目", width=9),
+    F("scheme", "积分制", "text", "积分制代码", "所属积分制", width=10, since=2),
 ), (frozenset({"name", "points", "component"}), frozenset({"name", "points", "code", "category"})),
    ("细则", "积分项目", "考核项目", "积分标准", "考核细则表"))
 
@@ -114,7 +126,13 @@ ENTRIES = SheetKind("entries", "积分明细", (
     F("recorded_by", "录入人", "text", width=10),
     F("recorded_at", "录入时间", "datetime", width=18),
     F("item_uuid", "项目UUID", "uuid", width=38),
-), (frozenset({"uuid", "date", "badge", "item_code", "points"}),), ("考核日记", "积分记录"))
+    # A unit entry has 单位代码 and no 警号; 积分制 is the scheme's code (blank: the person scheme).
+    F("unit_code", "单位代码", "key", width=12, since=2),
+    F("scheme", "积分制", "text", width=10, since=2),
+    F("case_no", "案件编号", "text", width=20, since=2),
+    F("case_type", "案件类型", "text", width=12, since=2),
+), (frozenset({"uuid", "date", "badge", "item_code", "points"}),
+    frozenset({"uuid", "date", "unit_code", "item_code", "points"})), ("考核日记", "积分记录"))
 
 ADJUSTMENTS = SheetKind("adjustments", "上级加减分", (
     F("uuid", "记录UUID", "uuid"),
@@ -192,9 +210,75 @@ CONFIRMATIONS = SheetKind("confirmations", "个人确认", (
     F("resolved_at", "处理时间", "datetime", width=18),
 ), (frozenset({"uuid", "badge", "status"}),), ())
 
-# Export order; the reader tries kinds in this order when scores tie.
-DATA_KINDS = (DEPARTMENTS, ROSTER, CATALOGUE, ENTRIES, SUMMARY, AWARDS, SIGNOFFS, CONFIRMATIONS)
-READ_KINDS = (*DATA_KINDS, ADJUSTMENTS)
+# Units as assessed subjects (issue #14). A bureau's list may say 类别 for the unit's kind or for
+# a post's class: the importer reads the value (一类 is a class, 党支部 a kind, 一类警务室 both).
+UNITS = SheetKind("units", "单位", (
+    F("code", "代码", "key", "单位代码", "单位编号", "编号", "警务室代码", "警务室编号", "支部代码", width=12),
+    F("name", "名称", "text", "单位名称", "警务室名称", "党支部名称", "支部名称", "所队室名称", "执法办案单位名称",
+      "单位全称", width=18),
+    F("kind", "类别", "text", "单位类别", "单位类型", "类型", "考核对象类别", width=12),
+    F("post_class", "警务室类别", "text", "警务室等级", "警务室类型", "警务室分类", "等级", width=10),
+    F("sequence", "序列", "text", "考核序列", "执法序列", "办案序列", width=14),
+    F("head", "负责人", "text", "单位负责人", "警务室负责人", "支部书记", "书记", width=18),
+    F("members", "成员数", "int", "人数", "成员人数", "民警人数", width=8),
+    F("department", "对应部门", "text", "所属部门", "部门", width=14),
+    F("sort_order", "排序", "int", width=8),
+    F("active", "在用", "bool", "是否在用", width=8),
+    F("uuid", "单位UUID", "uuid", width=38),
+), (frozenset({"code", "name"}),), ("单位名单", "单位设置", "考核单位", "警务室", "党支部", "执法办案单位", "所队室"),
+    since=2)
+
+UNIT_MEMBERS = SheetKind("unit_members", "单位成员", (
+    F("unit", "单位代码", "text", "单位", "所属单位", "单位名称", "警务室", "党支部", "支部", width=14),
+    F("badge", "警号", "key", *BADGE.synonyms, width=11),
+    NAME,
+    F("role", "角色", "text", "成员角色", "担任", "身份类别", width=8),
+    F("start", "起", "date", "起始日期", "开始日期", "起始时间", "任职日期", "加入日期", "自", width=12),
+    F("end", "止", "date", "截止日期", "结束日期", "止日期", "卸任日期", "离开日期", "至", width=12),
+    F("uuid", "成员UUID", "uuid", width=38),
+), (frozenset({"unit", "badge", "role"}), frozenset({"unit", "badge", "start"}), frozenset({"unit", "name", "role"})),
+    ("单位成员名单", "成员名单", "党员名单", "警务室民警"), since=2)
+
+SCHEMES = SheetKind("schemes", "积分制", (
+    F("code", "代码", "key", "积分制代码", width=10),
+    F("name", "名称", "text", "积分制名称", width=14),
+    F("subject", "考核对象", "text", "对象", width=12),
+    F("formula", "组成", "text", "积分组成", "计分公式", width=40),
+    F("rank_within", "排名范围", "text", width=12),
+    # The whole definition (`Scheme.to_json()`): a restore installs the scheme from it.
+    F("definition", "定义（JSON）", "json", "定义", width=60),
+), (frozenset({"code", "name", "subject"}),), ("积分制设置",), since=2)
+
+CASE_REVIEWS = SheetKind("case_reviews", "案件审核", (
+    F("entry_uuid", "记录UUID", "uuid", width=38),
+    F("case_no", "案件编号", "text", width=20),
+    F("state", "审核结果", "text", width=9),
+    F("points", "调整后分值", "points", width=10),
+    F("reason", "理由", "text", width=30),
+    F("reviewed_by", "审核人", "text", width=10),
+    F("reviewed_at", "审核时间", "datetime", width=18),
+    F("uuid", "审核UUID", "uuid", width=38),
+), (frozenset({"entry_uuid", "state", "reviewed_at"}),), (), since=2)
+
+# A scheme's score sheet (“基层基础积分”): derived, never imported. Its component columns
+# (基础分, 加分项 …) are the scheme's own, so they are read as extra columns (`reader.Table.extra`).
+SCORES = SheetKind("scores", "积分排名", (
+    F("code", "代码", "key", "单位代码", "警号", width=12),
+    F("name", "名称", "text", "单位名称", "姓名", width=16),
+    F("group", "类别", "text", "序列", "类型", "考核序列", "警务室类别", width=12),
+    F("start", "起始分", "points", width=8),
+    F("total", "总分", "points", "总积分", "合计", width=9),
+    F("pending", "待审核分", "points", width=9),
+    F("rank", "排名", "int", "名次", width=7),
+    F("grade", "等次", "text", width=8),
+    F("why", "说明", "text", "等次说明", width=36),
+), (frozenset({"code", "name", "total", "rank"}),), (), since=2)
+
+# Export order; the reader tries kinds in this order when scores tie. The data digest covers
+# these in this order, each kind and field only from the format version that added it.
+DATA_KINDS = (DEPARTMENTS, ROSTER, UNITS, UNIT_MEMBERS, SCHEMES, CATALOGUE, ENTRIES, CASE_REVIEWS, SUMMARY,
+              AWARDS, SIGNOFFS, CONFIRMATIONS)
+READ_KINDS = (*DATA_KINDS, ADJUSTMENTS, SCORES)
 ABOUT_NAME = "说明"
 
 

@@ -104,3 +104,63 @@ def confirm_status(text: str) -> ConfirmStatus:
 @functools.lru_cache(maxsize=256)
 def entry_source(text: str) -> EntrySource:
     return _lookup(EntrySource, text, {m: m.label for m in EntrySource}, {}, "来源")
+
+
+# Units (issue #14): the kinds as a bureau's lists name them. A post's class may come with its
+# kind (“一类警务室”), so `unit_kind` gives the class too when the text names one.
+UNIT_KIND_TEXT = {
+    "department": ("所队室", "department", "所队", "科所队", "部门", "科室", "中队", "大队"),
+    "post": ("警务室", "post", "社区警务室", "农村警务室", "驻村警务室"),
+    "branch": ("党支部", "branch", "支部", "党小组"),
+    "enforcement": ("执法办案单位", "enforcement", "执法办案", "办案单位", "执法单位"),
+}
+UNIT_ROLE_TEXT = {"head": ("负责人", "head", "单位负责人", "支部书记", "书记", "所长", "警务室负责人", "组长"),
+                  "member": ("成员", "member", "民警", "党员", "队员", "组员")}
+CASE_STATE_TEXT = {"confirmed": ("已确认", "confirmed", "确认"), "adjusted": ("已调整", "adjusted", "调整")}
+
+
+@functools.lru_cache(maxsize=256)
+def unit_kind(text: str) -> tuple[str, int | None]:
+    """(kind, post class or None) of a 类别 cell: 党支部 → branch; 二类警务室 → post, 2."""
+    key = fold(text)
+    for kind, names in UNIT_KIND_TEXT.items():
+        if key in (fold(n) for n in names):
+            return kind, None
+    for number, names in POST_CLASS_TEXT.items():
+        name = fold(names[0])
+        if key.startswith(name) and key[len(name):] in (fold(n) for n in UNIT_KIND_TEXT["post"]):
+            return "post", number  # 二类警务室, 一类社区警务室
+    try:
+        return "post", post_class(text)  # a bare class (一类, 2): only posts have one
+    except CellError:
+        pass
+    raise CellError("类别应为 所队室、警务室、党支部 或 执法办案单位 之一（警务室可写 一类、二类、三类）")
+
+
+@functools.lru_cache(maxsize=256)
+def unit_role(text: str) -> str:
+    key = fold(text)
+    for role, names in UNIT_ROLE_TEXT.items():
+        if key in (fold(n) for n in names):
+            return role
+    raise CellError("角色应为 负责人 或 成员")
+
+
+@functools.lru_cache(maxsize=64)
+def case_state(text: str) -> str:
+    key = fold(text)
+    for state, names in CASE_STATE_TEXT.items():
+        if key in (fold(n) for n in names):
+            return state
+    raise CellError("审核结果应为 已确认 或 已调整")
+
+
+def scheme_component(scheme: object, text: str) -> str:
+    """The key of the scheme's component a cell names, by its label (基础分) or its key (base)."""
+    key = fold(text)
+    components = getattr(scheme, "components", ())
+    for c in components:
+        if key in (fold(c.label), fold(c.key)):
+            return str(c.key)
+    choices = "、".join(c.label for c in components)
+    raise CellError(f"积分组成应为 {choices} 之一（积分制“{getattr(scheme, 'name', '')}”）")
