@@ -67,11 +67,42 @@ def cmd_file(args: argparse.Namespace) -> int:
     return _run(args, lambda s, out: documents.write_performance_file(s, args.year, args.person, out))
 
 
+def cmd_scheme_sheet(args: argparse.Namespace) -> int:
+    # Imported here: the scheme documents pull in the scoring services, which other commands don't need.
+    from desktop.exporters.pdf.scheme_data import font_of, scheme_sheet_data
+    from desktop.exporters.pdf.scheme_sheet import render_scheme_sheet
+
+    return _run(args, lambda s, out: render_scheme_sheet(scheme_sheet_data(s, args.scheme, args.period), out,
+                                                         font=font_of(s)))
+
+
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    from desktop.exporters.pdf.bulletin import render_bulletin
+    from desktop.exporters.pdf.bulletin_text import bulletin_data
+    from desktop.exporters.pdf.scheme_data import font_of
+
+    return _run(args, lambda s, out: render_bulletin(bulletin_data(s, args.scheme, args.period), out,
+                                                     font=font_of(s)))
+
+
+def cmd_case_sheet(args: argparse.Namespace) -> int:
+    from desktop.exporters.pdf.case_ledger import render_case_ledger
+    from desktop.exporters.pdf.scheme_data import case_ledger_data, font_of
+
+    return _run(args, lambda s, out: render_case_ledger(case_ledger_data(s, args.period, args.scheme, args.unit),
+                                                        out, font=font_of(s)))
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
+    from desktop.exporters.pdf import scheme_verify
+
+    text = " ".join(args.code)
     db = _open(args)
     try:
         with db.session() as session:
-            report = documents.verify_code(session, " ".join(args.code))
+            # A unit scheme's ranking sheet or 通报 (JFS-…), else a grade sheet (JF-…).
+            report = (scheme_verify.verify_scheme_code(session, text) if scheme_verify.is_scheme_code(text)
+                      else documents.verify_code(session, text))
     finally:
         db.dispose()
     print("\n".join(report.lines()))
@@ -79,7 +110,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    """Add grade-sheet, confirm-sheet, certificate, board, file and verify."""
+    """Add grade-sheet, confirm-sheet, certificate, board, file, scheme-sheet, bulletin, case-sheet and verify."""
     p = subparsers.add_parser("grade-sheet", help="打印等次评定表（PDF，每个部门一份）")
     p.add_argument("--period", required=True, help=PERIOD_HELP)
     p.add_argument("--department", help="只打印这个部门（名称或代码）；默认全部部门")
@@ -115,6 +146,29 @@ def register(subparsers: Any) -> None:
     add_force_argument(p)
     p.set_defaults(handler=cmd_file)
 
-    p = subparsers.add_parser("verify", help="核验纸质等次评定表上的核验码或二维码内容")
-    p.add_argument("code", nargs="+", help="核验码（如 JF-2026-03-D01-3FA9-C2B1-D0E4）或二维码内容")
+    p = subparsers.add_parser("scheme-sheet", help="打印单位积分制的积分排名表（PDF，按类别或序列分组）")
+    p.add_argument("--scheme", required=True, metavar="代码", help="积分制代码，如 jiceng、zhifa（见 jifen schemes）")
+    p.add_argument("--period", required=True, help=PERIOD_HELP)
+    p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    add_force_argument(p)
+    p.set_defaults(handler=cmd_scheme_sheet)
+
+    p = subparsers.add_parser("bulletin", help="打印积分制的月度、季度或年度通报（PDF，附排名表）")
+    p.add_argument("--scheme", required=True, metavar="代码", help="积分制代码，如 duiwu（见 jifen schemes）")
+    p.add_argument("--period", required=True, help=PERIOD_HELP)
+    p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    add_force_argument(p)
+    p.set_defaults(handler=cmd_bulletin)
+
+    p = subparsers.add_parser("case-sheet", help="打印执法办案案件台账（PDF，每个案件一行）")
+    p.add_argument("--period", required=True, help=PERIOD_HELP)
+    p.add_argument("--scheme", default="zhifa", metavar="代码", help="追溯案件的积分制代码（默认 zhifa）")
+    p.add_argument("--unit", metavar="代码", help="只打印这个执法办案单位成员的案件（单位代码，见 jifen units）")
+    p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    add_force_argument(p)
+    p.set_defaults(handler=cmd_case_sheet)
+
+    p = subparsers.add_parser("verify", help="核验纸质等次评定表、积分排名表或通报上的核验码或二维码内容")
+    p.add_argument("code", nargs="+", help="核验码（如 JF-2026-03-D01-3FA9-C2B1-D0E4、"
+                                           "JFS-2026-03-JICENG-3FA9-C2B1-D0E4）或二维码内容")
     p.set_defaults(handler=cmd_verify)

@@ -123,16 +123,27 @@ def ledger_of(session: Session, scheme: str, spec: PeriodSpec, unit_id: int | No
         entries = [e for e in entries if e.person_id in members or e.unit_id == unit_id]
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
     reviews = reviews_of(session, [e.id for e in entries])
+    signs = _signs(session, scheme)
     lines: dict[str, CaseLine] = {}
     for entry in entries:
         line = lines.setdefault(entry.case_no, CaseLine(entry.case_no, entry.case_type))
         if entry.person is not None and entry.person.badge not in line.people:
             line.people.append(entry.person.badge)
-        line.recorded += entry.points_tenths
-        line.counted += counted_points(entry, reviews, reversed_ids)
+        sign = signs.get(entry.component, 1)  # a 质效分 deduction on the case takes points off it
+        line.recorded += sign * entry.points_tenths
+        line.counted += sign * counted_points(entry, reviews, reversed_ids)
         line.pending += state_of(entry, reviews, reversed_ids) == "pending"
         line.entries.append(entry.uuid)
     return list(lines.values())
+
+
+def _signs(session: Session, scheme: str) -> dict[str, int]:
+    from desktop.services import scheme_registry
+
+    try:
+        return {c.key: c.sign for c in scheme_registry.scheme_of(session, scheme).components}
+    except NotFound:
+        return {}
 
 
 def pending_count(session: Session, scheme: str, spec: PeriodSpec) -> int:

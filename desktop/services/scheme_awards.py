@@ -30,6 +30,12 @@ def annotate(session: Session, scheme: Any, rows: list[Any], spec: PeriodSpec) -
         row.extra.setdefault("award", "")
         row.extra.setdefault("loses_eligibility", False)
         row.extra.setdefault("reports", False)
+    # Eligibility first: a unit at the bottom cannot also be suggested for a commendation.
+    bottom = scheme.bottom_loses_eligibility
+    if bottom and spec.kind.value == "year":
+        for members in _groups(rows, None).values():
+            for row in _lowest(members, bottom):
+                row.extra["loses_eligibility"] = True
     best = _best_grade(scheme)
     for award in scheme.awards:
         if award.period != spec.kind.value:
@@ -38,11 +44,6 @@ def annotate(session: Session, scheme: Any, rows: list[Any], spec: PeriodSpec) -
             for row in members:
                 if _earns(session, award, row, best):
                     row.extra["award"] = award.title
-    bottom = scheme.bottom_loses_eligibility
-    if bottom and spec.kind.value == "year":
-        for members in _groups(rows, None).values():
-            for row in _lowest(members, bottom):
-                row.extra["loses_eligibility"] = True
     if scheme.bottom_reports and spec.kind.value in ("quarter", "year"):
         for members in _groups(rows, None).values():
             for row in _lowest(members, max(1, bottom)):
@@ -74,6 +75,8 @@ def _best_grade(scheme: Any) -> str | None:
 
 def _earns(session: Session, award: Any, row: Any, best: str | None) -> bool:
     if row.rank is None or award.top is None or row.rank > award.top or row.vetoed:
+        return False
+    if row.total <= 0 or row.extra.get("loses_eligibility"):  # nothing earned, or at the bottom
         return False
     if award.best_grade_only and row.grade != best:
         return False

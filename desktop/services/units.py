@@ -105,6 +105,9 @@ def list_units(session: Session, kind: str | None = None) -> list[Unit]:
     return list(session.scalars(query))
 
 
+SINGLE_MEMBERSHIP = frozenset({"post", "branch", "enforcement"})
+
+
 def add_member(session: Session, actor: Actor, unit_code: str, badge: str, *, start: dt.date,
                role: str = "member", end: dt.date | None = None) -> UnitMember:
     """Put a person in a unit from `start`; a new head ends the previous head's term the day before."""
@@ -120,6 +123,15 @@ def add_member(session: Session, actor: Actor, unit_code: str, badge: str, *, st
     for row in _rows(session, unit.id, person.id):
         if _overlaps(row, start, end) and row.role == role:
             raise ValidationError(f"{person.name}（{person.badge}）在 {cn_date(start)} 已是“{unit.name}”的{ROLES[role]}")
+    if role == "member" and unit.kind in SINGLE_MEMBERSHIP:
+        # Scores add up members: one officer in two posts (or branches) at once would count twice.
+        others = session.scalars(select(UnitMember).join(Unit, Unit.id == UnitMember.unit_id).where(
+            UnitMember.person_id == person.id, UnitMember.role == "member", Unit.kind == unit.kind,
+            Unit.id != unit.id))
+        for other in others:
+            if _overlaps(other, start, end):
+                raise ValidationError(f"{person.name}（{person.badge}）在 {cn_date(start)} 已是“{other.unit.name}”的成员，"
+                                      f"一人同时只能属于一个{UNIT_KIND_LABELS[unit.kind]}")
     if role == "head":
         for row in session.scalars(select(UnitMember).where(UnitMember.unit_id == unit.id, UnitMember.role == "head",
                                                             or_(UnitMember.end.is_(None), UnitMember.end >= start))):

@@ -10,6 +10,7 @@ import pytest
 from desktop.models.db import Database
 from desktop.services import cases, ledger, scheme_registry, scheme_scoring, scheme_signing, units
 from desktop.services.errors import AuthError, PeriodLocked, PermissionDenied, ValidationError
+from desktop.services.periods import parse_period
 from tests.services.builders import MARCH, PASSWORD, World, evidence, person, rec, world
 
 
@@ -153,6 +154,7 @@ def test_the_bottom_units_lose_eligibility_for_the_year(w: World) -> None:
     assert [year[c].extra["loses_eligibility"] for c in ("D1", "D2", "D3", "D4")] == [False, False, True, True]
     assert year["D4"].as_json(duiwu)["eligible"] is False and "取消本年度评先评优资格" in year["D4"].why
     assert year["D1"].extra["award"] == "队伍管理先进单位"
+    assert year["D3"].rank == 3 and year["D3"].extra["award"] == ""  # at the bottom: no commendation
     assert quarter["D4"].extra["reports"] and not quarter["D4"].extra["loses_eligibility"]
 
 
@@ -184,3 +186,23 @@ def test_enforcement_units_add_up_their_officers_and_rank_by_sequence(w: World) 
     assert {c: (r.total, r.rank, r.extra["members"]) for c, r in rows.items()} == {
         "E1": (150, 2, 2), "E2": (200, 1, 1), "E3": (50, 1, 1)}
     assert rows["E1"].group == "sequence:派出所序列"
+
+
+def test_a_quality_deduction_on_a_case_takes_points_off_it_in_the_ledger(w: World) -> None:
+    with w.tx() as s:
+        officer = person(s, w.dept, "971")
+        for item in ("ZF-01", "ZF-01", "ZF-21"):
+            [e] = ledger.record(s, w.clerk, ledger.EntryInput([officer.id], item, MARCH, case_no="刑2026-099"))
+            cases.review(s, w.clerk, e.id, "confirmed")
+        [line] = cases.ledger_of(s, "zhifa", parse_period("2026-03"))
+    assert (line.recorded, line.counted) == (50 + 50 - 20, 80)  # 2 × 5 数量分, less 2 质效分
+
+
+def test_one_officer_is_in_one_post_at_a_time(w: World) -> None:
+    with w.tx() as s:
+        person(s, w.dept, "981")
+        units.add_member(s, w.clerk, "P3", "981", start=dt.date(2026, 1, 1))
+        with pytest.raises(ValidationError, match="一人同时只能属于一个警务室"):
+            units.add_member(s, w.clerk, "P2", "981", start=dt.date(2026, 3, 1))
+        units.end_member(s, w.clerk, "P3", "981", dt.date(2026, 2, 28))
+        units.add_member(s, w.clerk, "P2", "981", start=dt.date(2026, 3, 1))

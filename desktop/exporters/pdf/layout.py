@@ -31,6 +31,7 @@ from desktop.services.errors import ValidationError
 from desktop.services.text import cn_date
 
 HEADER_GREY = colors.HexColor("#E6E6E6")
+WATERMARK_RED = colors.HexColor("#C00000")
 BLANK_DATE = "日期：＿＿＿＿年＿＿月＿＿日"
 GAP = "&nbsp;" * 6  # Paragraph collapses ordinary (and ideographic) spaces
 
@@ -105,8 +106,9 @@ class SheetStart(Flowable):
             start(self.footer_left)
 
 
-def numbered_canvas(font: str, footer_left: str, footer_right: str) -> type[Canvas]:
-    """A canvas class drawing "第 x 页 共 y 页" (per sheet) once all pages are known."""
+def numbered_canvas(font: str, footer_left: str, footer_right: str, watermark: str = "") -> type[Canvas]:
+    """A canvas class drawing "第 x 页 共 y 页" (per sheet) once all pages are known, and, when
+    given, a `watermark` across every page (a draft must not pass for a signed sheet)."""
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -132,6 +134,8 @@ def numbered_canvas(font: str, footer_left: str, footer_right: str) -> type[Canv
                 self.__dict__.update(state)
                 seen[sheet] += 1
                 self._footer(seen[sheet], totals[sheet], left)
+                if watermark:
+                    self._watermark()
                 Canvas.showPage(self)
             Canvas.save(self)
 
@@ -146,6 +150,20 @@ def numbered_canvas(font: str, footer_left: str, footer_right: str) -> type[Canv
                 self.drawString(12 * mm, y, left)
             if footer_right:
                 self.drawRightString(width - 12 * mm, y, footer_right)
+            self.restoreState()
+
+        def _watermark(self) -> None:
+            # Drawn over the page, translucent: the text below stays readable, and no cell
+            # background or image can hide the mark.
+            width, height = self._pagesize
+            size = min(width, height) / max(6, len(watermark))  # fits the page along the slant
+            self.saveState()
+            self.setFont(font, size)
+            self.setFillColor(WATERMARK_RED)
+            self.setFillAlpha(0.16)
+            self.translate(width / 2, height / 2)
+            self.rotate(30)
+            self.drawCentredString(0, -size / 3, watermark)
             self.restoreState()
 
     return NumberedCanvas
@@ -163,8 +181,9 @@ def one_after_another(parts: Iterable[list[Flowable]]) -> list[Flowable]:
 
 def build_pdf(path: str | Path, story: list[Flowable], *, font: str, pagesize: tuple[float, float],
               title: str, author: str = "", footer_left: str = "", footer_right: str = "",
-              margin: float = 12 * mm, numbered: bool = True, keywords: str = "") -> Path:
-    """Lay out `story` and write the PDF atomically (a failed build leaves no half-written file)."""
+              margin: float = 12 * mm, numbered: bool = True, keywords: str = "", watermark: str = "") -> Path:
+    """Lay out `story` and write the PDF atomically (a failed build leaves no half-written file).
+    `watermark` (numbered documents only) is printed across every page, e.g. 草稿（未提交签核）."""
     target = Path(path)
     if not target.parent.is_dir():
         raise ValidationError(f"保存位置“{target.parent}”不存在，请先建立文件夹或另选位置")
@@ -175,7 +194,7 @@ def build_pdf(path: str | Path, story: list[Flowable], *, font: str, pagesize: t
         doc = SimpleDocTemplate(tmp_name, pagesize=pagesize, leftMargin=margin, rightMargin=margin,
                                 topMargin=margin, bottomMargin=margin + footer_space, title=title,
                                 author=author, creator="jifen 积分考核台账", subject=title, keywords=keywords)
-        maker = numbered_canvas(font, footer_left, footer_right) if numbered else _plain_canvas(font)
+        maker = numbered_canvas(font, footer_left, footer_right, watermark) if numbered else _plain_canvas(font)
         doc.build(story, canvasmaker=maker)
         os.replace(tmp_name, target)
     finally:
