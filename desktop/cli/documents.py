@@ -69,28 +69,21 @@ def cmd_file(args: argparse.Namespace) -> int:
 
 def cmd_scheme_sheet(args: argparse.Namespace) -> int:
     # Imported here: the scheme documents pull in the scoring services, which other commands don't need.
-    from desktop.exporters.pdf.scheme_data import font_of, scheme_sheet_data
-    from desktop.exporters.pdf.scheme_sheet import render_scheme_sheet
+    from desktop.services import documents_schemes
 
-    return _run(args, lambda s, out: render_scheme_sheet(scheme_sheet_data(s, args.scheme, args.period), out,
-                                                         font=font_of(s)))
+    return _run(args, lambda s, out: documents_schemes.write_scheme_sheet(s, args.scheme, args.period, out))
 
 
 def cmd_bulletin(args: argparse.Namespace) -> int:
-    from desktop.exporters.pdf.bulletin import render_bulletin
-    from desktop.exporters.pdf.bulletin_text import bulletin_data
-    from desktop.exporters.pdf.scheme_data import font_of
+    from desktop.services import documents_schemes
 
-    return _run(args, lambda s, out: render_bulletin(bulletin_data(s, args.scheme, args.period), out,
-                                                     font=font_of(s)))
+    return _run(args, lambda s, out: documents_schemes.write_bulletin(s, args.scheme, args.period, out))
 
 
 def cmd_case_sheet(args: argparse.Namespace) -> int:
-    from desktop.exporters.pdf.case_ledger import render_case_ledger
-    from desktop.exporters.pdf.scheme_data import case_ledger_data, font_of
+    from desktop.services import documents_schemes
 
-    return _run(args, lambda s, out: render_case_ledger(case_ledger_data(s, args.period, args.scheme, args.unit),
-                                                        out, font=font_of(s)))
+    return _run(args, lambda s, out: documents_schemes.write_case_sheet(s, args.period, out, args.scheme, args.unit))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

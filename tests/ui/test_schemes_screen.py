@@ -215,3 +215,23 @@ def test_the_profile_shows_the_officers_post_in_the_other_scheme(qtbot, posts: D
     cells = [screen.scheme_model.cell(0, c).text for c in range(3)]
     assert cells == ["基层基础", "城关警务室", "3.0"]
     assert screen.scheme_model.cell(0, 3).text == "1/2"
+
+
+def test_the_ranking_sheet_and_bulletin_print_from_the_screen(qtbot, posts: Database, station_ctx_for, modals,
+                                                              monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    from desktop.ui.dialogs import printing
+
+    screen = make_screen(qtbot, station_ctx_for("clerk"))
+    assert not screen.print_cases_button.isVisible()  # 基层基础 tracks no cases
+    opened: list[str] = []
+    monkeypatch.setattr(printing, "open_file", lambda path: opened.append(str(path)) or True)
+    for count, button in enumerate((screen.print_sheet_button, screen.print_bulletin_button), start=1):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda n=count: len(opened) == n or bool(modals.messages), timeout=20000)
+    assert len(opened) == 2, modals.messages
+    sheet, bulletin = (subprocess.run(["pdftotext", p, "-"], capture_output=True, text=True, check=True).stdout
+                       for p in opened)
+    assert "基层基础积分排名表" in sheet and "草稿" in sheet
+    assert "通报" in bulletin and "城关警务室" in bulletin

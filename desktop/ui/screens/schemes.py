@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import scheme_signing
+from desktop.services import documents_schemes, scheme_signing
 from desktop.ui.context import AppContext
+from desktop.ui.dialogs.printing import make_pdf
 from desktop.ui.dialogs.reason import ask_reason
 from desktop.ui.dialogs.sign import SignDialog
 from desktop.ui.screens.lazy import RefreshWhenShown
@@ -39,6 +40,7 @@ class SchemesScreen(RefreshWhenShown, QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.data: SchemeView | None = None
+        self.task: Any = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("积分制"))
@@ -52,6 +54,12 @@ class SchemesScreen(RefreshWhenShown, QWidget):
         bar.addWidget(self.scope)
         bar.addStretch(1)
         self.file_button = self._button(bar, "fileButton", "档案…", self.open_file)
+        self.print_sheet_button = self._button(bar, "printSheetButton", "打印排名表",
+                                               lambda: self.print_document("sheet"))
+        self.print_bulletin_button = self._button(bar, "printBulletinButton", "打印通报",
+                                                  lambda: self.print_document("bulletin"))
+        self.print_cases_button = self._button(bar, "printCasesButton", "打印案件台账",
+                                               lambda: self.print_document("cases"))
         layout.addLayout(bar)
         self.summary = QLabel()
         self.summary.setObjectName("schemeSummary")
@@ -120,7 +128,8 @@ class SchemesScreen(RefreshWhenShown, QWidget):
             self.combo.blockSignals(False)
         has = bool(found)
         self.empty.setVisible(not has)
-        for widget in (self.view, self.file_button, self.summary):
+        for widget in (self.view, self.file_button, self.summary, self.print_sheet_button,
+                       self.print_bulletin_button):
             widget.setEnabled(has)
         code = self.scheme_code()
         if code is None:
@@ -132,6 +141,7 @@ class SchemesScreen(RefreshWhenShown, QWidget):
         self.model.set_headers(self.data.headers)
         self.model.set_rows(self.data.cells, self.data.keys)
         self.summary.setText(self.data.summary)
+        self.print_cases_button.setVisible(bool(self.data.scheme.case_tracking))
         self._show_state()
 
     def _show_state(self) -> None:
@@ -196,3 +206,16 @@ class SchemesScreen(RefreshWhenShown, QWidget):
             self.ctx.show_info(self, "请先在表中选中一个单位或人员。")
             return
         SubjectFileDialog(self, self.ctx, code, subject).exec()
+
+    def print_document(self, which: str) -> None:
+        """The 积分排名表, the 通报 or the 案件台账 of the shown period, built in a worker."""
+        code, period = self.scheme_code(), self.ctx.period_code
+        if code is None:
+            return
+        builders = {
+            "sheet": (lambda s, path: documents_schemes.write_scheme_sheet(s, code, period, path), "积分排名表"),
+            "bulletin": (lambda s, path: documents_schemes.write_bulletin(s, code, period, path), "通报"),
+            "cases": (lambda s, path: documents_schemes.write_case_sheet(s, period, path, code), "案件台账"),
+        }
+        builder, name = builders[which]
+        self.task = make_pdf(self, self.ctx, builder, f"{name}-{code}-{period}.pdf", print_now=True)
