@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -140,6 +141,10 @@ class SchemesScreen(RefreshWhenShown, QWidget):
         self.data = self.ctx.read(lambda s: load(s, code, period, role))
         self.model.set_headers(self.data.headers)
         self.model.set_rows(self.data.cells, self.data.keys)
+        header = self.view.horizontalHeader()  # columns differ per scheme: the why stretches
+        for column in range(len(self.data.headers)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(self.data.headers) - 1, QHeaderView.ResizeMode.Stretch)
         self.summary.setText(self.data.summary)
         self.print_cases_button.setVisible(bool(self.data.scheme.case_tracking))
         self._show_state()

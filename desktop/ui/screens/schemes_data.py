@@ -93,7 +93,10 @@ def _cells(row: dict[str, Any], scheme: Any) -> list[Cell]:
            Cell(row["code"]), Cell(row["name"], bold=bool(row.get("award")))]
     for component in scheme.components:
         text, value = _points(row[component.key])
-        out.append(num(text, value, fg="#b03030" if component.sign < 0 and value else None))
+        if component.sign < 0 and value:  # a deduction shows as taken off the total
+            out.append(num(f"−{text}", -value, fg="#b03030"))
+        else:
+            out.append(num(text, value))
     text, value = _points(row["total"])
     out.append(num(text, value, bold=True))
     if scheme.case_tracking:
