@@ -77,6 +77,11 @@ def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
     subjects = _subjects(session, scheme, spec)
     entries = list(session.scalars(select(Entry).where(Entry.scheme == scheme.code,
                                                        Entry.occurred_on.between(spec.start, spec.end))))
+    if scheme.subject == "person":
+        # Only the officers the scheme has something on: an 辅警 or a 内勤 who handled no case
+        # is not in the 执法办案 ranking (they would all tie first on zero in their sequence).
+        scored = {e.person_id for e in entries}
+        subjects = [s for s in subjects if s.key in scored]
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
     reviews = cases.reviews_of(session, [e.id for e in entries if e.case_no]) if scheme.case_tracking else {}
     # (subject key, month index, component) -> signed-by-entry points; pending separately.
@@ -85,6 +90,8 @@ def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
     vetoed: set[int] = set()
     month_of = {m.code: i for i, m in enumerate(months)}
     by_person: defaultdict[tuple[int, int, str], int] = defaultdict(int)
+    # ("own" for the subject's own entries | "member" for a unit member's, owner id, month, component, item)
+    per_item: defaultdict[tuple[str, int, int, str, int], int] = defaultdict(int)
     for e in entries:
         index = month_of[f"{e.occurred_on:%Y-%m}"]
         points = _points(e, scheme, reviews, reversed_ids)
@@ -96,11 +103,18 @@ def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
             vetoed.add(e.person_id if scheme.subject == "person" else (e.unit_id or -1))
         if scheme.subject == "person":
             if e.person_id is not None:
-                sums[(e.person_id, index, e.component)] += points
+                per_item[("own", e.person_id, index, e.component, e.item_id)] += points
         elif e.unit_id is not None and scheme.unit_entries:
-            sums[(e.unit_id, index, e.component)] += points
+            per_item[("own", e.unit_id, index, e.component, e.item_id)] += points
         elif e.person_id is not None:
-            by_person[(e.person_id, index, e.component)] += points
+            per_item[("member", e.person_id, index, e.component, e.item_id)] += points
+    # An item's monthly cap (考核细则“月上限”, e.g. DJ-13 4 分, DW-01 5 分) holds in every scheme,
+    # as in the person scheme: a subject's month of one item counts up to it, reversals included.
+    caps = _item_caps(session, {key[4] for key in per_item})
+    for (whose, owner, index, component, item_id), value in per_item.items():
+        cap = caps.get(item_id)
+        target = sums if whose == "own" else by_person
+        target[(owner, index, component)] += value if cap is None else min(value, cap)
     if scheme.subject != "person" and scheme.members in ("sum", "average"):
         _from_members(session, scheme, subjects, months, by_person, sums, vetoed, entries)
     rows = []
@@ -125,6 +139,16 @@ def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
     _rank_and_grade(scheme, rows, len(months))
     scheme_awards.annotate(session, scheme, rows, spec)
     return rows
+
+
+def _item_caps(session: Session, item_ids: set[int]) -> dict[int, int]:
+    from desktop.models.catalogue import CatalogueItem
+
+    if not item_ids:
+        return {}
+    rows = session.execute(select(CatalogueItem.id, CatalogueItem.monthly_cap_tenths).where(
+        CatalogueItem.id.in_(item_ids), CatalogueItem.monthly_cap_tenths.is_not(None)))
+    return {item_id: cap for item_id, cap in rows}
 
 
 def _points(e: Entry, scheme: Any, reviews: dict, reversed_ids: set[int]) -> int:
@@ -240,7 +264,8 @@ def leader_penalties(scheme: Any, rows: list[SubjectRow]) -> dict[int, tuple[int
                 continue
             if rule.on_veto and row.vetoed:
                 out[row.head_id] = (rule.levels, f"领导带领责任：所负责的“{row.name}”本期有一票否决事项（{scheme.name}）")
-            elif rule.on_last and len(members) > 1 and row.rank == worst:
+            elif rule.on_last and len(members) > 1 and row.rank == worst and worst > 1:
+                # worst > 1: when every unit ties, none of them is last
                 out[row.head_id] = (rule.levels, f"领导带领责任：所负责的“{row.name}”在{scheme.name}中排名末位")
     return out
 
@@ -259,7 +284,10 @@ def unit_ranking(session: Session, scheme: Any, period_code: str,
     for unit in units.list_units(session, rule.kind):
         if not unit.active:
             continue
-        members = [people[p.id] for p in units.members_on(session, unit, spec.end) if p.id in people]
+        # Every member counts (one with nothing in the scheme adds zero to a sum, and to an average).
+        everyone = units.members_on(session, unit, spec.end)
+        members = [people.get(p.id) or SubjectRow(p.id, p.badge, p.name, "person", None, p.sequence, {}, 0)
+                   for p in everyone]
         head = units.head_on(session, unit, spec.end)
         row = SubjectRow(unit.id, unit.code, unit.name, unit.kind, unit.post_class, unit.sequence, {}, 0,
                          head_id=head.id if head else None)

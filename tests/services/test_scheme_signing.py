@@ -206,3 +206,22 @@ def test_one_officer_is_in_one_post_at_a_time(w: World) -> None:
             units.add_member(s, w.clerk, "P2", "981", start=dt.date(2026, 3, 1))
         units.end_member(s, w.clerk, "P3", "981", dt.date(2026, 2, 28))
         units.add_member(s, w.clerk, "P2", "981", start=dt.date(2026, 3, 1))
+
+
+def test_an_items_monthly_cap_holds_in_a_unit_scheme_and_a_tie_lowers_no_head(w: World) -> None:
+    with w.tx() as s:
+        scheme_registry.install(s, w.admin, "dangjian", catalogue_from=dt.date(2026, 1, 1))
+        scheme_registry.install(s, w.admin, "duiwu", catalogue_from=dt.date(2026, 1, 1))
+        branch = units.add_unit(s, w.clerk, units.UnitInput(code="B1", name="第一党支部", kind="branch"))
+        for _ in range(3):  # DJ-01 3 分, at most 3 分 a month
+            ledger.record(s, w.clerk, ledger.EntryInput((), "DJ-01", MARCH, unit_ids=[branch.id]))
+        dangjian = scheme_registry.scheme_of(s, "dangjian")
+        [row] = scheme_scoring.score(s, dangjian, "2026-03")
+        assert row.components["basic"] == 30
+        for code in ("D1", "D2"):
+            units.add_unit(s, w.clerk, units.UnitInput(code=code, name=f"{code}中队", kind="department"))
+            units.add_member(s, w.clerk, code, person(s, w.dept, f"99{code[1]}").badge, start=dt.date(2026, 1, 1),
+                             role="head")
+        duiwu = scheme_registry.scheme_of(s, "duiwu")
+        rows = scheme_scoring.score(s, duiwu, "2026-03")
+        assert {r.rank for r in rows} == {1} and scheme_scoring.leader_penalties(duiwu, rows) == {}
