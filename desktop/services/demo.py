@@ -1,8 +1,9 @@
 """Build a deterministic, realistic demo station (`jifen demo`).
 
-About 35 people in five departments (two 警务室 of different classes), twelve months of
+About 40 people in seven departments (four 警务室 in two classes), twelve months of
 daily duty, calls, cases, bonuses, deductions, one veto, reversals and higher-level
-adjustments, earlier months reviewed, signed and locked, and awards given. Everything
+adjustments, earlier months reviewed, signed and locked, and awards given; beside the person
+scheme the four 汉阴 积分制 with their units and cases (demo_schemes, demo_cases). Everything
 goes through the same services a clerk uses, so the demo also exercises them.
 """
 
@@ -26,6 +27,7 @@ from desktop.services import (
     accounts,
     awards,
     catalogue,
+    demo_schemes,
     ledger,
     periods,
     policies,
@@ -94,10 +96,16 @@ def build_demo(path: str | Path, *, seed: int = 7, until: str | None = None, for
             station = {**STATION, **({"code": station_code} if station_code else {}),
                        **({"name": station_name} if station_name else {})}
             people = _setup(session, rng, months, report, station, policy)
+            # 汉阴's four 积分制 beside the person scheme: two more posts, the units, the schemes.
+            hanyin = demo_schemes.setup(session, SYSTEM, months, people, seed)
+            people = people + hanyin.people
+            report.people = len(people)
         builder = _MonthBuilder(db, rng, people)
         for index, month in enumerate(months):
             builder.fill(month, index)
-        report.entries = builder.count
+            hanyin.fill(db, month, index)
+        hanyin.finish(db)  # the 队伍管理 problem its head answers for, and the 执法办案 cases
+        report.entries = builder.count + hanyin.count
         _review_and_sign(db, months, report, rng)
     finally:
         db.dispose()

@@ -38,7 +38,17 @@ POSITIONS = {
     "案件办理中队": ["中队长", "副中队长"],
     "滨河警务室": ["警务室长"],
     "新村警务室": ["警务室长"],
+    "河西警务室": ["警务室长"],
+    "城南警务室": ["警务室长"],
 }
+
+# Two more posts for 汉阴's 基层基础 (ranked within class): with them each class has a real
+# contest (一类: 滨河, 河西; 二类: 新村, 城南). Kept apart from DEPARTMENTS and drawn from their
+# own generator, so the original roster keeps the names and badges the manual and tests cite.
+MORE_POSTS = (
+    DeptPlan("河西警务室", "post", 1, "社区警务", 2, 1),
+    DeptPlan("城南警务室", "post", 2, "社区警务", 1, 1),
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,34 @@ def roster_plan(rng: random.Random) -> list[PersonPlan]:
             police_no += rng.choice((1, 2, 3))
         for _ in range(dept.auxiliary):
             people.append(PersonPlan(f"FJ{aux_no:04d}", next(names), Identity.AUXILIARY, dept.name, "辅警",
+                                     dept.sequence + "（辅警）", False))
+            aux_no += 1
+    return people
+
+
+def more_posts_plan(rng: random.Random, names: set[str], badges: list[str]) -> list[PersonPlan]:
+    """The people of MORE_POSTS: names not yet on the roster (`names`), badges after the last
+    police and auxiliary badges given (`badges`)."""
+    seen = set(names)
+    police_no = max(int(b) for b in badges if b.isdigit()) + 1
+    aux_no = max(int(b[2:]) for b in badges if b.startswith("FJ")) + 1
+    people: list[PersonPlan] = []
+
+    def fresh() -> str:
+        while True:
+            name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+            if name not in seen:
+                seen.add(name)
+                return name
+
+    for dept in MORE_POSTS:
+        titles = POSITIONS[dept.name]
+        for i in range(dept.police):
+            people.append(PersonPlan(str(police_no), fresh(), Identity.POLICE, dept.name,
+                                     titles[i] if i < len(titles) else "民警", dept.sequence, False))
+            police_no += rng.choice((1, 2))
+        for _ in range(dept.auxiliary):
+            people.append(PersonPlan(f"FJ{aux_no:04d}", fresh(), Identity.AUXILIARY, dept.name, "辅警",
                                      dept.sequence + "（辅警）", False))
             aux_no += 1
     return people
