@@ -66,6 +66,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"演示单位已建立：{report.path}")
     print(f"人员 {report.people} 人，积分记录 {report.entries} 条，月份 {report.months[0]} 至 {report.months[-1]}")
     print(f"已签核锁定：{'、'.join(report.locked)}")
+    if report.schemes_signed:
+        print(f"积分制已签核锁定：{'、'.join(report.schemes_signed)}")
     print("登录账号（用户名 / 角色 / 密码）：")
     for username, role, password in report.users:
         print(f"  {username:<12} {role:<8} {password}")

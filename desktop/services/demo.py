@@ -53,6 +53,7 @@ class DemoReport:
     people: int = 0
     entries: int = 0
     locked: list[str] = field(default_factory=list)
+    schemes_signed: list[str] = field(default_factory=list)  # "基层基础 2026年9月" …
     users: list[tuple[str, str, str]] = field(default_factory=list)  # username, role label, password
 
 
@@ -107,6 +108,7 @@ def build_demo(path: str | Path, *, seed: int = 7, until: str | None = None, for
         hanyin.finish(db)  # the 队伍管理 problem its head answers for, and the 执法办案 cases
         report.entries = builder.count + hanyin.count
         _review_and_sign(db, months, report, rng)
+        _sign_schemes(db, months, report)
     finally:
         db.dispose()
     return report
@@ -359,3 +361,35 @@ def _review_and_sign(db: Database, months: list[PeriodSpec], report: DemoReport,
                     given.append(awards.give(session, chief, period, picks[0].row.person_id, cand_title,
                                              note="月度评选"))
             _date_as_the_station_would(session, period, given)
+
+
+def _sign_schemes(db: Database, months: list[PeriodSpec], report: DemoReport) -> None:
+    """The four 汉阴 schemes signed along their own chains for the last locked month and its
+    quarter, and the month after left with its first signature (签核中), as a station would."""
+    from desktop.services import scheme_registry, scheme_signing
+
+    passwords = {u[0]: u[3] for u in USERS}
+    with db.transaction() as session:
+        signers = {name: accounts.login(session, name, passwords[name]) for name in ("neiqin", "suozhang",
+                                                                                       "jiaodaoyuan")}
+        schemes = [s for s in scheme_registry.active(session) if s.code != "person"]
+    by_role = {"clerk": ["neiqin"], "chief": ["suozhang", "jiaodaoyuan"]}
+    locked = parse_period(report.locked[-1]) if report.locked else None
+    if locked is None:
+        return
+    quarter = f"{locked.year}-Q{(locked.number - 1) // 3 + 1}"
+    whole_quarter = locked.number % 3 == 0  # the quarter's last month is locked: sign the quarter too
+    following = next((m.code for m in months if m.start > locked.end), None)
+    for scheme in schemes:
+        plan = [(locked.code, True)] + ([(quarter, True)] if whole_quarter and "quarter" in scheme.periods else [])
+        plan += [(following, False)] if following else []
+        for code, complete in plan:
+            with db.transaction() as session:
+                scheme_signing.freeze(session, signers["neiqin"], scheme.code, code)
+                used: list[str] = []
+                for step in scheme.signoff if complete else scheme.signoff[:1]:
+                    name = next(n for n in by_role[step.role] if n not in used)
+                    used.append(name)
+                    scheme_signing.sign(session, signers[name], scheme.code, code, passwords[name])
+            if complete:
+                report.schemes_signed.append(f"{scheme.name} {parse_period(code).label}")

@@ -21,7 +21,7 @@ from desktop.models.ledger import Entry
 from desktop.models.station import Department
 from desktop.models.units import CaseReview, Unit
 from desktop.services import periods, scheme_registry, scheme_scoring, scoring, units
-from desktop.services.demo import build_demo
+from desktop.services.demo import build_demo, month_list
 
 UNTIL = "2026-03"
 MONTHS = ["2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12",
@@ -162,3 +162,15 @@ def test_each_scheme_scores_a_month_a_quarter_and_the_year(s: Session, code: str
         rows = rows_of(s, code, period)
         assert rows and any(r.total for r in rows) and all(r.rank for r in rows), (code, period)
     assert person_rows(s, "2026-Q1")
+
+
+
+def test_the_last_locked_month_is_signed_in_every_scheme_and_the_next_is_under_way(s: Session) -> None:
+    from desktop.services import scheme_signing
+
+    months = [m.code for m in month_list(UNTIL)]
+    locked, following = months[-3], months[-2]  # the person scheme locks all but the last two months
+    for code in ("dangjian", "jiceng", "zhifa", "duiwu"):
+        assert scheme_signing.sheet(s, code, locked).state == "locked"
+        under_way = scheme_signing.sheet(s, code, following)
+        assert under_way.state == "signing" and len(under_way.signatures) == 1
