@@ -80,3 +80,26 @@ def test_a_clerk_sets_up_a_post_and_a_branch_with_their_people(qtbot, station_db
         assert [p.badge for p in units.members_on(s, branch, dt.date(2026, 6, 1))] == ["150001"]
         assert units.unit_by_code(s, "JWS-01").post_class == 1
         assert [x.code for x in scheme_registry.active(s)] == ["person", "jiceng"]
+
+
+def test_a_stations_own_scheme_is_added_from_its_definition_file(qtbot, station_db: Database, station_ctx_for,
+                                                                  modals, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from tests.cli.test_cli_scheme_add import DEFINITION
+
+    bad = tmp_path / "坏的.json"
+    bad.write_text(json.dumps(DEFINITION | {"subject": "team"}, ensure_ascii=False), encoding="utf-8")
+    good = tmp_path / "行政案件.json"
+    good.write_text(json.dumps(DEFINITION, ensure_ascii=False), encoding="utf-8")
+    page = SchemesPage(station_ctx_for("admin"))
+    qtbot.addWidget(page)
+    page.refresh()
+    outcomes: list[int] = []
+    modals.on_dialog = filler({"细则生效日期": dt.date(2026, 1, 1)}, outcomes)
+    modals.files.append([str(bad)])
+    page.add_button.click()
+    assert outcomes == [0] and "考核对象“team”不对" in modals.last  # the dialog stays open with the reason
+    modals.files.append([str(good)])
+    page.add_button.click()
+    assert outcomes == [0, 1] and page.view.rowCount() == 2 and page.view.item(1, 1).text() == "行政案件办理"

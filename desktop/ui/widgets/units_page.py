@@ -7,8 +7,19 @@ The same services as `jifen units …` and `jifen scheme install`, so the same c
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy.orm import Session
 
 from desktop.models.units import UNIT_KIND_LABELS, UNIT_KINDS, UnitMember
@@ -175,6 +186,10 @@ class SchemesPage(QWidget):
         self.install_button = QPushButton("开始运行预设积分制…", self)
         self.install_button.setVisible(ctx.can("station.edit"))
         self.install_button.clicked.connect(self.install)
+        self.add_button = QPushButton("从定义文件添加…", self)
+        self.add_button.setToolTip("本单位自己的积分制：JSON 定义文件（格式同 jifen scheme export，可含细则项目）")
+        self.add_button.setVisible(ctx.can("station.edit"))
+        self.add_button.clicked.connect(self.add_from_file)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("本单位同时运行的积分制。个人积分始终运行；汉阴的党建工作、基层基础、执法办案、队伍管理"
                                 "是预设，开始运行时装入各自的考核细则。"))
@@ -182,6 +197,7 @@ class SchemesPage(QWidget):
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.install_button)
+        row.addWidget(self.add_button)
         layout.addLayout(row)
 
     def refresh(self) -> None:
@@ -207,6 +223,33 @@ class SchemesPage(QWidget):
             code, day = choice.currentData(), pydate(start.date())
             done = self.ctx.write(dialog, lambda s, a: scheme_registry.install(s, a, code, catalogue_from=day).code,
                                   topic="station")
+            if done is not None:
+                self.refresh()
+            return done is not None
+
+        dialog.submit = submit
+        dialog.exec()
+
+    def add_from_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择积分制定义文件", "", "积分制定义 (*.json)")
+        if not path:
+            return
+        try:
+            raw = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            self.ctx.show_error(self, f"积分制定义文件“{Path(path).name}”无法读取（应为 UTF-8 编码的 JSON）：{exc}")
+            return
+        dialog = FormDialog("添加积分制", self)
+        name = raw.get("name", "") if isinstance(raw, dict) else ""
+        start = _date_edit(dt.date(dt.date.today().year, 1, 1))
+        dialog.form.addRow("定义文件", QLabel(Path(path).name))
+        dialog.form.addRow("积分制", QLabel(str(name) or "（未写名称）"))
+        dialog.form.addRow("细则生效日期", start)
+
+        def submit() -> bool:
+            day, where = pydate(start.date()), f"“{Path(path).name}”"
+            done = self.ctx.write(dialog, lambda s, a: scheme_registry.add_definition(
+                s, a, raw, catalogue_from=day, where=where).code, topic="station")
             if done is not None:
                 self.refresh()
             return done is not None
