@@ -115,3 +115,20 @@ def _lowest(members: list[Any], count: int) -> list[Any]:
             break
         chosen += [r for r in ranked if r.rank == rank]
     return chosen
+
+
+def person_suggestions(session: Session, year: int) -> list[tuple[Any, Any, str]]:
+    """(scheme, row, title) for every yearly title a person scheme other than the person scheme
+    suggests (执法办案标兵 on the 执法办案 score, per sequence): what the 奖励 screen offers."""
+    from desktop.services import scheme_registry, scheme_signing
+
+    out = []
+    for scheme in scheme_registry.active(session):
+        if scheme.code == "person" or scheme.subject != "person":
+            continue
+        if not any(a.period == "year" for a in scheme.awards):
+            continue
+        for row in scheme_signing.subject_rows(session, scheme, str(year)):
+            if row.extra.get("award"):
+                out.append((scheme, row, row.extra["award"]))
+    return out

@@ -235,3 +235,24 @@ def test_the_ranking_sheet_and_bulletin_print_from_the_screen(qtbot, posts: Data
                        for p in opened)
     assert "基层基础积分排名表" in sheet and "草稿" in sheet
     assert "通报" in bulletin and "城关警务室" in bulletin
+
+
+def test_the_yearly_star_suggested_in_awards_is_the_case_scheme_leader(posts: Database) -> None:
+    """The issue's complaint: 216 case points lost the suggestion to 36 case points and more duty."""
+    from desktop.services import cases
+    from desktop.ui.screens.awards_data import load_year
+
+    with posts.transaction() as s:
+        scheme_registry.install(s, SYSTEM, "zhifa", catalogue_from=dt.date(2026, 1, 1))
+        for day in range(1, 29):
+            ledger.record(s, SYSTEM, ledger.EntryInput([2], "ZB-01", dt.date(2026, 2, day)))  # 李四: duty
+        for who, times in ((1, 9), (2, 2)):
+            for n in range(times):
+                [e] = ledger.record(s, SYSTEM, ledger.EntryInput([who], "ZF-01", dt.date(2026, 3, 2),
+                                                                 case_no=f"{who}-{n}"))
+                cases.review(s, SYSTEM, e.id, "confirmed")
+    with posts.session() as s:
+        view = load_year(s, 2026)
+    lines = sorted((c for c in view.suggestions if c.title == "执法办案标兵"), key=lambda c: c.rank or 0)
+    assert [(c.name, c.total, c.rank) for c in lines] == [("张三丰", 450, 1), ("李四", 100, 2)]  # top 3 per sequence
+    assert "执法办案全年" in lines[0].basis

@@ -51,7 +51,7 @@ def _table(name: str, headers: list[str], parent: QWidget) -> tuple[QTableView, 
 
 def candidate_cells(c: CandidateLine) -> list[Cell]:
     return [Cell(c.name, bold=True), Cell(c.badge), Cell(c.department), Cell(c.identity),
-            num(fmt(c.total), c.total), num(str(c.rank) if c.rank else "—", c.rank), Cell(c.title),
+            num(fmt(c.total), c.total), num(str(c.rank) if c.rank else "—", c.rank), Cell(c.title, tip=c.basis),
             Cell("已评" if c.given else "", fg="#2e7d32")]
 
 
@@ -157,7 +157,7 @@ class AwardsScreen(RefreshWhenShown, QWidget):
         self.give_year = self._button(form, "giveYearButton", "授予", self.give_yearly)
         self.give_year.setVisible(chief)
         left.addLayout(form)
-        left.addWidget(QLabel("执法办案标兵建议（各执法办案序列全年总分第一，双击采用）："))
+        left.addWidget(QLabel("年度称号建议（运行执法办案积分制时按其全年积分在各序列的排名，否则按全年总分；双击采用）："))
         headers = [("序列排名" if h == "部门排名" else h) for h in CANDIDATE_HEADERS]
         self.suggest_view, self.suggest_model = _table("suggestTable", headers, self)
         self.suggest_view.doubleClicked.connect(self._use_suggestion)

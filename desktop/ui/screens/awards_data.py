@@ -27,6 +27,7 @@ class CandidateLine:
     rank: int | None
     title: str  # the monthly title this person may get
     given: bool  # already has that title this period
+    basis: str = ""  # why suggested, e.g. 执法办案全年 执法办案序列第 1 名
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,19 @@ def load_year(session: Session, year: int) -> AwardsView:
     spec = parse_period(str(year))
     period = find_period(session, spec.code) or transient(spec)
     view = AwardsView(spec.code, spec.label, period.state, "", given=_award_lines(session, spec.code))
+    from desktop.services import scheme_awards
+
+    suggested = scheme_awards.person_suggestions(session, year)
+    for scheme, row, title in suggested:  # on the scheme's own score, never the person total
+        person = session.scalar(select(Person).where(Person.badge == row.code))
+        if person is None:
+            continue
+        view.suggestions.append(CandidateLine(person.id, person.name, person.badge, person.department.name,
+                                              Identity(person.identity).label, row.total, row.rank or 0, title,
+                                              any(a.badge == person.badge and a.title == title for a in view.given),
+                                              basis=f"{scheme.name}全年 {row.sequence or '全部'}序列第 {row.rank} 名"))
+    if suggested:
+        return view
     for r in awards.law_enforcement_leaders(session, period, law_sequences(session)):
         view.suggestions.append(CandidateLine(r.person_id, r.name, r.badge, r.department,
                                               Identity(r.identity).label, r.total, r.rank_sequence,
