@@ -37,7 +37,7 @@ from desktop.ui.screens import SCREENS
 SIZE = (1366, 768)  # the commonest station monitor
 PASSWORDS = {u[0]: u[3] for u in USERS}
 # Who looks at each screen (default: the clerk). Add a line for a screen that needs another role.
-SCREEN_USERS = {"settings": "admin", "review": "suozhang", "awards": "suozhang", "board": "minjing",
+SCREEN_USERS = {"settings": "admin", "review": "suozhang", "schemes": "neiqin", "awards": "suozhang", "board": "minjing",
                 "profile": "minjing", "audit": "suozhang"}
 
 
@@ -106,9 +106,17 @@ def _prepare_audit(screen: QWidget) -> None:
     page.show_check(page.check_chain())
 
 
+def _prepare_schemes(screen: QWidget) -> None:
+    """基层基础 of the month the schemes are still signing: posts by class, one signature in."""
+    _months_back(screen, 1)
+    combo = screen.combo  # type: ignore[attr-defined]
+    combo.setCurrentIndex(max(0, combo.findData("jiceng")))
+    screen.refresh()  # type: ignore[attr-defined]
+
+
 PREPARE: dict[str, Callable[[QWidget], None]] = {
     "diary": _prepare_diary, "duty": _prepare_duty, "settings": _prepare_settings, "people": _prepare_people,
-    "review": _prepare_review, "awards": _prepare_awards, "audit": _prepare_audit,
+    "review": _prepare_review, "awards": _prepare_awards, "audit": _prepare_audit, "schemes": _prepare_schemes,
 }
 
 
