@@ -32,6 +32,8 @@ class AppContext(QObject):
     # A checked backup file to restore: the main window closes and the program, holding the
     # writer lock, swaps the database while no screen can read it, then asks for a login again.
     restore_requested = Signal(object)
+    # A scheme's period to review and sign on the 积分制 screen (asked from 月度考核's chooser).
+    scheme_requested = Signal(str)
 
     def __init__(self, db: Database, actor: Actor, parent: QObject | None = None) -> None:
         super().__init__(parent)

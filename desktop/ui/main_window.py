@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         ctx.period_changed.connect(self._period_changed)
         ctx.data_changed.connect(self._data_changed)
         ctx.restore_requested.connect(self.request_restore)
+        ctx.scheme_requested.connect(self.show_scheme)
         self._fill_periods()
         self._update_status()
         self._restore()
@@ -174,6 +175,13 @@ class MainWindow(QMainWindow):
         if self.nav.currentRow() != keys.index(key):
             self.nav.setCurrentRow(keys.index(key))  # -> _nav_changed
         return self._screens.get(key)
+
+    def show_scheme(self, code: str) -> None:
+        """The 积分制 screen on one scheme (月度考核 signs the person scheme only)."""
+        screen = self.show_screen("schemes")
+        combo = getattr(screen, "combo", None)
+        if combo is not None and combo.findData(code) >= 0:
+            combo.setCurrentIndex(combo.findData(code))  # -> the screen refreshes on the new scheme
 
     def _nav_changed(self, row: int) -> None:
         if not 0 <= row < len(self.specs):

@@ -110,3 +110,16 @@ def test_a_screen_reloads_once_per_change(qtbot, ctx_for, monkeypatch):
     assert count(lambda: window.show_screen("diary")) == ["diary"]
     assert count(window.refresh_current) == ["diary"]  # F5 always reloads
     assert count(lambda: window.show_screen("board")) == ["board"]  # not stale: reloaded once anyway
+
+
+def test_review_opens_another_schemes_month_on_the_schemes_screen(qtbot, ctx_for):
+    window = _window(qtbot, ctx_for("neiqin"))
+    review = window.show_screen("review")
+    combo = review.scheme_combo
+    assert not combo.isHidden() and combo.currentData() == "person"
+    index = combo.findData("jiceng")
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    schemes = window.stack.currentWidget()
+    assert window.nav.currentItem().text() == "积分制" and schemes.combo.currentData() == "jiceng"
+    assert combo.currentData() == "person"  # 月度考核 stays on the person scheme

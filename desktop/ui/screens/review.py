@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from desktop.models.enums import ConfirmStatus, PeriodState, Role
-from desktop.services import periods, review, scoring, signoff
+from desktop.services import periods, review, scheme_registry, scoring, signoff
 from desktop.services.actor import Actor
 from desktop.services.points import fmt
 from desktop.services.scoring import ScoreRow
@@ -94,6 +94,13 @@ class ReviewScreen(RefreshWhenShown, QWidget):
     # -- layout --------------------------------------------------------------------------------
     def _top_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
+        # 月度考核 is the person scheme's; another scheme's month is reviewed and signed on the
+        # 积分制 screen, which this chooser opens (shown when the station runs other schemes).
+        self.scheme_combo = QComboBox()
+        self.scheme_combo.setObjectName("reviewSchemeCombo")
+        self.scheme_combo.setToolTip("其他积分制在“积分制”页面按各自的签核流程审核签字")
+        self.scheme_combo.activated.connect(self._scheme_chosen)
+        bar.addWidget(self.scheme_combo)
         self.scope = PeriodScope(self.ctx)
         bar.addWidget(self.scope)
         bar.addSpacing(12)
@@ -109,6 +116,22 @@ class ReviewScreen(RefreshWhenShown, QWidget):
         self.print_button = ReviewPrintButton(self)
         bar.addWidget(self.print_button)
         return bar
+
+    def _load_schemes(self) -> None:
+        found = self.ctx.read(lambda s: [(x.code, x.name) for x in scheme_registry.active(s)])
+        self.scheme_combo.blockSignals(True)
+        self.scheme_combo.clear()
+        for code, name in found:
+            self.scheme_combo.addItem(name, code)
+        self.scheme_combo.setCurrentIndex(0)  # the person scheme, always first
+        self.scheme_combo.blockSignals(False)
+        self.scheme_combo.setVisible(len(found) > 1)
+
+    def _scheme_chosen(self, index: int) -> None:
+        code = self.scheme_combo.itemData(index)
+        if code and code != "person":
+            self.scheme_combo.setCurrentIndex(0)
+            self.ctx.scheme_requested.emit(code)
 
     def _action_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
@@ -161,6 +184,7 @@ class ReviewScreen(RefreshWhenShown, QWidget):
     # -- loading -------------------------------------------------------------------------------
     def refresh(self) -> None:
         self._stale = False
+        self._load_schemes()
         self.show_data(self.ctx.read(lambda s: load(s, self.ctx.period_code)))
 
     def show_data(self, data: ReviewData) -> None:
