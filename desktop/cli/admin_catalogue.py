@@ -18,10 +18,10 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.cli.common import add_format, day, emit, reading, signed_in
+from desktop.cli.common import add_format, day, emit, read_json_file, reading, signed_in
 from desktop.cli.output import to_json
 from desktop.cli.signin import add_user_argument
-from desktop.services.errors import NotFound, ValidationError
+from desktop.services.errors import ValidationError
 
 if TYPE_CHECKING:
     from desktop.models.catalogue import CatalogueItem
@@ -142,14 +142,7 @@ def read_version_file(path: Path, components: frozenset[str] | None = None) -> t
     `components`: the keys of a scheme other than the person scheme, which its items cite."""
     from desktop.services.catalogue import ItemSpec
 
-    if not path.is_file():
-        raise NotFound(f"考核细则文件“{path}”不存在")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"考核细则文件“{path}”无法读取（应为 UTF-8 编码的 JSON）：{exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"考核细则文件“{path}”不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}") from exc
+    data = read_json_file(path, "考核细则文件")
     name, items = "", data
     if isinstance(data, dict):
         name, items = str(data.get("name") or ""), data.get("items")

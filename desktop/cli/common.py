@@ -129,3 +129,19 @@ def _cell(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
     return value
+
+
+def read_json_file(path: Path, what: str) -> Any:
+    """A JSON file a clerk wrote (`what`: 考核细则文件, 积分制定义文件 …), or one clear line why not."""
+    import json
+
+    from desktop.services.errors import NotFound
+
+    if not path.is_file():
+        raise NotFound(f"{what}“{path}”不存在")
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"{what}“{path}”无法读取（应为 UTF-8 编码的 JSON）：{exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"{what}“{path}”不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}") from exc

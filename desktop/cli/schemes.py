@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from desktop.cli import scheme_sign
-from desktop.cli.common import add_format, day, emit, reading, signed_in
+from desktop.cli.common import add_format, day, emit, read_json_file, reading, signed_in
 from desktop.cli.output import table, to_csv, to_json
 from desktop.cli.signin import add_user_argument
 
@@ -47,21 +47,12 @@ def cmd_scheme_install(args: argparse.Namespace) -> int:
 
 def cmd_scheme_add(args: argparse.Namespace) -> int:
     """`jifen scheme add 定义.json --from DATE`: a station's own scheme from its definition file."""
-    import json
     from pathlib import Path
 
     from desktop.services import scheme_registry
-    from desktop.services.errors import NotFound, ValidationError
 
     path = Path(args.file)
-    if not path.is_file():
-        raise NotFound(f"积分制定义文件“{path}”不存在")
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"积分制定义文件“{path}”无法读取（应为 UTF-8 编码的 JSON）：{exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"积分制定义文件“{path}”不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}") from exc
+    raw = read_json_file(path, "积分制定义文件")
     start = day(args.start, "生效日期")
     with signed_in(args) as (session, actor):
         scheme = scheme_registry.add_definition(session, actor, raw, catalogue_from=start, where=f"“{path.name}”")
