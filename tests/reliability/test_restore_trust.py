@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -195,7 +194,7 @@ def test_demo_force_keeps_the_replaced_database_under_a_real_label(station_db: P
     from desktop.services import demo
 
     # The demo itself is tests/cli/test_demo_force.py's; here only the copy made before it.
-    report = SimpleNamespace(path=station_db, people=0, entries=0, months=["2026-03"], locked=[], users=[])
+    report = demo.DemoReport(path=station_db, months=["2026-03"])
     monkeypatch.setattr(demo, "build_demo", lambda *a, **k: report)
     code, out, _ = run_cli(capsys, "--db", str(station_db), "demo", "--until", "2026-03", "--force")
     assert code == 0
