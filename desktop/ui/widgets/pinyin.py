@@ -2,6 +2,11 @@
 
 Typing `zsf` finds 张三丰, `zhangsan` too; a clerk never has to switch input methods.
 Keys are cached per text because pickers rebuild their match lists on every keystroke.
+
+A polyphonic character matches every reading: 曾 is zeng as a surname and ceng in 曾经, 单 is
+shan, 解 xie, 区 ou, 仇 qiu, 朴 piao. The phrase-aware reading comes first; then each character
+is tried in its other readings one at a time (a name rarely has two surprises), so `zw` and
+`cw` both find 曾伟 without the keys growing with every combination.
 """
 
 from __future__ import annotations
@@ -19,6 +24,31 @@ def _syllables(text: str) -> tuple[str, ...]:
     from pypinyin import lazy_pinyin
 
     return tuple(s.lower() for s in lazy_pinyin(text, errors=lambda s: list(s)) if s)
+
+
+MAX_VARIANTS = 24  # readings tried beyond the first, per text
+
+
+@functools.lru_cache(maxsize=16384)
+def _readings(char: str) -> tuple[str, ...]:
+    """Every reading of one character (cached: names and items share their characters)."""
+    from pypinyin import Style, pinyin
+
+    return tuple(r.lower() for r in pinyin(char, style=Style.NORMAL, heteronym=True)[0] if r)
+
+
+@functools.lru_cache(maxsize=8192)
+def _variants(text: str) -> tuple[tuple[str, ...], ...]:
+    """The syllables of `text` in its usual reading, then with one character read otherwise."""
+    first = _syllables(text)
+    out = [first]
+    if len(first) != len(text):  # pypinyin kept a run of non-Chinese together: no per-character form
+        return tuple(out)
+    for index, char in enumerate(text):
+        for reading in _readings(char):
+            if reading != first[index] and len(out) <= MAX_VARIANTS:
+                out.append((*first[:index], reading, *first[index + 1:]))
+    return tuple(out)
 
 
 def initials(text: str) -> str:
@@ -40,7 +70,9 @@ def search_key(*parts: str) -> str:
         if part.isascii():  # a badge or an item code: its pinyin would be itself again
             keys += [part.lower()] * 3
         else:
-            keys += [part.lower(), initials(part), full(part)]
+            keys.append(part.lower())
+            for syllables in _variants(part):  # the usual reading first, then the others
+                keys += ["".join(x[0] for x in syllables), "".join(syllables)]
     return "\x1f".join(keys)
 
 
