@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.ui.widgets.pinyin import rank, search_key
 from desktop.ui.widgets.pickers import Choice, SearchPicker
+from desktop.ui.widgets.pinyin import rank, search_key
 
 
 @pytest.mark.parametrize(("name", "typed"), [
