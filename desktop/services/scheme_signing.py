@@ -66,13 +66,16 @@ def sheet(session: Session, scheme_code: str, period_code: str) -> SchemeSheet:
     scheme = _unit_scheme(session, scheme_code)
     spec = parse_period(period_code)
     found = _result(session, scheme.code, spec.code)
-    live, digest = _live(session, scheme, spec)
     if found is None:
+        live, digest = _live(session, scheme, spec)
         return SchemeSheet(scheme, spec, "open", live, [], digest, scheme.signoff[0].title if scheme.signoff else "")
     signed = signatures(session, found)
     step = _next(scheme, signed)
+    # Scored again only while signing, to tell the signers the entries moved; a locked
+    # period's entries cannot change, so its frozen rows are all there is to read.
+    changed = found.state == "signing" and _live(session, scheme, spec)[1] != found.digest
     return SchemeSheet(scheme, spec, found.state, _loads(found.rows_json), signed, found.digest,
-                       step.title if step else "", changed=found.state == "signing" and digest != found.digest)
+                       step.title if step else "", changed=changed)
 
 
 def subject_rows(session: Session, scheme: Any, period_code: str) -> list[scheme_scoring.SubjectRow]:
