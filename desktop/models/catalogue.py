@@ -54,6 +54,8 @@ class CatalogueItem(Base):
     evidence_required: Mapped[bool] = mapped_column(default=False)
     veto: Mapped[bool] = mapped_column(default=False)  # 一票否决
     daily_duty: Mapped[bool] = mapped_column(default=False)  # shown on the daily duty sheet
+    # An officer may report it himself (自报): daily items on the daily form, others monthly.
+    self_report: Mapped[bool] = mapped_column(default=False, server_default="0")
     sort_order: Mapped[int] = mapped_column(default=0)
 
     version: Mapped[CatalogueVersion] = relationship(back_populates="items")

@@ -197,9 +197,11 @@ def open_database(path: str | Path, *, migrate_to_head: bool = True, checked: bo
         integrity.ensure_sound(path)
     engine = make_engine(path)
     migrated = False
+    before: str | None = None
     try:
         if migrate_to_head and needs_migration(engine):
             refuse_newer(engine, path)
+            before = current_revision(engine)
             if local:
                 backup.automatic(path, "migrate")
             migrate(engine)
@@ -215,14 +217,17 @@ def open_database(path: str | Path, *, migrate_to_head: bool = True, checked: bo
         raise
     db = Database(engine)
     if migrated:
-        _seal_baseline(db)
+        _seal_baseline(db, before)
     return db
 
 
-def _seal_baseline(db: Database) -> None:
-    """A database upgraded from before row seals (0006) has its rows sealed once, as they are."""
+def _seal_baseline(db: Database, before: str | None) -> None:
+    """A database upgraded from before row seals (0006) has its rows sealed once, as they are;
+    one upgraded from later has the rows sealed again whose only change is an added column."""
     from desktop.services import seals
 
     with db.transaction() as session:
         if seals.needs_baseline(session):
             seals.baseline(session)
+        elif seals.has_seals(session):
+            seals.reseal_migrated(session, before)

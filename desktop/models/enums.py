@@ -105,10 +105,12 @@ class ConfirmStatus(StrEnum):
     CONFIRMED = "confirmed"
     DISPUTED = "disputed"
     RESOLVED = "resolved"
+    EXCUSED = "excused"  # not confirmed, for a recorded reason (请假, 出差 …)
 
     @property
     def label(self) -> str:
-        return {"confirmed": "已确认", "disputed": "有异议", "resolved": "异议已处理"}[self.value]
+        return {"confirmed": "已确认", "disputed": "有异议", "resolved": "异议已处理",
+                "excused": "未确认（已登记原因）"}[self.value]
 
 
 class EntrySource(StrEnum):
@@ -116,7 +118,9 @@ class EntrySource(StrEnum):
     DUTY = "duty"  # daily duty sheet
     IMPORT = "import"  # bureau workbook
     REVERSAL = "reversal"
+    SELF = "self"  # an officer's own report, approved by the reviewer
 
     @property
     def label(self) -> str:
-        return {"manual": "考核日记", "duty": "每日值勤", "import": "导入", "reversal": "冲正"}[self.value]
+        return {"manual": "考核日记", "duty": "每日值勤", "import": "导入", "reversal": "冲正",
+                "self": "民警自报"}[self.value]

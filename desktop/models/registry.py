@@ -12,8 +12,18 @@ from desktop.models.base import Base
 from desktop.models.catalogue import CatalogueItem, CatalogueVersion
 from desktop.models.grading import Award, GradeOverride, GradePolicy, PolicyVersion, ScoreResult
 from desktop.models.ledger import Entry, EntrySum, EvidenceBlob, EvidenceFile
+from desktop.models.oversight import (
+    Complaint,
+    LateFinding,
+    Probation,
+    Rating,
+    ReviewerAssignment,
+    RevokedSignature,
+    SheetSignOff,
+)
 from desktop.models.people import Absence, Person
 from desktop.models.periods import Confirmation, Period, PeriodTransition, SignOff
+from desktop.models.reports import ReportEvidence, SelfReport
 from desktop.models.scheme_results import SchemeResult, SchemeSignOff
 from desktop.models.station import Department, Setting, SignoffStep, Station
 from desktop.models.units import CaseReview, SchemeRow, Unit, UnitMember
@@ -26,6 +36,7 @@ __all__ = [
     "CaseReview",
     "CatalogueItem",
     "CatalogueVersion",
+    "Complaint",
     "Confirmation",
     "Department",
     "Entry",
@@ -34,16 +45,24 @@ __all__ = [
     "EvidenceFile",
     "GradeOverride",
     "GradePolicy",
+    "LateFinding",
     "Period",
     "PeriodTransition",
     "Person",
     "PolicyVersion",
+    "Probation",
+    "Rating",
+    "ReportEvidence",
+    "ReviewerAssignment",
+    "RevokedSignature",
     "RowSeal",
     "SchemeResult",
     "SchemeRow",
     "SchemeSignOff",
     "ScoreResult",
+    "SelfReport",
     "Setting",
+    "SheetSignOff",
     "SignOff",
     "SignoffStep",
     "Station",

@@ -74,6 +74,13 @@ class SignoffStep(Base):
     seq: Mapped[int]
     title: Mapped[str] = mapped_column(String(50))  # e.g. 中队长审核, 教导员签字
     role: Mapped[str] = mapped_column(String(16))  # Role allowed to sign this step
+    # "station": one signature for the whole sheet; "department": each department's sheet is
+    # signed by the person the step names for it.
+    scope: Mapped[str] = mapped_column(String(12), default="station", server_default="station")
+    # Who signs: "role" (any account of `role`), "head" (the department's head), "leader" (the
+    # department's leader in charge) or "person" (the account of `signer_badge`).
+    signer: Mapped[str] = mapped_column(String(8), default="role", server_default="role")
+    signer_badge: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class Setting(Base):

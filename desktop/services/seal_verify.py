@@ -33,7 +33,10 @@ TABLE_LABELS = {
     "signoffs": "签核", "grade_policies": "等次政策", "policy_versions": "等次政策版本",
     "score_results": "积分结果", "grade_overrides": "等次调整", "awards": "奖励",
     "units": "考核单位", "unit_members": "单位成员", "schemes": "积分制", "case_reviews": "案件审核",
-    "scheme_results": "积分制结果", "scheme_signoffs": "积分制签字",
+    "scheme_results": "积分制结果", "scheme_signoffs": "积分制签字", "self_reports": "民警自报",
+    "report_evidence": "自报佐证材料", "reviewer_assignments": "审核人设置", "ratings": "审核人评定等次",
+    "sheet_signoffs": "部门签核", "revoked_signatures": "已撤销签字", "probations": "试岗",
+    "complaints": "投诉与群众评议", "late_findings": "锁定后查实问题",
     "entry_sums": "积分汇总（按月）", "evidence_blobs": "佐证文件内容", "row_seals": "行封存",
 }
 KIND_LABELS = {"edited": "被改动", "deleted": "被删除", "inserted": "被插入"}

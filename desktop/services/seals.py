@@ -39,9 +39,18 @@ COVERED = (
     "catalogue_versions", "catalogue_items", "entries", "evidence_files", "periods",
     "period_transitions", "confirmations", "signoffs", "grade_policies", "policy_versions",
     "score_results", "grade_overrides", "awards", "units", "unit_members", "schemes", "case_reviews",
-    "scheme_results", "scheme_signoffs",
+    "scheme_results", "scheme_signoffs", "self_reports", "report_evidence", "reviewer_assignments",
+    "ratings", "sheet_signoffs", "revoked_signatures", "probations", "complaints", "late_findings",
 )
-SEAL_ACTIONS = ("rows.seal", "rows.baseline")
+SEAL_ACTIONS = ("rows.seal", "rows.baseline", "rows.migrated")
+# Columns a migration added to covered tables, by revision. A row sealed before the upgrade
+# hashes differently after it only because of these; `reseal_migrated` seals it afresh when,
+# without them, it is still exactly what was sealed (a row edited behind our back before the
+# upgrade is left as it is, and still shows as edited).
+ADDED_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "0007": {"entries": ("unit_id", "scheme", "case_no", "case_type"), "catalogue_versions": ("scheme",)},
+    "0009": {"catalogue_items": ("self_report",), "signoff_steps": ("scope", "signer", "signer_badge")},
+}
 # An audit event's `sealed` column: {rows, tables, digest} of the rows its transaction sealed.
 _INFO = "jifen.seals"
 _CHUNK = 500
@@ -242,6 +251,30 @@ def baseline(session: Session) -> AuditEvent | None:
     sealed = [(table, key, row_digest(table, key, state), state)
               for table in COVERED for key, state in read_rows(session, table)]
     return _write(session, sealed, "rows.baseline")
+
+
+def reseal_migrated(session: Session, from_revision: str | None) -> AuditEvent | None:
+    """After an upgrade from `from_revision`: seal again the rows whose only change is a column
+    the migrations since added (see ADDED_COLUMNS)."""
+    added: dict[str, set[str]] = {}
+    for revision, tables in ADDED_COLUMNS.items():
+        if from_revision is not None and revision > from_revision:
+            for table, columns in tables.items():
+                added.setdefault(table, set()).update(columns)
+    sealed: list[tuple[str, str, str | None, str]] = []
+    for table in sorted(added):
+        before = latest_seals(session, table)
+        for key, state in read_rows(session, table):
+            digest = row_digest(table, key, state)
+            if before.get(key) in (None, digest):
+                continue
+            old = json.loads(state)
+            for column in added[table]:
+                old.pop(column, None)
+            if row_digest(table, key, json.dumps(old, ensure_ascii=False, sort_keys=True,
+                                                 separators=(",", ":"))) == before[key]:
+                sealed.append((table, key, digest, state))
+    return _write(session, sealed, "rows.migrated")
 
 
 def has_seals(session: Session) -> bool:
