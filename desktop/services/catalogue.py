@@ -42,6 +42,7 @@ class ItemSpec:
     evidence_required: bool = False
     veto: bool = False
     daily_duty: bool = False
+    self_report: bool = False  # an officer may report it himself (自报)
 
     def validate(self) -> None:
         where = f"项目 {self.code}“{self.name}”"
@@ -72,7 +73,7 @@ class ItemSpec:
                 monthly_cap_tenths=opt("monthly_cap"), unit=str(raw.get("unit", "次")),
                 subcategory=str(raw.get("subcategory", "")),
                 evidence_required=bool(raw.get("evidence_required", False)), veto=bool(raw.get("veto", False)),
-                daily_duty=bool(raw.get("daily_duty", False)),
+                daily_duty=bool(raw.get("daily_duty", False)), self_report=bool(raw.get("self_report", False)),
             )
         except (KeyError, ValueError) as exc:
             raise ValidationError(f"考核项目 {raw.get('code', '?')} 格式不对：{exc}") from exc

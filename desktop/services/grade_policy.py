@@ -26,8 +26,9 @@ PERIOD_RULES = {"scaled": "按周期总分评定（分数线按月数放大，�
 MONTH_RULES = {"most_frequent": "取出现次数最多的月等次（次数相同取较低者）", "lowest": "取各月中最低的等次"}
 _POLICY_KEYS = set(
     "code name description levels veto_grade exclude_heads min_active_share tie_break period_rule month_rule "
-    "allow_over_quota long_leave_days new_hire_months".split()
+    "allow_over_quota long_leave_days new_hire_months rated_by probation_cap".split()
 )
+RATED_BY = ("points", "reviewer")
 _LEVEL_KEYS = {"code", "label", "max_share", "min_share", "min_score", "rounding", "min_one_from"}
 
 
@@ -95,6 +96,11 @@ class Policy:
     allow_over_quota: bool = False  # may a chief's override break a quota (then printed as a breach)?
     long_leave_days: int | None = None  # leave beyond this many days per month → not graded
     new_hire_months: int | None = None  # not graded until this many months of service at period end
+    # "points": the engine grades from the points; "reviewer": each person's reviewer sets the
+    # month's level (科尔沁 五级), with the engine's grade beside it as the suggestion.
+    rated_by: str = "points"
+    # The best grade a person on probation (试岗) can have for the year; None: one below the best.
+    probation_cap: str | None = None
 
     def __post_init__(self) -> None:
         if not self.code or len(self.code) > 32:
@@ -121,6 +127,10 @@ class Policy:
             raise _fail("month_rule", f"只能是 {'、'.join(MONTH_RULES)}，不能是“{self.month_rule}”")
         _check_count(self.long_leave_days, "long_leave_days", 1, 31)
         _check_count(self.new_hire_months, "new_hire_months", 1, 24)
+        if self.rated_by not in RATED_BY:
+            raise _fail("rated_by", f"只能是 {'、'.join(RATED_BY)}，不能是“{self.rated_by}”")
+        if self.probation_cap is not None and self.probation_cap not in seen:
+            raise _fail("probation_cap", f"“{self.probation_cap}”不是本方案的等次代码")
 
     @property
     def worst(self) -> GradeLevel:
@@ -183,6 +193,8 @@ class Policy:
             allow_over_quota=_bool(data, "allow_over_quota", False),
             long_leave_days=_int_or_none(data.get("long_leave_days"), "long_leave_days"),
             new_hire_months=_int_or_none(data.get("new_hire_months"), "new_hire_months"),
+            rated_by=_text(data, "rated_by", "", "points"),
+            probation_cap=_text(data, "probation_cap", "", "") or None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -208,7 +220,13 @@ class Policy:
             "period_rule": self.period_rule,
             "month_rule": self.month_rule,
             "allow_over_quota": self.allow_over_quota,
-        }
+        } | ({"rated_by": self.rated_by} if self.rated_by != "points" else {}) | (
+            {"probation_cap": self.probation_cap} if self.probation_cap else {})
+
+    @property
+    def capped_on_probation(self) -> str:
+        """The best grade of a year on probation."""
+        return self.probation_cap or self.levels[1].code
 
     def to_json(self) -> str:
         """The JSON form; `Policy.from_json(p.to_json()) == p`."""

@@ -142,15 +142,18 @@ def check_entry(item: ItemRules, quantity: int, points_tenths: int | None, *,
     (`MANUAL`); duty sheets and imports carry none.
     """
     magnitude = points_for(item, quantity, points_tenths)
-    if item.evidence_required and not evidence and source == EntrySource.MANUAL:
+    if item.evidence_required and not evidence and source in (EntrySource.MANUAL, EntrySource.SELF):
         raise ValidationError(f"“{item.name}”需要附证明材料（扫描件、照片或 PDF）")
     return magnitude
 
 
 def record(session: Session, actor: Actor, data: EntryInput, *, batch_uuid: str | None = None,
-           audit_event: bool = True) -> list[Entry]:
-    """Record one event for one or more people (or units); each gets an entry of its own."""
-    require(actor, "entry.write")
+           audit_event: bool = True, permitted: bool = False) -> list[Entry]:
+    """Record one event for one or more people (or units); each gets an entry of its own.
+    `permitted`: the caller has checked the actor's right itself (a reviewer approving a
+    self-report may hold an officer's account)."""
+    if not permitted:
+        require(actor, "entry.write")
     if data.unit_ids:
         return _record_units(session, actor, data, batch_uuid=batch_uuid, audit_event=audit_event)
     if not data.person_ids:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models.enums import PeriodKind, PeriodState
-from desktop.models.periods import Confirmation, Period, PeriodTransition, SignOff
+from desktop.models.periods import Confirmation, Period, PeriodTransition
 from desktop.models.station import SignoffStep
 from desktop.services import audit
 from desktop.services.actor import Actor, require
@@ -221,12 +221,10 @@ def reopen(session: Session, actor: Actor, period: Period, reason: str) -> None:
         raise ValidationError(f"{spec_of(period).label}没有锁定，无需解锁")
     if not reason.strip():
         raise ValidationError("解锁考核周期必须填写理由")
-    signed = session.scalars(select(SignOff).where(SignOff.period_id == period.id)).all()
-    if signed:
-        audit.record(session, actor, "period.signatures_cleared", "period", period.code, reason=reason.strip(),
-                     signatures=[(s.step_title, s.signer_name, s.signed_at.isoformat()) for s in signed])
-        for signature in signed:
-            session.delete(signature)
+    from desktop.services import signoff  # here: signoff imports this module
+
+    # The signatures are kept as history (倒查责任): who had signed, taken back when and why.
+    signoff.revoke_all(session, actor, period, reason.strip())
     _transition(session, actor, period, PeriodState.OPEN, reason.strip())
 
 

@@ -36,6 +36,10 @@ class EntryFilter:
     end: dt.date | None = None
     text: str = ""
     scheme: str | None = None  # one 积分制's entries (person, jiceng …); None: all
+    # Publish after review (services.visibility): within these unsigned months only the entries
+    # of `own` are listed. Set for an officer by the list itself, never by the clerk's filter.
+    hidden_spans: tuple[tuple[dt.date, dt.date], ...] = ()
+    own: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,9 @@ def _filtered(query: Select, f: EntryFilter) -> Select:
         query = query.where(Entry.occurred_on >= f.start)
     if f.end is not None:
         query = query.where(Entry.occurred_on <= f.end)
+    if f.hidden_spans:
+        unsigned = or_(*(Entry.occurred_on.between(a, b) for a, b in f.hidden_spans))
+        query = query.where(or_(~unsigned, Entry.person_id.in_(f.own or (-1,))))
     text = f.text.strip()
     if text:
         pattern = _like(text)
@@ -143,6 +150,7 @@ def indexed_order(f: EntryFilter, sort: str) -> bool:
     """True when an index gives the list's order and its filter, so any stretch of the list is
     a few milliseconds away (`entry_id_range`) and the list need not read every id first."""
     return sort == "occurred_on" and not f.text.strip() and f.department_id is None and not f.item_code \
+        and not f.hidden_spans \
         and not f.category
 
 

@@ -96,6 +96,32 @@ def resolve(session: Session, actor: Actor, period: Period, person_id: int, reso
     return row
 
 
+def excuse(session: Session, actor: Actor, period: Period, person_id: int, reason: str) -> Confirmation:
+    """Record why a member has not confirmed (请假, 出差 …): the sheet may then be signed."""
+    person = _person(session, person_id)
+    if not can(actor, "confirm.any"):
+        from desktop.services import reviewers
+
+        if not reviewers.may_review(session, actor, person, period.end):
+            raise PermissionDenied("只有内勤、所领导或本人的审核人可以登记未确认原因")
+    _in_review(period)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(f"请写明{person.name}未确认的原因（请假、出差 …）")
+    if len(reason) > 200:
+        raise ValidationError("未确认原因不能超过 200 字")
+    row = confirmations(session, period).get(person_id)
+    if row is not None and row.status != ConfirmStatus.EXCUSED.value:
+        raise ValidationError(f"{person.name}本月积分{ConfirmStatus(row.status).label}，无需登记未确认原因")
+    if row is None:
+        row = Confirmation(period_id=period.id, person_id=person_id, status=ConfirmStatus.EXCUSED.value)
+        session.add(row)
+    row.comment, row.by_user_id, row.at = reason, actor.user_id, utcnow()
+    session.flush()
+    audit.record(session, actor, "review.excuse", "person", person.uuid, period=period.code, reason=reason)
+    return row
+
+
 def open_disputes(session: Session, period: Period) -> list[int]:
     return [pid for pid, row in confirmations(session, period).items()
             if row.status == ConfirmStatus.DISPUTED.value]
@@ -155,6 +181,8 @@ def with_review_flags(session: Session, period: Period, rows: list[ScoreRow]) ->
         state = states.get(row.person_id)
         if state is None:
             row.flags = sorted({*row.flags, "unconfirmed"})
+        elif state.status == ConfirmStatus.EXCUSED.value:
+            row.flags = sorted({*row.flags, "excused"})
         elif state.status == ConfirmStatus.DISPUTED.value:
             row.flags = sorted({*row.flags, "disputed"})
     return rows

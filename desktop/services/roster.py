@@ -45,24 +45,48 @@ def create_station(session: Session, actor: Actor, *, code: str, name: str, coun
     return station
 
 
-def set_signoff_chain(session: Session, actor: Actor, chain: list[tuple[str, Role]]) -> None:
+@dataclass(frozen=True)
+class ChainStep:
+    """One step as configured: signed by any account of `role` (signer "role"), by each
+    department's head or leader in charge (scope "department"), or by the named person."""
+
+    title: str
+    role: Role = Role.CHIEF
+    signer: str = "role"  # role | head | leader | person
+    badge: str = ""  # signer "person": the signer's badge
+
+    @property
+    def scope(self) -> str:
+        return "department" if self.signer in ("head", "leader") else "station"
+
+
+def set_signoff_chain(session: Session, actor: Actor, chain: list[tuple[str, Role]] | list[ChainStep]) -> None:
     require(actor, "station.edit")
-    if not chain:
+    steps = [c if isinstance(c, ChainStep) else ChainStep(c[0], c[1]) for c in chain]
+    if not steps:
         raise ValidationError("签核流程至少需要一个环节")
     # The settings screen enforces these two; here so every caller (the command line too) does.
-    if any(not title.strip() for title, _role in chain):
+    if any(not step.title.strip() for step in steps):
         raise ValidationError("签核流程的每个环节都要有名称")
-    if any(role == Role.OFFICER for _title, role in chain):
+    if any(step.signer == "role" and step.role == Role.OFFICER for step in steps):
         raise ValidationError("签核环节不能由民警签字，应为所长/教导员、内勤或管理员")
-    chain = [(title.strip(), role) for title, role in chain]
+    for step in steps:
+        if step.signer not in ("role", "head", "leader", "person"):
+            raise ValidationError(f"签核环节“{step.title}”的签字人“{step.signer}”不对")
+        if step.signer == "person":
+            person_by_badge(session, step.badge)  # a named signer must be on the roster
+    scopes = [step.scope for step in steps]
+    if "department" in scopes and "station" in scopes[:scopes.index("department")]:
+        raise ValidationError("各部门的签核环节（部门负责人、分管领导）须排在全所的签核环节之前")
     station = get_station(session)
-    for step in list(station.signoff_steps):
-        session.delete(step)
+    for old in list(station.signoff_steps):
+        session.delete(old)
     session.flush()
-    for seq, (title, role) in enumerate(chain, start=1):
-        session.add(SignoffStep(station_id=station.id, seq=seq, title=title, role=role.value))
+    for seq, step in enumerate(steps, start=1):
+        session.add(SignoffStep(station_id=station.id, seq=seq, title=step.title.strip(), role=step.role.value,
+                                scope=step.scope, signer=step.signer, signer_badge=step.badge.strip()))
     audit.record(session, actor, "station.chain", "station", station.uuid,
-                 chain=[(t, r.value) for t, r in chain])
+                 chain=[(s.title.strip(), s.role.value, s.signer, s.badge) for s in steps])
 
 
 def add_department(session: Session, actor: Actor, name: str, *, kind: DepartmentKind = DepartmentKind.OFFICE,

@@ -42,8 +42,12 @@ FLAG_LABELS = {
     "leader": "领导带领责任",
     "disputed": "有异议",
     "unconfirmed": "未确认",
+    "excused": "未确认（已登记原因）",
     "prorated": "在岗折算",
     "over_quota": "超出比例",
+    "rated": "审核人评定",
+    "unrated": "待审核人评定",
+    "probation": "试岗",
 }
 COMPONENT_FIELDS = {c: f"{c.value}" for c in Component}
 COMPONENT_KEYS = tuple(c.value for c in Component)
@@ -291,6 +295,7 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
     overrides = _latest_overrides(session, period)
     _apply_overrides(rows, overrides)
     _explain_all(session, period, policy, rows, len(months), overrides)
+    _rated_and_probation(session, period, policy, rows)
     for row in rows:
         if row.person_id in leaders:
             row.why = f"{row.why}；{leaders[row.person_id]}" if row.why else leaders[row.person_id]
@@ -312,6 +317,19 @@ def _explain_all(session: Session, period: Period, policy: Policy, rows: list[Sc
                     if found is not None and found.to_grade != row.engine_grade else None)
         row.why = explain(policy, row, groups[row.ranking_group], months, vetoes.get(row.person_id, ""),
                           override).one_line()
+
+
+def _rated_and_probation(session: Session, period: Period, policy: Policy, rows: list[ScoreRow]) -> None:
+    """A reviewer-rated month takes the reviewer's levels; a year caps those on probation."""
+    from desktop.services import probation, ratings
+
+    if policy.rated_by == "reviewer" and period.kind == "month":
+        ratings.apply(rows, ratings.ratings_of(session, period), True)
+        for row in rows:
+            if "rated" in row.flags and row.grade != row.engine_grade:
+                row.why = "；".join(filter(None, [row.why, f"审核人评定为{policy.label_of(row.grade)}"]))
+    if period.kind == "year":
+        probation.cap(rows, probation.overlapping(session, period.start, period.end), policy)
 
 
 def _apply_overrides(rows: list[ScoreRow], overrides: dict[int, GradeOverride]) -> None:

@@ -14,6 +14,7 @@ from desktop.models.periods import Period
 from desktop.services import ledger, periods, signoff
 from desktop.services.ledger import EntryInput
 from tests import factories
+from tests.services.builders import confirm_everyone
 
 MARCH = "2026-03"
 
@@ -66,6 +67,7 @@ def sign_all(db: Database) -> None:
     """Submit March for review and sign both steps (chief, then jdy); this locks it."""
     with db.transaction() as s:
         periods.start_review(s, factories.SYSTEM, march(s))
+        confirm_everyone(s, factories.SYSTEM, march(s))
     for username in ("chief", "jdy"):
         with db.transaction() as s:
             signoff.sign(s, factories.login(s, username), march(s), factories.PASSWORD)

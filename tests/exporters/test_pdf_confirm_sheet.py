@@ -11,6 +11,7 @@ from desktop.services.errors import NotFound
 from desktop.services.points import fmt
 from tests import factories
 from tests.exporters.conftest import MARCH, fonts_of, march, pdf_text, sign_all
+from tests.services.builders import confirm_everyone
 
 
 def _person(session, badge):
@@ -80,6 +81,8 @@ def test_signature_lines_for_officer_and_chain(station_db, tmp_path):
 def sign_all_after_review(db) -> None:
     from desktop.services import signoff
 
+    with db.transaction() as s:
+        confirm_everyone(s, factories.login(s, "clerk"), march(s))
     for username in ("chief", "jdy"):
         with db.transaction() as s:
             signoff.sign(s, factories.login(s, username), march(s), factories.PASSWORD)

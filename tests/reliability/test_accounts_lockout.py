@@ -12,7 +12,7 @@ from desktop.models.audit import AuditEvent
 from desktop.models.db import Database
 from desktop.services import accounts, audit
 from desktop.services.errors import AuthError, PermissionDenied
-from tests.services.builders import PASSWORD, World, world
+from tests.services.builders import PASSWORD, World, confirm_everyone, world
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def sign_attempt(w: World, password: str) -> str | None:
         if march.state == "open":
             p = person(session, w.dept, "001")
             rec(session, w.clerk, p, "ZB-01")
-            to_review(session, w, "2026-03")
+            confirm_everyone(session, w.clerk, to_review(session, w, "2026-03"))
     try:
         with w.tx() as session:
             signoff.sign(session, w.chief, period(session, "2026-03"), password)

@@ -21,7 +21,16 @@ from desktop.models.periods import Period
 from desktop.services import audit, periods, scoring, signoff
 from desktop.services.exchange.import_ import import_file
 from tests.reliability import workbooks as wb
-from tests.services.builders import PASSWORD, World, five_people, locked, rec, to_review, world
+from tests.services.builders import (
+    PASSWORD,
+    World,
+    confirm_everyone,
+    five_people,
+    locked,
+    rec,
+    to_review,
+    world,
+)
 
 
 class PowerCut(Exception):
@@ -71,7 +80,7 @@ def test_recompute_is_all_or_nothing(w: World, monkeypatch: pytest.MonkeyPatch) 
 
 def test_last_signature_with_its_lock_is_all_or_nothing(w: World, monkeypatch: pytest.MonkeyPatch) -> None:
     with w.tx() as s:
-        to_review(s, w, "2026-03")
+        confirm_everyone(s, w.clerk, to_review(s, w, "2026-03"))
     with w.tx() as s:
         signoff.sign(s, w.chief, periods.get_or_create(s, "2026-03"), PASSWORD)
     before = state(w.db)

@@ -11,24 +11,43 @@ from pathlib import Path
 import pytest
 
 from desktop.models.db import open_database
+from desktop.models.enums import Role
 from desktop.services import (
     absences,
+    accountability,
     awards,
     cases,
     chain_head,
+    complaints,
     ledger,
+    probation,
+    ratings,
     review,
+    reviewers,
+    roster,
     scheme_registry,
     scheme_signing,
     seal_verify,
     seals,
+    self_report,
     signoff,
     tamper_check,
     units,
 )
 from desktop.services.exchange.export import export_period
+from desktop.services.roster import ChainStep
 from tests.reliability.conftest import run_cli
-from tests.services.builders import PASSWORD, overrides_may_break_quotas, person, rec, to_review, world
+from tests.services.builders import (
+    PASSWORD,
+    add_user,
+    confirm_everyone,
+    overrides_may_break_quotas,
+    period,
+    person,
+    rec,
+    to_review,
+    world,
+)
 
 # Tables the station below has no row of: tampering there can only be an insert.
 EMPTY = {"settings"}
@@ -64,8 +83,36 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         best = awards.candidates(s, month)[0]
         awards.give(s, w.chief, month, best.row.person_id, best.title)
         review.override_grade(s, w.chief, month, people[3].id, "B", "带队破获盗窃团伙")
-        signoff.sign(s, w.chief, month, PASSWORD)
-        signoff.sign(s, w.jdy, month, PASSWORD)
+        confirm_everyone(s, w.clerk, month)
+        # #15: a reviewer (the unit head people[0]), an officer's report with evidence decided by
+        # him, a remark, a head-signed department sheet, probation, a complaint.
+        reviewers.set_leader_in_charge(s, w.admin, w.dept.name, people[9].badge)
+        unit = units.for_department(s, w.admin, w.dept)
+        units.add_member(s, w.admin, unit.code, people[0].badge, start=dt.date(2026, 1, 1), role="head")
+        officer = add_user(s, "officer1", Role.OFFICER, people[1].id)
+        head = add_user(s, "head0", Role.OFFICER, people[0].id)
+        leader = add_user(s, "leader9", Role.OFFICER, people[9].id)
+        [report] = self_report.submit(s, officer, [self_report.ReportInput(
+            "JJ-01", dt.date(2026, 3, 11), evidence=[ledger.Evidence("处警记录.pdf", b"%PDF-1.4\n", "")])])
+        self_report.decide(s, head, report.id, "approve")
+        ratings.rate(s, head, month, people[1].id, "", remark="本月出勤全勤")
+        roster.set_signoff_chain(s, w.admin, [ChainStep("部门负责人审核", signer="head"),
+                                              ChainStep("所长签字", Role.CHIEF), ChainStep("教导员签字", Role.CHIEF)])
+        probation.add(s, w.chief, people[5].badge, dt.date(2026, 4, 1), dt.date(2026, 6, 30), "duty")
+        complaints.register(s, w.clerk, received_on=dt.date(2026, 3, 15), source="hotline", content="态度生硬",
+                            badge=people[2].badge)
+    with w.tx() as s:
+        month = period(s, "2026-03")
+        confirm_everyone(s, w.clerk, month)
+        signoff.sign(s, head, month, PASSWORD)
+        signoff.sign(s, leader, month, PASSWORD)  # the head's own line, by the leader in charge
+    with w.tx() as s:
+        signoff.withdraw(s, w.chief, period(s, "2026-03"), "补录一条")  # kept as revoked signatures
+    with w.tx() as s:
+        month = period(s, "2026-03")
+        for signer in (head, leader, w.chief, w.jdy):
+            signoff.sign(s, signer, month, PASSWORD)
+        accountability.record(s, w.clerk, people[2].badge, "ZB-08", dt.date(2026, 3, 5), "督察发现迟到")
     db.dispose()
     return path
 
@@ -123,7 +170,10 @@ EDITS = {
     "policy_versions": ("reason", "改了"), "score_results": ("grade", "A"), "grade_overrides": ("to_grade", "D"),
     "awards": ("title", "全年标兵"), "units": ("kind", "branch"), "unit_members": ("role", "member"),
     "schemes": ("definition", "{}"), "case_reviews": ("state", "adjusted"), "scheme_results": ("state", "locked"),
-    "scheme_signoffs": ("signer_name", "王五"),
+    "scheme_signoffs": ("signer_name", "王五"), "self_reports": ("quantity", 9),
+    "report_evidence": ("filename", "换了.pdf"), "reviewer_assignments": ("kind", "person"),
+    "ratings": ("level", "优秀"), "sheet_signoffs": ("signer_name", "王五"), "revoked_signatures": ("reason", "改了"),
+    "probations": ("end", "2026-04-02"), "complaints": ("outcome", "unfounded"), "late_findings": ("reviewer_name", "王五"),
 }
 
 

@@ -23,7 +23,7 @@ from desktop.models.ledger import Entry
 from desktop.models.people import Person
 from desktop.models.periods import Period
 from desktop.models.station import Department
-from desktop.services import accounts, audit, catalogue, ledger, periods, policies, roster, signoff
+from desktop.services import accounts, audit, catalogue, ledger, periods, policies, roster, scoring, signoff
 from desktop.services.actor import Actor
 from desktop.services.scoring import ScoreRow
 from tests import factories
@@ -140,9 +140,21 @@ def to_review(session: Session, w: World, code: str) -> Period:
     return p
 
 
+def confirm_everyone(session: Session, actor: Actor, p: Period) -> None:
+    """Every member's confirmation (the clerk records the paper ones): a sheet with a member
+    unconfirmed and no reason cannot be signed."""
+    from desktop.services import review
+
+    done = review.confirmations(session, p)
+    for row in scoring.calculate(session, p):
+        if row.person_id not in done:
+            review.confirm(session, actor, p, row.person_id, "本人已签字确认（纸质）")
+
+
 def locked(session: Session, w: World, code: str) -> Period:
     """A period put under review by the clerk, signed along the chain (所长, 教导员) and so locked."""
     p = to_review(session, w, code)
+    confirm_everyone(session, w.clerk, p)
     signoff.sign(session, w.chief, p, PASSWORD)
     signoff.sign(session, w.jdy, p, PASSWORD)
     return p

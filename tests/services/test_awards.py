@@ -21,6 +21,7 @@ from tests.services.builders import (
     SYSTEM,
     World,
     auxiliary,
+    confirm_everyone,
     count,
     locked,
     period,
@@ -125,6 +126,8 @@ def test_awards_after_signing_the_chain(team: Team) -> None:
     w = team.w
     with w.tx() as s:
         to_review(s, w, "2026-03")
+    with w.tx() as s:
+        confirm_everyone(s, w.clerk, _march(s))
     for who in ("chief", "jdy"):
         with w.tx() as s:
             signoff.sign(s, getattr(w, who), _march(s), PASSWORD)

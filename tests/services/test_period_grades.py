@@ -24,6 +24,7 @@ from tests.services.builders import (
     SYSTEM,
     World,
     auxiliary,
+    confirm_everyone,
     locked,
     period,
     person,
@@ -307,6 +308,7 @@ def test_an_award_whose_holder_drops_blocks_signing(w: World) -> None:
         periods.back_to_open(s, w.chief, march, "补录一条扣分")
         rec(s, w.clerk, people[0], "FW-05", D(2026, 3, 9), points=50, with_evidence=True)
         periods.start_review(s, w.clerk, march)
+        confirm_everyone(s, w.clerk, march)
     with w.tx() as s, pytest.raises(ValidationError, match="民警100的“闪光民警”须为A类，现为B类；请先撤销该奖励"):
         signoff.sign(s, w.chief, period(s, "2026-03"), PASSWORD)
 

@@ -18,6 +18,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.login import LoginDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.wizard import FirstRunWizard
+from tests.services.builders import confirm_everyone
 
 DAY = dt.date(2026, 11, 16)
 
@@ -110,6 +111,7 @@ def test_a_clerks_first_day(qtbot, tmp_path, modals):
     with db.transaction() as s:  # month end (the review screen's work): review, sign, locked
         period = periods.get_or_create(s, "2026-11")
         periods.start_review(s, window.ctx.actor, period)
+        confirm_everyone(s, window.ctx.actor, period)
         for user in ("suozhang", "jiaodaoyuan"):
             signoff.sign(s, accounts.login(s, user, f"{user}123"), period, f"{user}123")
     window.refresh_current()

@@ -10,6 +10,7 @@ data digest. Large tables are read as column tuples, not ORM objects.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -124,7 +125,8 @@ def catalogue(session: Session, period: Period) -> list[Row]:
                     "unit": item.unit or None, "points_mode": _label(PointsMode, item.points_mode),
                     "points": item.points_tenths, "min": item.min_tenths, "max": item.max_tenths,
                     "monthly_cap": item.monthly_cap_tenths, "evidence_required": item.evidence_required,
-                    "veto": item.veto, "daily_duty": item.daily_duty, "scheme": code,
+                    "veto": item.veto, "daily_duty": item.daily_duty, "self_report": item.self_report,
+                    "scheme": code,
                 })
     return rows
 
@@ -207,14 +209,41 @@ def signoffs(session: Session, station: Station, period: Period) -> list[Row]:
     signed = {} if period.id is None else {
         s.seq: s for s in session.scalars(select(SignOff).where(SignOff.period_id == period.id))}
     steps = {s.seq: s for s in session.scalars(select(SignoffStep).where(SignoffStep.station_id == station.id))}
+    sheets = _sheet_signatures(session, period)
     rows = []
     for seq in sorted(set(steps) | set(signed)):
         step, sig = steps.get(seq), signed.get(seq)
+        if step is not None and step.scope == "department":
+            # Each department's sheet signed by its own people: one row naming them all.
+            mine = sheets.get(seq, [])
+            later = period.state == PeriodState.LOCKED.value or any(x.seq > seq for x in signed.values())
+            complete = bool(mine) and later
+            rows.append({"seq": seq, "step": step.title, "role": _label(Role, step.role), "uuid": None,
+                         # The names are on the printed sheets; the cell (200 characters at most) counts them.
+                         "signer": f"各部门分别签字，共 {len(mine)} 处（{len({d for d, *_r in mine})} 个部门）"
+                         if complete else None, "signed_at": _seconds(max(at for _x, _n, at, _d in mine)) if complete else None,
+                         "digest": hashlib.sha256("".join(d for *_r, d in mine).encode()).hexdigest()
+                         if complete else None})
+            continue
         rows.append({"seq": seq, "step": step.title if step else sig.step_title if sig else None,
                      "role": _label(Role, step.role if step else sig.role if sig else None),
                      "uuid": sig.uuid if sig else None, "signer": sig.signer_name if sig else None,
                      "signed_at": _seconds(sig.signed_at) if sig else None, "digest": sig.digest if sig else None})
     return rows
+
+
+def _sheet_signatures(session: Session, period: Period) -> dict[int, list[tuple[str, str, dt.datetime, str]]]:
+    from desktop.models.oversight import SheetSignOff
+
+    if period.id is None:
+        return {}
+    found: dict[int, list[tuple[str, str, dt.datetime, str]]] = {}
+    query = (select(SheetSignOff, Department.name).join(Department, Department.id == SheetSignOff.department_id)
+             .where(SheetSignOff.period_id == period.id).order_by(SheetSignOff.seq, Department.sort_order,
+                                                                  SheetSignOff.line))
+    for sig, dept in session.execute(query):
+        found.setdefault(sig.seq, []).append((dept, sig.signer_name, sig.signed_at, sig.digest))
+    return found
 
 
 def confirmations(session: Session, period: Period, names: dict[int, str]) -> list[Row]:

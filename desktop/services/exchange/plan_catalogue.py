@@ -113,7 +113,7 @@ def _spec(plan: Plan, table: Table, row: Row) -> tuple[ItemSpec, str] | None:
                     max_tenths=magnitude(v.get("max")), monthly_cap_tenths=v.get("monthly_cap"),
                     unit=v.get("unit") or "次", subcategory=v.get("subcategory") or "",
                     evidence_required=bool(v.get("evidence_required")), veto=bool(v.get("veto")),
-                    daily_duty=bool(v.get("daily_duty")))
+                    daily_duty=bool(v.get("daily_duty")), self_report=bool(v.get("self_report")))
     try:
         spec.validate()
     except ValidationError as exc:

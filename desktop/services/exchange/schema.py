@@ -103,6 +103,7 @@ CATALOGUE = SheetKind("catalogue", "考核细则", (
     F("evidence_required", "需证明材料", "bool", "需附证明", "证明材料", width=10),
     F("veto", "一票否决", "bool", width=9),
     F("daily_duty", "每日值勤", "bool", "值勤表项目", width=9),
+    F("self_report", "民警自报", "bool", "可自报", "民警可自报", width=9, since=2),
     F("scheme", "积分制", "text", "积分制代码", "所属积分制", width=10, since=2),
 ), (frozenset({"name", "points", "component"}), frozenset({"name", "points", "code", "category"})),
    ("细则", "积分项目", "考核项目", "积分标准", "考核细则表"))
