@@ -2,23 +2,39 @@
 
 Months are read the way every screen reads them (frozen results once locked, computed
 from the ledger otherwise), so the file agrees with the grade sheets of the same months.
+Each month also lists its facts under the six aspects (services.file_aspects), with the
+reviewer's level and remark (services.ratings); 奖励惩处 adds awards, verified complaints,
+probation and findings made after locking; 半年排名 and 年终总评 close the year.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from desktop.exporters.pdf.data import EventLine, MonthLine, PerformanceFileData
+from desktop.exporters.pdf.data import (
+    AspectBlock,
+    AspectItem,
+    EventLine,
+    MonthAspects,
+    MonthLine,
+    PerformanceFileData,
+    RankLine,
+)
+from desktop.models.catalogue import CatalogueItem
 from desktop.models.enums import Component, Identity, PeriodKind, PeriodState
 from desktop.models.ledger import Entry
+from desktop.models.oversight import Complaint, LateFinding
 from desktop.models.periods import Period
-from desktop.services import awards, roster, scoring
+from desktop.services import awards, file_aspects, probation, ratings, roster, scoring
+from desktop.services import complaints as complaints_service
 from desktop.services.errors import ValidationError
 from desktop.services.grade_engine import Policy
-from desktop.services.periods import PeriodSpec, find_period, spec_of, transient
+from desktop.services.periods import PeriodSpec, find_period, parse_period, spec_of, transient
 from desktop.services.points import fmt
 from desktop.services.policies import policy_for
 from desktop.services.scoring import ScoreRow
@@ -79,9 +95,165 @@ def _awards(session: Session, person_id: int, year: int) -> list[EventLine]:
     return out
 
 
+def _md(day: dt.date, year: int) -> str:
+    return f"{day.month}月{day.day}日" if day.year == year else f"{day.year}年{day.month}月{day.day}日"
+
+
+def _live_entries(session: Session, person_id: int, start: dt.date, end: dt.date) -> list[Entry]:
+    """The person-scheme entries of [start, end] that stand: a reversed entry and its reversal
+    cancel out and are no fact of the file (the confirmation sheets still show both)."""
+    entries = list(session.scalars(select(Entry).options(selectinload(Entry.evidence)).where(
+        Entry.person_id == person_id, Entry.scheme == "person", Entry.occurred_on >= start,
+        Entry.occurred_on <= end).order_by(Entry.occurred_on, Entry.id)))
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
+    return [e for e in entries if not e.reverses_id and e.id not in reversed_ids]
+
+
+def _entry_item(e: Entry) -> AspectItem:
+    what = f"{e.item_name}（一票否决）" if e.veto else e.item_name
+    if e.quantity > 1:
+        what += f" ×{e.quantity}"
+    return AspectItem(f"{e.occurred_on.day}日", what, e.points_tenths * Component(e.component).sign, e.note,
+                      tuple(f.filename for f in e.evidence), "entry", e.occurred_on, e.category)
+
+
+def reward_records(session: Session, person_id: int, year: int) -> list[AspectItem]:
+    """奖励惩处 besides entries: awards, verified complaints, probation and late findings of the year.
+    `when` is written for the year's table; the month tables re-label by `day`."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    out: list[AspectItem] = []
+    for award in awards.awards_for_person(session, person_id):
+        period = session.get(Period, award.period_id)
+        if period is not None and period.year == year:
+            label = spec_of(period).label
+            # A month's award is dated in that month; a yearly title (执法办案标兵 …) at the year's end.
+            day = period.start if period.kind == PeriodKind.MONTH.value else period.end
+            out.append(AspectItem(label, award.title, None, award.note, (), "award", day))
+    found = session.scalars(select(Complaint).where(
+        Complaint.person_id == person_id, Complaint.received_on >= first, Complaint.received_on <= last,
+        Complaint.outcome.in_(("verified", "partly"))).order_by(Complaint.received_on, Complaint.id))
+    for c in found:
+        source = complaints_service.SOURCES.get(c.source, c.source)
+        what = f"投诉（{source}，{complaints_service.OUTCOMES.get(c.outcome, c.outcome)}）"
+        note = f"核实情况：{c.finding}" if c.finding else ""
+        entry = session.get(Entry, c.entry_id) if c.entry_id else None
+        if entry is not None:  # its points count once: the entry is in its own aspect, not here again
+            points = entry.points_tenths * Component(entry.component).sign
+            undone = session.scalar(select(Entry.id).where(Entry.reverses_id == entry.id)) is not None
+            note += ("；" if note else "") + f"关联扣分：{_md(entry.occurred_on, year)} {entry.item_name} " \
+                f"{fmt(points)} 分" + ("（已冲正）" if undone else "")
+        if c.follow_up:
+            note += ("；" if note else "") + f"处理：{c.follow_up}"
+        out.append(AspectItem(_md(c.received_on, year), what, None, note, (), "complaint", c.received_on))
+    for p in probation.on_record(session, person_id):
+        if p.start <= last and p.end >= first:
+            when = f"{_md(p.start, year)}至{_md(p.end, year)}"
+            out.append(AspectItem(when, f"试岗：{probation.CAUSES.get(p.cause, p.cause)}", None, p.reason, (),
+                                  "probation", max(p.start, first), until=p.end))
+    findings = session.execute(select(LateFinding, Period).join(Period, Period.id == LateFinding.period_id).where(
+        LateFinding.person_id == person_id, Period.year == year).order_by(LateFinding.occurred_on)).all()
+    for f, _period in findings:
+        component = session.scalar(select(CatalogueItem.component).where(CatalogueItem.code == f.item_code).limit(1))
+        sign = Component(component).sign if component in {c.value for c in Component} else -1
+        who = "；".join(x for x in (f"审核人：{f.reviewer_name}" if f.reviewer_name else "", f.signers) if x)
+        note = f.note + (f"（{who}）" if who else "") + "；月份已锁定，未改动已签核的积分"
+        out.append(AspectItem(_md(f.occurred_on, year), f"锁定后查实：{f.item_name}", sign * f.points_tenths, note,
+                              (), "late", f.occurred_on, f.category))
+    return sorted(out, key=lambda i: (i.day or first, i.kind))
+
+
+def _in_month(record: AspectItem, number: int, year: int) -> AspectItem | None:
+    """A 奖励惩处 record as a month shows it: a probation in every month it covers."""
+    start, end = PeriodSpec(PeriodKind.MONTH, year, number).start, PeriodSpec(PeriodKind.MONTH, year, number).end
+    if record.kind == "probation":
+        covers = record.day is not None and record.day <= end and (record.until or end) >= start
+        return AspectItem("本月", f"{record.what}（{record.when}）", None, record.note, (), "probation", record.day,
+                          until=record.until) if covers else None
+    if record.day is None or not start <= record.day <= end:
+        return None
+    if record.kind == "award" and record.day != start:
+        return None  # a title of the year, the half or a quarter: in the year's table only
+    when = "本月" if record.kind == "award" else f"{record.day.day}日"
+    return AspectItem(when, record.what, record.points, record.note, record.evidence, record.kind, record.day,
+                      record.category)
+
+
+class MonthRead(Protocol):
+    """What `aspect_months` needs of a month as the caller read it (MonthLine, the screen's Month)."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def grade(self) -> str: ...
+
+
+def aspect_months(session: Session, person_id: int, year: int, lines: Sequence[MonthRead],
+                  records: list[AspectItem] | None = None) -> list[MonthAspects]:
+    """The twelve months by aspect. `lines` are the months as the file reads them (state, grade);
+    a month's level is the reviewer's rating when there is one, else that grade."""
+    amap = file_aspects.aspect_map(session)
+    records = reward_records(session, person_id, year) if records is None else records
+    rated = ratings.remarks_of(session, person_id, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    by_month: dict[int, list[Entry]] = {}
+    for e in _live_entries(session, person_id, dt.date(year, 1, 1), dt.date(year, 12, 31)):
+        by_month.setdefault(e.occurred_on.month, []).append(e)
+    out = []
+    for number, line in enumerate(lines, 1):
+        blocks = {a: AspectBlock(a) for a in file_aspects.ASPECTS}
+        for e in by_month.get(number, []):
+            blocks[amap.of(e.category, e.item_code)].items.append(_entry_item(e))
+        for record in records:
+            shown = _in_month(record, number, year)
+            if shown is not None:
+                blocks[file_aspects.REWARDS].items.append(shown)
+        rewards = blocks[file_aspects.REWARDS]
+        rewards.items.sort(key=lambda i: i.day or dt.date(year, number, 1))  # stable: entries first on a day
+        month = MonthAspects(number, f"{number}月", line.state, list(blocks.values()), level=line.grade)
+        rating = rated.get(PeriodSpec(PeriodKind.MONTH, year, number).code)
+        if rating is not None:
+            period = session.get(Period, rating.period_id)
+            policy = policy_for(session, period)
+            month.remark, month.reviewer = rating.remark, rating.by_name
+            if rating.level:
+                month.level, month.rated = policy.label_of(rating.level), True
+                if rating.suggested and rating.suggested != rating.level:
+                    month.suggested = policy.label_of(rating.suggested)
+        out.append(month)
+    return out
+
+
+def rank_line(session: Session, person_id: int, code: str, label: str, today: dt.date) -> RankLine:
+    """半年排名 / 年终总评 of one person: stored results once locked, else computed from the ledger
+    (a period nobody opened is computed without creating it)."""
+    spec = parse_period(code)
+    if spec.start > today:
+        return RankLine(label, spec.code, state="未到")
+    period = find_period(session, spec.code) or transient(spec)
+    if period.id is None and session.scalar(select(Entry.id).where(
+            Entry.person_id == person_id, Entry.occurred_on >= spec.start,
+            Entry.occurred_on <= spec.end).limit(1)) is None:
+        return RankLine(label, spec.code, state="无记录")
+    rows = scoring.results(session, period)
+    row = next((r for r in rows if r.person_id == person_id), None)
+    if row is None:
+        return RankLine(label, spec.code, state="不在岗")
+    peers = sum(1 for r in rows if r.department_id == row.department_id and not r.excluded_reason)
+    note = row.excluded_reason
+    if spec.end > today and period.state != PeriodState.LOCKED.value:
+        note = "；".join(x for x in (note, "期末未到，排名和等次未定") if x)
+    return RankLine(label, spec.code, row.total, row.rank_department, peers,
+                    _label(policy_for(session, period), row.grade), PeriodState(period.state).label, True, note)
+
+
+def rank_lines(session: Session, person_id: int, year: int, today: dt.date) -> tuple[list[RankLine], RankLine]:
+    halves = [rank_line(session, person_id, f"{year}-H{n}", label, today) for n, label in ((1, "上半年"), (2, "下半年"))]
+    return halves, rank_line(session, person_id, str(year), "全年", today)
+
+
 def performance_file_data(session: Session, year: int, badge: str,
                           today: dt.date | None = None) -> PerformanceFileData:
-    """Identity, twelve months, grade counts, the year's grade, awards and sanctions of one person."""
+    """Identity, twelve months, grade counts, the year's grade, awards and sanctions of one person;
+    the months by the six aspects, the year's 奖励惩处 records, 半年排名 and 年终总评."""
     if not 2000 <= year <= 2100:
         raise ValidationError(f"年份“{year}”不对，应为四位年份，如 2026")
     today = today or dt.date.today()
@@ -99,10 +271,14 @@ def performance_file_data(session: Session, year: int, badge: str,
     year_period = find_period(session, str(year))
     year_row = _row_of(session, year_period, person.id) if year_period is not None else None
     year_grade = _label(policy_for(session, year_period), year_row.grade) if year_row and year_period else ""
+    records = reward_records(session, person.id, year)
+    halves, year_review = rank_lines(session, person.id, year, today)
     return PerformanceFileData(
         station=station.name, year=year, name=person.name, badge=person.badge,
         identity=Identity(person.identity).label, position=person.position, department=person.department.name,
         sequence=person.sequence, months=months, year_total=sum(m.total for m in months if m.has_data),
         year_grade=year_grade, grade_counts=counts, awards=_awards(session, person.id, year),
         sanctions=_sanctions(session, person.id, year), photo=person.photo, printed_on=today,
+        aspect_names=list(file_aspects.ASPECTS), aspect_months=aspect_months(session, person.id, year, months, records),
+        rewards=records, halves=halves, year_review=year_review,
     )

@@ -202,6 +202,83 @@ class EventLine:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class AspectItem:
+    """One fact filed under an aspect of the 政绩档案: a ledger entry (with its evidence files),
+    or, under 奖励惩处, an award, a verified complaint, a probation or a finding made after locking."""
+
+    when: str  # "5日" in a month's table, "3月5日" in the year's
+    what: str
+    points: int | None = None  # signed effect on the total, tenths; None: not a points fact
+    note: str = ""
+    evidence: tuple[str, ...] = ()
+    kind: str = "entry"  # entry | award | complaint | probation | late
+    day: dt.date | None = None
+    category: str = ""  # the catalogue category of an entry
+    until: dt.date | None = None  # a probation's last day
+
+    @property
+    def kind_label(self) -> str:
+        return {"entry": "积分记录", "award": "奖励", "complaint": "投诉属实", "probation": "试岗",
+                "late": "锁定后查实"}.get(self.kind, self.kind)
+
+
+@dataclass
+class AspectBlock:
+    """One aspect of one month (or of the year): its facts, and the points its entries add and take."""
+
+    aspect: str
+    items: list[AspectItem] = field(default_factory=list)
+
+    @property
+    def plus(self) -> int:
+        return sum(i.points for i in self.items if i.kind == "entry" and i.points and i.points > 0)
+
+    @property
+    def minus(self) -> int:
+        """Points taken off, as a positive number."""
+        return -sum(i.points for i in self.items if i.kind == "entry" and i.points and i.points < 0)
+
+    @property
+    def entries(self) -> int:
+        return sum(1 for i in self.items if i.kind == "entry")
+
+
+@dataclass
+class MonthAspects:
+    """One month of the 政绩档案: its level (the reviewer's, else the grade from the points), the
+    reviewer's remark, and the six aspects in order."""
+
+    number: int
+    label: str  # "3月"
+    state: str  # 已锁定 / 审核中 / 录入中 / 未到 / 不在岗 / 无记录
+    aspects: list[AspectBlock]
+    level: str = ""  # label
+    suggested: str = ""  # the grade the points suggest, when the reviewer set another level
+    rated: bool = False  # the level is the reviewer's 评定
+    remark: str = ""
+    reviewer: str = ""
+
+    @property
+    def has_facts(self) -> bool:
+        return any(block.items for block in self.aspects)
+
+
+@dataclass(frozen=True)
+class RankLine:
+    """半年排名 / 年终总评: a longer period's total, rank in the department and grade."""
+
+    label: str  # 上半年 / 下半年 / 全年
+    code: str  # 2026-H1 …
+    total: int = 0
+    rank: int | None = None
+    of: int = 0  # how many ranked in the department
+    grade: str = ""
+    state: str = ""
+    has_data: bool = False
+    note: str = ""
+
+
 @dataclass
 class PerformanceFileData:
     """政绩档案 summary: one person over one year."""
@@ -222,3 +299,10 @@ class PerformanceFileData:
     sanctions: list[EventLine]
     photo: bytes | None = None
     printed_on: dt.date = field(default_factory=dt.date.today)
+    # The six aspects (科尔沁 政绩档案): each month's facts by aspect, level and remark; the year's
+    # 奖励惩处 records besides entries; 半年排名 and 年终总评.
+    aspect_names: list[str] = field(default_factory=list)
+    aspect_months: list[MonthAspects] = field(default_factory=list)
+    rewards: list[AspectItem] = field(default_factory=list)
+    halves: list[RankLine] = field(default_factory=list)
+    year_review: RankLine | None = None

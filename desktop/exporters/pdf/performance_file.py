@@ -1,4 +1,5 @@
-"""政绩档案 summary: one person over one year — identity, months, trend, grades, awards, sanctions.
+"""政绩档案 summary: one person over one year — identity, months, trend, grades, awards, sanctions;
+then the six aspects month by month, levels and remarks, 半年排名 and 年终总评 (file_aspects.py).
 
 Portrait A4. The trend is a bar chart of monthly totals drawn with reportlab graphics,
 so it is vector and prints sharply.
@@ -16,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from desktop.exporters.pdf.data import EventLine, PerformanceFileData
+from desktop.exporters.pdf.file_aspects import aspect_story
 from desktop.exporters.pdf.fonts import register_font
 from desktop.exporters.pdf.layout import Styles, build_pdf, esc, grid_style, make_styles, picture
 from desktop.services.points import fmt
@@ -120,6 +122,7 @@ def render_performance_file(data: PerformanceFileData, path: str | Path, *, font
         KeepTogether([Paragraph("四、一票否决及惩处", st.body), Spacer(1, 1.5 * mm),
                       _events(data.sanctions, ("日期", "事项", "说明"), st, "本年度无一票否决及惩处记录。")]),
     ]
+    story += aspect_story(data, st, WIDTH)
     return build_pdf(path, story, font=st.font, pagesize=PAGE, title=title_of(data), author=data.station,
                      footer_left=f"{data.name}（{data.badge}）政绩档案", margin=MARGIN,
                      footer_right=f"打印日期：{cn_date(data.printed_on)}")

@@ -1,10 +1,13 @@
 """个人档案 (政绩档案, 一人一档): one person's year — photo, identity, a chart of the monthly
-totals against the department average, points by category, grades, awards, sanctions and
-every entry. Printable as the performance-file PDF."""
+totals against the department average, points by category, grades, awards, sanctions, every
+entry, and the six aspects of a month or the year (profile_aspects.py). Printable as the
+performance-file PDF."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
@@ -19,13 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import documents, roster
+from desktop.models.enums import PeriodKind
+from desktop.services import documents, roster, visibility
 from desktop.services.periods import parse_period
 from desktop.services.points import fmt
 from desktop.ui.charts import BarChart
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.printing import make_pdf
 from desktop.ui.screens.lazy import RefreshWhenShown
+from desktop.ui.screens.profile_aspects import AspectsTab
 from desktop.ui.screens.profile_data import EntryLine, Profile, load_profile
 from desktop.ui.screens.rows_model import Cell, RowsModel, num, table_view
 from desktop.ui.widgets.pickers import Choice, SearchPicker
@@ -96,10 +101,12 @@ class ProfileScreen(RefreshWhenShown, QWidget):
         self.event_view, self.event_model = _table("eventTable", EVENT_HEADERS, self)
         self.entry_view, self.entry_model = _table("entryTable", ENTRY_HEADERS, self)
         self.scheme_view, self.scheme_model = _table("schemeStandingTable", SCHEME_HEADERS, self)
+        self.aspects = AspectsTab(self)
         for view, title in ((self.month_view, "逐月积分与等次"), (self.category_view, "分类积分"),
                             (self.event_view, "奖励与惩处"), (self.entry_view, "全部记录"),
-                            (self.scheme_view, "其他积分制")):
+                            (self.scheme_view, "其他积分制"), (self.aspects, "政绩档案（六个方面）")):
             self.tabs.addTab(view, title)
+        self._month_of(ctx.period_code)
         right.addWidget(self.tabs, 3)
         ctx.period_changed.connect(self._on_period)
         ctx.data_changed.connect(lambda topic: self._refresh_if_shown() if topic != "users" else None)
@@ -134,8 +141,14 @@ class ProfileScreen(RefreshWhenShown, QWidget):
 
     def refresh(self) -> None:
         self._stale = False
-        people = self.ctx.read(lambda s: [(p.id, p.badge, p.name, p.department.name, p.identity)
-                                          for p in roster.list_people(s)])
+        def listed(s: Any) -> list[tuple[int, str, str, str, str]]:
+            # Publish after review: while the month is unsigned an officer opens only his own file
+            # (and those of the people he reviews).
+            allowed = visibility.visible_people(s, self.ctx.actor, dt.date.today())
+            return [(p.id, p.badge, p.name, p.department.name, p.identity) for p in roster.list_people(s)
+                    if allowed is None or p.id in allowed]
+
+        people = self.ctx.read(listed)
         self.picker.set_choices([Choice.of(pid, f"{name}  {badge}  {dept}", badge, name, exact=badge)
                                  for pid, badge, name, dept, _identity in people])
         if self.person_id is None and people:
@@ -208,8 +221,16 @@ class ProfileScreen(RefreshWhenShown, QWidget):
             num(f"{x.rank}/{x.of}" if x.rank else "—", x.rank), Cell(x.grade, align="center", bold=True),
             Cell(x.why, tip=x.why)] for x in p.schemes])
         self.tabs.setTabVisible(4, bool(p.schemes))
+        self.aspects.show_profile(p)
+
+    def _month_of(self, code: str) -> None:
+        """A month chosen in the main window opens the six aspects on that month."""
+        spec = parse_period(code)
+        if spec.kind == PeriodKind.MONTH:
+            self.aspects.set_month(spec.number)
 
     def _on_period(self, code: str) -> None:
+        self._month_of(code)
         self.year.setValue(parse_period(code).year)
 
     # -- printing ------------------------------------------------------------------------------

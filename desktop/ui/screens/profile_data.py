@@ -1,6 +1,7 @@
 """What the performance file (个人档案) shows for one person and one year, read in one session:
-the months (total, rank, grade, department average), points by category, awards, sanctions
-and every entry. Plain data, no Qt."""
+the months (total, rank, grade, department average), points by category, awards, sanctions,
+every entry, and the 政绩档案's six aspects month by month with the reviewer's level and remark,
+半年排名 and 年终总评 (the same data as the PDF). Plain data, no Qt."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.exporters.pdf.data import AspectItem, MonthAspects, RankLine
 from desktop.models.enums import Component, EntrySource, Identity, PeriodKind, PeriodState
 from desktop.models.ledger import Entry
 from desktop.models.people import Person
 from desktop.models.periods import Period
-from desktop.services import awards, ledger
+from desktop.services import awards, documents_file, ledger
 from desktop.services.periods import PeriodSpec, find_period, spec_of, transient
 from desktop.services.policies import policy_for
 from desktop.services.scoring import results
@@ -89,6 +91,10 @@ class Profile:
     sanctions: list[EntryLine]
     entries: list[EntryLine] = field(default_factory=list)
     schemes: list[SchemeStanding] = field(default_factory=list)
+    aspects: list[MonthAspects] = field(default_factory=list)  # twelve months by the six aspects
+    rewards: list[AspectItem] = field(default_factory=list)  # the year's 奖励惩处 besides entries
+    halves: list[RankLine] = field(default_factory=list)
+    year_review: RankLine | None = None
 
     @property
     def year_total(self) -> int:
@@ -163,6 +169,8 @@ def load_profile(session: Session, person_id: int, year: int, today: dt.date | N
         period = session.get(Period, award.period_id)
         if period is not None and period.year == year:
             given.append((spec_of(period).label, award.title, award.note))
+    records = documents_file.reward_records(session, person_id, year)
+    halves, year_review = documents_file.rank_lines(session, person_id, year, today)
     since = f"{person.active_from:%Y-%m-%d}" if person.active_from else "—"
     until = f"{person.active_to:%Y-%m-%d}" if person.active_to else "至今"
     return Profile(
@@ -171,6 +179,8 @@ def load_profile(session: Session, person_id: int, year: int, today: dt.date | N
         active=f"{since} — {until}", photo=person.photo, year=year, months=months,
         categories=sorted(_categories(entries), key=lambda c: -(c.plus + c.minus)), awards=given,
         sanctions=sanctions, entries=entries, schemes=scheme_standings(session, person, year),
+        aspects=documents_file.aspect_months(session, person_id, year, months, records), rewards=records,
+        halves=halves, year_review=year_review,
     )
 
 
