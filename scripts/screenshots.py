@@ -38,7 +38,7 @@ SIZE = (1366, 768)  # the commonest station monitor
 PASSWORDS = {u[0]: u[3] for u in USERS}
 # Who looks at each screen (default: the clerk). Add a line for a screen that needs another role.
 SCREEN_USERS = {"settings": "admin", "review": "suozhang", "schemes": "neiqin", "awards": "suozhang", "board": "minjing",
-                "profile": "minjing", "audit": "suozhang"}
+                "profile": "minjing", "audit": "suozhang", "self_report": "minjing", "review_queue": "suozhang"}
 
 
 def _prepare_diary(screen: QWidget) -> None:

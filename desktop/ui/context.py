@@ -23,7 +23,7 @@ from desktop.ui.prefs import settings  # noqa: F401  (re-exported: screens impor
 T = TypeVar("T")
 
 # Topics for `data_changed`: screens refresh what they show when their topic changes.
-TOPICS = ("entries", "people", "catalogue", "period", "awards", "station", "users")
+TOPICS = ("entries", "people", "catalogue", "period", "awards", "station", "users", "reports")
 
 
 class AppContext(QObject):

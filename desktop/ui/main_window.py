@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import queries, roster
+from desktop.models.enums import Role
+from desktop.services import queries, reviewers, roster
 from desktop.services.periods import month_of, parse_period
 from desktop.ui.app import APP_TITLE
 from desktop.ui.context import AppContext, settings
@@ -48,6 +49,32 @@ def month_codes(first: dt.date | None, last: dt.date | None, today: dt.date) -> 
     return codes
 
 
+def _in_audience(ctx: AppContext, spec: ScreenSpec) -> bool:
+    """Screens for some accounts only: 自报 needs the account's own person, 审核 someone to review."""
+    if spec.audience is None:
+        return True
+    person_id = ctx.actor.person_id
+    if spec.audience == "person":
+        return person_id is not None
+    if ctx.actor.role == Role.CHIEF:  # a chief decides for anyone nobody at the station reviews
+        return True
+    if person_id is None:
+        return False
+    try:
+        return bool(ctx.read(lambda s: reviewers.reviewed_by(s, person_id, dt.date.today())))
+    except Exception:  # a navigation entry is not worth a window that cannot open
+        traceback.print_exc()
+        return False
+
+
+def screens_for(ctx: AppContext) -> list[ScreenSpec]:
+    """The screens this account may open, in navigation order; an officer's own 自报 and 审核 first."""
+    specs = [s for s in SCREENS if (s.permission is None or ctx.can(s.permission)) and _in_audience(ctx, s)]
+    if ctx.actor.role == Role.OFFICER:
+        specs = [s for s in specs if s.audience] + [s for s in specs if not s.audience]
+    return specs
+
+
 class MainWindow(QMainWindow):
     switch_user = Signal()
 
@@ -56,7 +83,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.switch_requested = False
         self.restore_source: Path | None = None  # set when the user chose a backup to restore
-        self.specs: list[ScreenSpec] = [s for s in SCREENS if s.permission is None or ctx.can(s.permission)]
+        self.specs: list[ScreenSpec] = screens_for(ctx)
         self._screens: dict[str, QWidget] = {}
         self.station_name = ctx.read(lambda s: roster.get_station(s).name)
         self.setWindowTitle(f"{APP_TITLE} — {self.station_name}")

@@ -19,7 +19,7 @@ from desktop.models.enums import ConfirmStatus, PeriodKind, PeriodState
 from desktop.models.grading import GradeOverride, ScoreResult
 from desktop.models.ledger import Entry
 from desktop.models.periods import Confirmation, Period
-from desktop.services import ledger
+from desktop.services import accounts, ledger, periods, review, scoring, signoff
 from desktop.services.ledger import EntryInput
 from desktop.ui.dialogs.reason import ReasonDialog
 from desktop.ui.dialogs.sign import SignDialog
@@ -175,14 +175,43 @@ def test_resolve_override_sign_lock(qtbot, ctx_for, modals, demo_db):
     row = chief.data.row_of(target.person_id)
     assert row.grade == "C" and "等次已调整" in row.flag_labels()
 
+    # Step 1 is each department's sheet, by its head (and a head's line by the level above):
+    # the chief's button is on only for what he signs (综合室, as its head), and a sheet with a
+    # member unconfirmed cannot be signed; the clerk records the paper confirmations first.
+    chief.refresh()
+    assert chief.data.next_step.seq == 1 and chief.data.mine
+    assert all("蔡海" in line or "所长" in line for line in chief.data.mine)
+    with demo_db.transaction() as s:
+        month = periods.get_or_create(s, "2026-02")
+        clerk = accounts.login(s, "neiqin", "neiqin123")
+        done = review.confirmations(s, month)
+        for r in scoring.calculate(s, month):
+            if r.person_id not in done:
+                review.confirm(s, clerk, month, r.person_id, "纸质确认单")
+    heads = ("zhian", "anjian", "binhe", "xincun", "hexi", "chengnan", "fusuozhang", "suozhang", "jiaodaoyuan")
+    while True:
+        with demo_db.transaction() as s:
+            month = periods.get_or_create(s, "2026-02")
+            step = signoff.next_step(s, month)
+            if step is None or step.seq != 1:
+                break
+            signed = False
+            for name in heads:
+                actor = accounts.login(s, name, f"{name}123")
+                if any(signoff.may_sign(actor, d) for d in signoff.dues(s, month, step)):
+                    signoff.sign(s, actor, month, f"{name}123")
+                    signed = True
+                    break
+            assert signed, [d.label for d in signoff.dues(s, month, step)]
+    chief.refresh()
     # A wrong password signs nothing.
     modals.on_dialog = password_filler(qtbot, "wrong-password")
     click(qtbot, chief, "sign")
     assert "密码不正确" in modals.last
-    assert chief.data.next_step.seq == 1
+    assert chief.data.next_step.seq == 2
     modals.on_dialog = password_filler(qtbot, "suozhang123")
     click(qtbot, chief, "sign")
-    assert chief.data.steps[0].signer and chief.data.next_step.seq == 2
+    assert chief.data.steps[1].signer and chief.data.next_step.seq == 3
     assert not chief.buttons["sign"].isEnabled()  # the same person cannot sign twice
     assert "已签" in chief.panel.steps_label.text()
 

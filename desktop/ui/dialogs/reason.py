@@ -25,12 +25,14 @@ class ReasonDialog(QDialog):
     def __init__(self, parent: QWidget | None, title: str, prompt: str, *,
                  choice_label: str = "", choices: list[tuple[str, str]] | None = None,
                  current: str | None = None, required: bool = True, ok_text: str = "确定",
-                 placeholder: str = "请写明理由，将记入审计记录") -> None:
+                 placeholder: str = "请写明理由，将记入审计记录", text_label: str = "",
+                 text: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("reasonDialog")
         self.setWindowTitle(title)
         self.setMinimumWidth(460)
         self._required = required
+        self._what = text_label or "理由"
         layout = QVBoxLayout(self)
         intro = QLabel(prompt)
         intro.setWordWrap(True)
@@ -52,8 +54,9 @@ class ReasonDialog(QDialog):
         self.text.setObjectName("reasonEdit")
         self.text.setPlaceholderText(placeholder)
         self.text.setTabChangesFocus(True)
+        self.text.setPlainText(text)  # the earlier answer, to be edited (a month's remark)
         self.text.setFixedHeight(110)
-        form.addRow("理由" if required else "说明", self.text)
+        form.addRow(text_label or ("理由" if required else "说明"), self.text)
         layout.addLayout(form)
         self.error = QLabel("")
         self.error.setObjectName("reasonError")
@@ -79,7 +82,7 @@ class ReasonDialog(QDialog):
 
     def accept(self) -> None:
         if self._required and not self.reason():
-            self.error.setText("必须填写理由，否则不能保存。")
+            self.error.setText(f"必须填写{self._what}，否则不能保存。")
             self.error.show()
             self.text.setFocus(Qt.FocusReason.OtherFocusReason)
             return

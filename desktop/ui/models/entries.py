@@ -11,6 +11,7 @@ pages and blocks are kept in small caches. Sorting and filtering are done by SQL
 
 from __future__ import annotations
 
+import dataclasses
 from array import array
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.orm import Session
 
 from desktop.models.enums import EntrySource
+from desktop.services import visibility
 from desktop.services.points import fmt
 from desktop.services.queries import (
     EntryFilter,
@@ -99,6 +101,7 @@ class EntriesModel(QAbstractTableModel):
         super().__init__(parent)
         self.ctx = ctx
         self._filter = EntryFilter()
+        self._effective = self._filter  # with the officer's visibility applied (reload)
         self._sort = "occurred_on"
         self._descending = True
         self._count = 0
@@ -116,7 +119,10 @@ class EntriesModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        f, sort, descending = self._filter, self._sort, self._descending
+        # Publish after review: an officer's list keeps to his own people in unsigned months.
+        spans, own = self.ctx.read(lambda s: visibility.hidden_spans(s, self.ctx.actor))
+        f = self._effective = dataclasses.replace(self._filter, hidden_spans=spans, own=own)
+        sort, descending = self._sort, self._descending
 
         def load(session: Session) -> tuple[int, array[int] | None]:
             if indexed_order(f, sort):
@@ -140,7 +146,7 @@ class EntriesModel(QAbstractTableModel):
         block = first // BLOCK
         ids = self._blocks.get(block)
         if ids is None:
-            f, sort, descending, total = self._filter, self._sort, self._descending, self._count
+            f, sort, descending, total = self._effective, self._sort, self._descending, self._count
             ids = self.ctx.read(lambda s: entry_id_range(s, f, sort, descending, block * BLOCK, BLOCK, total))
             self._blocks[block] = ids
             while len(self._blocks) > MAX_BLOCKS:
@@ -170,7 +176,7 @@ class EntriesModel(QAbstractTableModel):
     def ids(self) -> list[int]:
         if self._ids is not None:
             return list(self._ids)
-        return self.ctx.read(lambda s: entry_ids(s, self._filter, self._sort, self._descending))
+        return self.ctx.read(lambda s: entry_ids(s, self._effective, self._sort, self._descending))
 
     # -- Qt model interface --------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008

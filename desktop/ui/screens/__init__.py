@@ -17,6 +17,9 @@ class ScreenSpec:
     class_name: str
     shortcut: str  # switches to the screen
     permission: str | None = None  # hidden when the user lacks it
+    # Who else it is for: "person" — accounts of a person on the roster (自报);
+    # "reviewer" — accounts whose person reviews somebody, and chiefs (审核). See main_window.
+    audience: str | None = None
 
 
 SCREENS: tuple[ScreenSpec, ...] = (
@@ -25,6 +28,9 @@ SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec("people", "人员", "people", "PeopleScreen", "Ctrl+3"),
     ScreenSpec("catalogue", "考核细则", "catalogue", "CatalogueScreen", "Ctrl+4"),
     ScreenSpec("review", "月度考核", "review", "ReviewScreen", "Ctrl+5"),
+    # Officers see these two first (main_window): their own reports are their daily business.
+    ScreenSpec("self_report", "自报", "self_report", "SelfReportScreen", "Ctrl+Shift+B", audience="person"),
+    ScreenSpec("review_queue", "审核", "review_queue", "ReviewQueueScreen", "Ctrl+Shift+H", audience="reviewer"),
     ScreenSpec("board", "公示栏", "board", "BoardScreen", "Ctrl+6"),
     ScreenSpec("profile", "个人档案", "profile", "ProfileScreen", "Ctrl+7"),
     ScreenSpec("awards", "奖励", "awards", "AwardsScreen", "Ctrl+8"),

@@ -8,10 +8,12 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from sqlalchemy import select
 
 from desktop.exporters.pdf.data import BoardData
+from desktop.models.people import Person
 from desktop.models.units import PERSON_SCHEME
-from desktop.services import documents, scheme_registry
+from desktop.services import documents, scheme_registry, visibility
 from desktop.services.policies import policy_for
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.printing import make_pdf
@@ -111,7 +113,7 @@ class BoardScreen(RefreshWhenShown, QWidget):
         self._load_schemes()
         scheme = self.scheme.currentData() or PERSON_SCHEME
         if scheme == PERSON_SCHEME:
-            self.view.set_data(*self.ctx.read(lambda s: self.load(s, code)))
+            self.view.set_data(*self.ctx.read(lambda s: self.load(s, code, self.ctx.actor)))
         else:
             self.view.set_data(*self.ctx.read(lambda s: scheme_board(s, scheme, code)))
 
@@ -127,10 +129,18 @@ class BoardScreen(RefreshWhenShown, QWidget):
         self.scheme.setVisible(len(found) > 1)
 
     @staticmethod
-    def load(session: Any, code: str) -> tuple[BoardData, list[str], dict[str, list[str]]]:
+    def load(session: Any, code: str, actor: Any = None) -> tuple[BoardData, list[str], dict[str, list[str]]]:
         period = documents.period_for(session, code)
         levels = [lv.label for lv in policy_for(session, period).levels]
-        return documents.board_data(session, code), levels, board_notes(session, code)
+        data = documents.board_data(session, code)
+        allowed = visibility.visible_people(session, actor, period.end) if actor is not None else None
+        if allowed is not None:  # publish after review: an officer sees his own line until it is signed
+            badges = {p.badge for p in session.scalars(select(Person).where(Person.id.in_(allowed)))}
+            for section in data.sections:
+                section.rows = [r for r in section.rows if r.badge in badges]
+            data.sections = [sec for sec in data.sections if sec.rows]
+            data.notes = [visibility.hidden_note(period.end), *data.notes]
+        return data, levels, board_notes(session, code)
 
     def _page_changed(self, index: int, count: int) -> None:
         self.page_label.setText(f"第 {index + 1} / {count} 页" if count else "")

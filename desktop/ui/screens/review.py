@@ -185,7 +185,7 @@ class ReviewScreen(RefreshWhenShown, QWidget):
     def refresh(self) -> None:
         self._stale = False
         self._load_schemes()
-        self.show_data(self.ctx.read(lambda s: load(s, self.ctx.period_code)))
+        self.show_data(self.ctx.read(lambda s: load(s, self.ctx.period_code, self.ctx.actor)))
 
     def show_data(self, data: ReviewData) -> None:
         keep = self.selected_row()
@@ -273,8 +273,8 @@ class ReviewScreen(RefreshWhenShown, QWidget):
             "override": can("grade.override") and state != PeriodState.LOCKED.value and row is not None
             and not row.excluded_reason,
             # One person signing two steps would defeat a multi-level check (the service refuses too).
-            "sign": in_review and step is not None and actor.role.value == step.role
-            and not (data.signed_by(actor.user_id) and len(data.steps) > 1),
+            # The service names who signs each sheet; the button is on only for them.
+            "sign": in_review and step is not None and bool(data.mine),
             "withdraw": actor.role == Role.CHIEF and in_review and bool(signed),
             "unlock": can("period.reopen") and state == PeriodState.LOCKED.value,
         }
@@ -302,7 +302,7 @@ class ReviewScreen(RefreshWhenShown, QWidget):
                 scoring.store(session, actor, periods.get_or_create(session, code))
             progress(1, 2)
             with db.session() as session:
-                return load(session, code)
+                return load(session, code, actor)
 
         def done(result: object) -> None:
             self._task = None

@@ -72,6 +72,9 @@ class Step:
     signer: str = ""
     signed_at: dt.datetime | None = None
     signer_id: int | None = None
+    scope: str = "station"
+    waiting: list[str] = field(default_factory=list)  # a department step: the signatures still due
+    sheets: list[str] = field(default_factory=list)  # a department step: "治安中队：王五" …
 
 
 @dataclass
@@ -87,6 +90,8 @@ class ReviewData:
     quotas: list[QuotaGroup] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     computed_at: dt.datetime | None = None
+    mine: list[str] = field(default_factory=list)  # what the signed-in account may sign now
+    history: list[str] = field(default_factory=list)  # signatures taken back (原签字…于…撤销)
 
     @property
     def state_label(self) -> str:
@@ -153,7 +158,7 @@ def fill_missing_why(policy: Policy, rows: list[ScoreRow], months: int) -> None:
             row.why = explain(policy, row, groups[row.ranking_group], months).one_line()
 
 
-def load(session: Session, code: str) -> ReviewData:
+def load(session: Session, code: str, actor: object | None = None) -> ReviewData:
     """Everything the review screen needs for one period (a period never opened is computed too)."""
     spec = parse_period(code)
     period: Period = find_period(session, spec.code) or transient(spec)
@@ -167,19 +172,53 @@ def load(session: Session, code: str) -> ReviewData:
             confirms[person_id] = Confirm(c.status, ConfirmStatus(c.status).label, c.comment, c.resolution)
         if period.state != PeriodState.OPEN.value or confirms:
             rows = review.with_review_flags(session, period, rows)
+    from desktop.services import visibility
+
+    allowed = visibility.visible_people(session, actor, period.end) if actor is not None else None
+    if allowed is not None:  # an officer, before the month is signed: his own (and his people's) rows
+        rows = [r for r in rows if r.person_id in allowed]
     levels = [(lv.code, lv.label) for lv in policy.levels]
     signed = {s.seq: s for s in signoff.signatures(session, period)} if exists else {}
-    steps = []
+    sheets = signoff.sheet_signatures(session, period) if exists else []
+    in_review = period.state == PeriodState.REVIEW.value
+    steps, mine = [], []
     for step in signoff.chain(session):
+        if step.scope == "department":
+            due = signoff.dues(session, period, step) if in_review else []
+            done_sheets = [s for s in sheets if s.seq == step.seq]
+            complete = exists and (period.state == PeriodState.LOCKED.value or (in_review and not due))
+            last = max(done_sheets, key=lambda s: s.signed_at, default=None)
+            steps.append(Step(step.seq, step.title, step.role, f"{len(done_sheets)} 处已签" if complete else "",
+                              last.signed_at if complete and last else None, None, "department",
+                              [d.label for d in due], [_sheet_text(session, s) for s in done_sheets]))
+            if in_review and due and not mine and all(x.signed_at for x in steps[:-1]):
+                mine = [d.label for d in due if actor is not None and signoff.may_sign(actor, d)]
+            continue
         done = signed.get(step.seq)
         steps.append(Step(step.seq, step.title, step.role, done.signer_name if done else "",
                           done.signed_at if done else None, done.user_id if done else None))
+        twice = any(x.user_id == getattr(actor, "user_id", None) for x in signed.values()) and len(signed) > 0
+        if (in_review and done is None and not mine and all(x.signed_at for x in steps[:-1]) and actor is not None
+                and not twice):
+            mine = [d.label for d in signoff.dues(session, period, step) if signoff.may_sign(actor, d)]
     return ReviewData(
         code=spec.code, label=spec.label, exists=exists, state=period.state, policy_name=policy.name,
         levels=levels, rows=rows, confirmations=confirms,
         quotas=quota_groups(rows, levels, lambda n: quota_counts(policy, n)),
-        steps=steps, computed_at=period.computed_at,
+        steps=steps, computed_at=period.computed_at, mine=mine,
+        history=signoff.history_lines(session, period) if exists else [],
     )
+
+
+def _sheet_text(session: Session, s: object) -> str:
+    from desktop.models.people import Person
+    from desktop.models.station import Department
+
+    dept = session.get(Department, s.department_id)
+    line = getattr(s, "for_person_id", None)
+    person = session.get(Person, line) if line else None
+    where = (dept.name if dept else "?") + (f"（{person.name}一行）" if person else "")
+    return f"{where}：{s.signer_name}"
 
 
 def role_label(role: str) -> str:

@@ -131,13 +131,23 @@ def steps_html(data: ReviewData) -> str:
     lines = []
     for step in data.steps:
         head = f"{step.seq}. {html.escape(step.title)}"
-        if step.signed_at is not None:
+        if step.scope == "department":
+            done = "；".join(html.escape(x) for x in step.sheets)
+            if step.signed_at is not None:
+                lines.append(f"<b>{head}</b>：<span style='color:#2e7d32'>各部门已签</span>（{done}）")
+            else:
+                waiting = "；".join(html.escape(x) for x in step.waiting[:6])
+                lines.append(f"{head}：<span style='color:#777'>各部门分别签</span>"
+                             + (f"，已签：{done}" if done else "") + (f"<br>　待签：{waiting}" if waiting else ""))
+        elif step.signed_at is not None:
             lines.append(f"<b>{head}</b>：{html.escape(step.signer)}"
                          f" <span style='color:#2e7d32'>已签 {local(step.signed_at):%Y-%m-%d %H:%M}</span>")
         else:
             lines.append(f"{head}：<span style='color:#777'>待签（{role_label(step.role)}）</span>")
     if not lines:
         return "<span style='color:#777'>未配置签核流程（在“设置”中配置）</span>"
+    for line in data.history:
+        lines.append(f"<span style='color:#a33'>{html.escape(line)}</span>")
     return "<br>".join(lines)
 
 
