@@ -172,7 +172,9 @@ Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-ar
 COMMAND_MODULES = (
     "desktop.cli.ledger",     # record, reverse, entries
     "desktop.cli.period",     # period submit|confirm|…|lock|reopen, periods, override, award
+    "desktop.cli.oversight",  # review, rate, reviewers, probation, complaint, alerts, late, publish
     "desktop.cli.documents",  # printouts
+    "desktop.cli.aspects",    # aspects, aspects set (the 政绩档案's six aspects)
     "desktop.cli.exchange",   # export, import, county merge
     "desktop.cli.rebuild",    # restore-export
     "desktop.cli.admin",      # user, users, person, department, catalogue, settings

@@ -33,7 +33,7 @@ ITEM_FIELDS = (
     ("component", "积分组成代码"), ("component_label", "积分组成"), ("points_mode", "计分方式代码"),
     ("points_mode_label", "计分方式"), ("points", "分值"), ("points_value", "每次分值"), ("points_min", "下限"),
     ("points_max", "上限"), ("monthly_cap", "月上限"), ("unit", "单位"), ("evidence_required", "需证明材料"),
-    ("veto", "一票否决"), ("daily_duty", "每日值勤表"), ("version", "细则版本"), ("effective_from", "生效日期"),
+    ("veto", "一票否决"), ("daily_duty", "每日值勤表"), ("self_report", "民警自报"), ("version", "细则版本"), ("effective_from", "生效日期"),
 )
 TABLE_FIELDS = (("code", "编号"), ("category", "类别"), ("name", "项目名称"), ("component_label", "积分组成"),
                 ("points", "分值"), ("veto", "一票否决"), ("evidence_required", "需证明材料"),
@@ -43,8 +43,8 @@ VERSION_FIELDS = (("effective_from", "生效日期"), ("name", "名称"), ("item
 # The item keys of the file, in the preset's order; `points`, `min`, `max`, `monthly_cap` are
 # decimal text ("1.5"), null where not set.
 FILE_KEYS = ("code", "category", "subcategory", "component", "name", "unit", "points_mode", "points", "min",
-             "max", "monthly_cap", "evidence_required", "veto", "daily_duty")
-BOOL_KEYS = ("evidence_required", "veto", "daily_duty")
+             "max", "monthly_cap", "evidence_required", "veto", "daily_duty", "self_report")
+BOOL_KEYS = ("evidence_required", "veto", "daily_duty", "self_report")
 
 
 def _on(args: argparse.Namespace) -> dt.date:
@@ -69,7 +69,7 @@ def item_row(item: CatalogueItem) -> dict[str, Any]:
         "points": catalogue.describe_points(item), "points_value": None if ranged else _decimal(item.points_tenths),
         "points_min": _decimal(item.min_tenths), "points_max": _decimal(item.max_tenths),
         "monthly_cap": _decimal(item.monthly_cap_tenths), "unit": item.unit,
-        "evidence_required": item.evidence_required, "veto": item.veto, "daily_duty": item.daily_duty,
+        "evidence_required": item.evidence_required, "veto": item.veto, "daily_duty": item.daily_duty, "self_report": item.self_report,
         "version": item.version.name, "effective_from": item.version.effective_from.isoformat(),
     }
 
@@ -117,7 +117,7 @@ def spec_json(spec: ItemSpec) -> dict[str, Any]:
         "component": str(spec.component), "name": spec.name, "unit": spec.unit,
         "points_mode": spec.points_mode.value, "points": number(spec.points_tenths), "min": number(spec.min_tenths),
         "max": number(spec.max_tenths), "monthly_cap": number(spec.monthly_cap_tenths),
-        "evidence_required": spec.evidence_required, "veto": spec.veto, "daily_duty": spec.daily_duty,
+        "evidence_required": spec.evidence_required, "veto": spec.veto, "daily_duty": spec.daily_duty, "self_report": spec.self_report,
     }
     return {key: values[key] for key in FILE_KEYS}
 

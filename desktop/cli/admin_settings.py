@@ -22,14 +22,15 @@ from desktop.services.errors import ValidationError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from desktop.models.enums import Role
+    from desktop.services.roster import ChainStep
 
 CLEAR = ("", "无", "none")
 # Steps are separated by commas (either width) or 、; a step's title and role by a colon (either width).
 _STEPS = re.compile(r"[,，、;；]")
 _TITLE_ROLE = re.compile(r"[:：]")
-CHAIN_HELP = ("签核流程：按顺序写“环节名称:角色”，用逗号分隔，如 \"中队长审核:chief,教导员签字:chief\"；"
-              "角色为 chief（所长/教导员）、clerk（内勤）或 admin（管理员）")
+CHAIN_HELP = ("签核流程：按顺序写“环节名称:签字人”，用逗号分隔，如 \"部门负责人审核:head,教导员签字:#150002\"；"
+              "签字人为 head（各部门由本部门负责人签）、leader（各部门由分管领导签）、#警号（指定的人）"
+              "或角色 chief（所长/教导员）、clerk（内勤）、admin（管理员）")
 
 
 def settings_data(session: Session) -> dict[str, Any]:
@@ -43,14 +44,36 @@ def settings_data(session: Session) -> dict[str, Any]:
     return {
         "code": station.code, "name": station.name, "county_bureau": station.county_bureau,
         "starting_score": None if start is None else to_decimal(start),
-        "signoff_chain": [{"seq": s.seq, "title": s.title, "role": s.role, "role_label": Role(s.role).label}
+        "signoff_chain": [{"seq": s.seq, "title": s.title, "role": s.role, "role_label": Role(s.role).label,
+                           "scope": s.scope, "signer": s.signer, "signer_badge": s.signer_badge,
+                           "signer_label": _signer_label(session, s)}
                           for s in signoff.chain(session)],
     }
 
 
+def _signer_label(session: Session, step: Any) -> str:
+    from desktop.models.enums import Role
+    from desktop.services.signoff import SIGNER_LABELS
+
+    if step.signer == "person":
+        from desktop.services.roster import person_by_badge
+
+        try:
+            return person_by_badge(session, step.signer_badge).name
+        except Exception:
+            return f"#{step.signer_badge}"
+    return Role(step.role).label if step.signer == "role" else SIGNER_LABELS[step.signer]
+
+
+def _signer_text(step: dict[str, Any]) -> str:
+    if step.get("signer") == "person":
+        return f"#{step['signer_badge']}"
+    return step["signer"] if step.get("signer") in ("head", "leader") else step["role"]
+
+
 def chain_text(steps: list[dict[str, Any]]) -> str:
     """The chain as `signoff-chain` reads it, so the shown value can be pasted back."""
-    return ",".join(f"{s['title']}:{s['role']}" for s in steps)
+    return ",".join(f"{s['title']}:{_signer_text(s)}" for s in steps)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -66,7 +89,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"基础分：{start if start is not None else '不设基础分'}")
     print("签核流程：")
     for step in data["signoff_chain"]:
-        print(f"  {step['seq']}. {step['title']}（{step['role_label']}）")
+        scope = "，各部门分别签" if step["scope"] == "department" else ""
+        print(f"  {step['seq']}. {step['title']}（{step['signer_label']}{scope}）")
     print(f"  （jifen settings signoff-chain \"{chain_text(data['signoff_chain'])}\" 可按此格式修改）")
     return 0
 
@@ -93,17 +117,25 @@ def cmd_set(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_chain(text: str) -> list[tuple[str, Role]]:
+def parse_chain(text: str) -> list[ChainStep]:
     from desktop.cli.admin_users import role
+    from desktop.models.enums import Role
+    from desktop.services.roster import ChainStep
 
-    steps: list[tuple[str, Role]] = []
+    steps: list[ChainStep] = []
     for n, part in enumerate((p.strip() for p in _STEPS.split(text)), start=1):
         if not part:
             continue
         pieces = _TITLE_ROLE.split(part)
         if len(pieces) != 2:
             raise ValidationError(f"签核流程第 {n} 个环节“{part}”应写作“环节名称:角色”，如 所长签字:chief")
-        steps.append((pieces[0].strip(), role(pieces[1])))
+        title, who = pieces[0].strip(), pieces[1].strip()
+        if who in ("head", "leader"):
+            steps.append(ChainStep(title, Role.CHIEF, who))
+        elif who.startswith(("#", "＃")):
+            steps.append(ChainStep(title, Role.CHIEF, "person", who[1:].strip()))
+        else:
+            steps.append(ChainStep(title, role(who)))
     if not steps:
         raise ValidationError("签核流程至少需要一个环节")
     return steps
@@ -115,7 +147,12 @@ def cmd_signoff_chain(args: argparse.Namespace) -> int:
     steps = parse_chain(args.chain)
     with signed_in(args) as (session, actor):
         roster.set_signoff_chain(session, actor, steps)
-    print("签核流程已保存：" + " → ".join(f"{title}（{r.label}）" for title, r in steps))
+    def who(step: ChainStep) -> str:
+        from desktop.services.signoff import SIGNER_LABELS
+
+        return step.role.label if step.signer == "role" else f"#{step.badge}" if step.badge else SIGNER_LABELS[step.signer]
+
+    print("签核流程已保存：" + " → ".join(f"{step.title}（{who(step)}）" for step in steps))
     return 0
 
 

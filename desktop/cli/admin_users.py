@@ -37,7 +37,7 @@ USER_FIELDS = (
     ("username", "用户名"), ("display_name", "显示名"), ("role", "角色代码"), ("role_label", "角色"),
     ("person_badge", "对应警号"), ("person_name", "对应人员"), ("active", "在用"), ("locked", "已锁定"),
     ("locked_until", "锁定至"), ("failed_logins", "连续输错"), ("last_login", "最近登录"),
-    ("created_at", "建立时间"),
+    ("created_at", "建立时间"), ("badge", "警号"), ("reviews", "审核的人员（警号）"),
 )
 
 
@@ -188,6 +188,11 @@ def user_rows(session: Session) -> list[dict[str, Any]]:
     linked = [u.person_id for u in users if u.person_id]
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(linked)))}
     logins = accounts.last_logins(session)
+    import datetime as dt
+
+    from desktop.services import reviewers
+
+    review = reviewers.ReviewMap(session, dt.date.today())
     rows = []
     for u in users:
         person = people.get(u.person_id or 0)
@@ -198,6 +203,8 @@ def user_rows(session: Session) -> list[dict[str, Any]]:
             "person_name": person.name if person else None, "active": u.active, "locked": locked,
             "locked_until": _local(u.locked_until) if locked else None, "failed_logins": u.failed_logins,
             "last_login": _local(logins.get(u.id)), "created_at": _local(u.created_at),
+            "badge": person.badge if person else None,
+            "reviews": [p.badge for p in review.reviewed_by(person.id)] if person else [],
         })
     return rows
 
@@ -205,6 +212,9 @@ def user_rows(session: Session) -> list[dict[str, Any]]:
 def cmd_users(args: argparse.Namespace) -> int:
     with reading(args) as session:
         rows = user_rows(session)
+    if args.format != "json":
+        for row in rows:
+            row["reviews"] = "、".join(row["reviews"])
     emit(args.format, USER_FIELDS, rows)
     return 0
 

@@ -39,7 +39,7 @@ ENTRY_FIELDS = (
     ("points", "分值"), ("note", "说明"), ("source", "来源"), ("status", "状态"),
     ("reverses", "冲正的原记录"), ("evidence", "证明材料"), ("recorded_by", "录入人"),
     ("recorded_at", "录入时间"), ("unit", "单位代码"), ("unit_name", "单位"), ("scheme", "积分制"),
-    ("case_no", "案件编号"), ("case_type", "案件类型"),
+    ("case_no", "案件编号"), ("case_type", "案件类型"), ("review_status", "审核状态代码"), ("reviewer", "审核人"),
 )
 # The terminal table keeps to what a clerk reads; the uuid comes last, for `jifen reverse`.
 TABLE_FIELDS = (
@@ -127,17 +127,24 @@ def _one_subject(args: argparse.Namespace, *, required: bool) -> None:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
+    from desktop.models.enums import Role
     from desktop.services import ledger
     from desktop.services.points import to_tenths
 
-    # Everything that needs no database is checked before the password is asked for.
-    _one_subject(args, required=True)
+    # Everything that needs no database is checked before the password is asked for (an
+    # officer's own report needs no --person, so that one check waits for the sign-in).
+    _one_subject(args, required=False)
     occurred_on = day(args.date)
     qty = quantity(args.qty)
     points = None if args.points is None else to_tenths(args.points, field="分值")
     evidence = [ledger.Evidence.from_path(path) for path in args.evidence or []]
     lines = []
     with signed_in(args) as (session, actor):
+        if actor.role == Role.OFFICER:
+            # An officer records only his own work, as a report his reviewer decides on.
+            print(_self_report(session, actor, args, occurred_on, qty, points, evidence))
+            return 0
+        _one_subject(args, required=True)
         people = _people(session, args.person) if args.person is not None else []
         subjects = _units(session, args.unit) if args.unit is not None else []
         data = ledger.EntryInput(person_ids=[p.id for p in people], unit_ids=[u.id for u in subjects],
@@ -155,6 +162,26 @@ def cmd_record(args: argparse.Namespace) -> int:
                          f"{_points_text(signed_tenths(entry))}{case}")
     print("\n".join(lines))
     return 0
+
+
+def _self_report(session: Session, actor: Any, args: argparse.Namespace, occurred_on: dt.date, qty: int,
+                 points: int | None, evidence: list[Any]) -> str:
+    from desktop.models.people import Person
+    from desktop.services import reviewers, roster, self_report
+
+    if args.unit is not None:
+        raise ValidationError("民警不能给单位记分；单位积分由内勤录入")
+    if args.person is not None:
+        wanted = badges(args.person)
+        own = session.get(Person, actor.person_id) if actor.person_id else None
+        if own is None or wanted != [own.badge]:
+            raise ValidationError("民警只能自报本人的工作（--person 只能写本人警号，或不写）")
+    [report] = self_report.submit(session, actor, [self_report.ReportInput(
+        args.item.strip(), occurred_on, qty, points, args.note or "", evidence)])
+    person = roster.person_by_badge(session, report.person.badge)
+    reviewer = reviewers.reviewer_of(session, person, occurred_on).label
+    return (f"已提交自报（待审核，审核通过后才计分）：{report.id}  {person.badge}  {person.name}  "
+            f"{report.item_code} {report.item_name}  ×{report.quantity}；审核人：{reviewer}")
 
 
 def entry_by_uuid(session: Session, text: str) -> Entry:
@@ -250,7 +277,45 @@ def entry_rows(session: Session, start: dt.date, end: dt.date, person_id: int | 
             "evidence": evidence.get(e.id, 0), "recorded_by": e.recorded_by_name,
             "recorded_at": _iso(e.recorded_at), "unit": unit.code if unit is not None else None,
             "unit_name": unit.name if unit is not None else "", "scheme": e.scheme, "case_no": e.case_no,
-            "case_type": e.case_type,
+            "case_type": e.case_type, "review_status": "counted",
+            "reviewer": e.recorded_by_name if e.source == EntrySource.SELF.value else "",
+        })
+    return rows + report_rows(session, start, end, person_id) if unit_id is None else rows
+
+
+REPORT_STATUS = {"pending": ("待审核", "pending"), "rejected": ("已退回", "rejected")}
+
+
+def report_rows(session: Session, start: dt.date, end: dt.date, person_id: int | None) -> list[dict[str, Any]]:
+    """Officers' reports not (yet) counted: pending ones and rejected ones, after the entries."""
+    from sqlalchemy import select
+
+    from desktop.models.catalogue import CatalogueItem
+    from desktop.models.people import Person
+    from desktop.models.reports import SelfReport
+    from desktop.services.points import to_decimal
+
+    query = select(SelfReport).where(SelfReport.occurred_on >= start, SelfReport.occurred_on <= end,
+                                     SelfReport.status.in_(tuple(REPORT_STATUS))).order_by(
+        SelfReport.occurred_on, SelfReport.id)
+    if person_id is not None:
+        query = query.where(SelfReport.person_id == person_id)
+    rows = []
+    for r in session.scalars(query):
+        item = session.get(CatalogueItem, r.item_id)
+        per = r.points_tenths if r.points_tenths is not None else (item.points_tenths if item else 0)
+        reviewer = session.get(Person, r.reviewer_id) if r.reviewer_id else None
+        status, code = REPORT_STATUS[r.status]
+        rows.append({
+            "uuid": r.uuid, "date": r.occurred_on.isoformat(), "period": r.occurred_on.strftime("%Y-%m"),
+            "badge": r.person.badge, "name": r.person.name, "department": r.person.department.name,
+            "item_code": r.item_code, "item_name": r.item_name, "category": r.category, "component": r.component,
+            "component_label": component_label(r.component), "quantity": r.quantity,
+            "points": to_decimal(component_sign(r.component) * per * r.quantity), "note": r.note,
+            "source": "民警自报", "status": status, "reverses": None, "evidence": len(r.evidence),
+            "recorded_by": r.reported_by_name, "recorded_at": _iso(r.reported_at), "unit": None, "unit_name": "",
+            "scheme": "person", "case_no": "", "case_type": "", "review_status": code,
+            "reviewer": r.decided_by_name if r.status == "rejected" else (reviewer.name if reviewer else ""),
         })
     return rows
 

@@ -27,6 +27,7 @@ from desktop.cli.common import (
     signed_in_keeping_password,
 )
 from desktop.cli.signin import add_user_argument
+from desktop.services.errors import ValidationError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -100,14 +101,49 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
     with signed_in_keeping_password(args) as (session, actor, password):
         period = period_of(session, args.period, create=True)
-        signature = signoff.sign(session, actor, period, password)
-        text = f"已签字：{label(period)}“{signature.step_title}”（{actor.display_name}）"
+        if args.step is not None:
+            open_step = signoff.next_step(session, period) if period.state == PeriodState.REVIEW.value else None
+            if open_step is None or open_step.seq != args.step:
+                now = f"当前待签的是第 {open_step.seq} 步“{open_step.title}”" if open_step else "没有待签的环节"
+                raise ValidationError(f"第 {args.step} 步现在不能签：{now}")
+        made = signoff.sign(session, actor, period, password, department=args.department)
+        sheets = "、".join(_sheet_name(session, m) for m in made)
+        text = f"已签字：{label(period)}“{made[0].step_title}”{sheets}（{actor.display_name}）"
         if period.state == PeriodState.LOCKED.value:
             text += f"；签核流程完成，{label(period)}已锁定"
         else:
             step = signoff.next_step(session, period)
-            if step is not None:
+            if step is not None and step.signer == "role" and step.scope == "station":
                 text += f"；下一步“{step.title}”由{Role(step.role).label}签字"
+            elif step is not None:
+                due = signoff.dues(session, period, step)
+                waiting = "；".join(d.label for d in due[:4]) + (f" 等 {len(due)} 处" if len(due) > 4 else "")
+                text += f"；待签：{waiting or Role(step.role).label}"
+    print(text)
+    return 0
+
+
+def _sheet_name(session: Session, signature: object) -> str:
+    from desktop.models.people import Person
+    from desktop.models.station import Department
+
+    department_id = getattr(signature, "department_id", None)
+    if department_id is None:
+        return ""
+    dept = session.get(Department, department_id)
+    line = getattr(signature, "for_person_id", None)
+    person = session.get(Person, line) if line else None
+    return f"[{dept.name if dept else '?'}{f' {person.name}一行' if person else ''}]"
+
+
+def cmd_excuse(args: argparse.Namespace) -> int:
+    from desktop.services import review, roster
+
+    with signed_in(args) as (session, actor):
+        period = period_of(session, args.period, create=True)
+        person = roster.person_by_badge(session, args.person)
+        review.excuse(session, actor, period, person.id, args.reason)
+        text = f"已登记未确认原因：{who(person)}{label(period)}（{args.reason.strip()}），该部门考核表可以签字"
     print(text)
     return 0
 
@@ -161,7 +197,7 @@ def cmd_back(args: argparse.Namespace) -> int:
 PERIOD_FIELDS = (
     ("code", "代码"), ("label", "周期"), ("kind", "类型代码"), ("kind_label", "类型"), ("state", "状态代码"),
     ("state_label", "状态"), ("signatures", "签字"), ("next_step", "待签环节"), ("computed_at", "计算时间"),
-    ("locked_at", "锁定时间"),
+    ("locked_at", "锁定时间"), ("sheet_signatures", "部门签字"), ("revoked_signatures", "已撤销的签字"),
 )
 TABLE_PERIOD_FIELDS = (("code", "代码"), ("label", "周期"), ("state_label", "状态"), ("signatures", "签字"),
                        ("next_step", "待签环节"), ("locked_at", "锁定时间"))
@@ -179,6 +215,7 @@ def period_rows(session: Session) -> list[dict[str, Any]]:
     for period in periods.list_periods(session):
         signed = signoff.signatures(session, period)
         step = signoff.next_step(session, period) if period.state == PeriodState.REVIEW.value else None
+        sheets = signoff.sheet_signatures(session, period)
         rows.append({
             "code": period.code, "label": label(period), "kind": period.kind,
             "kind_label": PeriodKind(period.kind).label, "state": period.state,
@@ -186,9 +223,27 @@ def period_rows(session: Session) -> list[dict[str, Any]]:
             "signatures": [{"step": s.step_title, "role": s.role, "user": usernames.get(s.user_id),
                             "display_name": s.signer_name, "signed_at": utc_iso(s.signed_at)} for s in signed],
             "next_step": step.title if step else None,
+            "sheet_signatures": [{"step": s.step_title, "seq": s.seq, "department": _dept_name(session, s.department_id),
+                                  "line_badge": _badge(session, s.for_person_id), "user": usernames.get(s.user_id),
+                                  "display_name": s.signer_name, "signed_at": utc_iso(s.signed_at)} for s in sheets],
+            "revoked_signatures": signoff.history_lines(session, period),
             "computed_at": local_iso(period.computed_at), "locked_at": local_iso(period.locked_at),
         })
     return rows
+
+
+def _dept_name(session: Session, department_id: int | None) -> str | None:
+    from desktop.models.station import Department
+
+    dept = session.get(Department, department_id) if department_id else None
+    return dept.name if dept else None
+
+
+def _badge(session: Session, person_id: int | None) -> str | None:
+    from desktop.models.people import Person
+
+    person = session.get(Person, person_id) if person_id else None
+    return person.badge if person else None
 
 
 def cmd_periods(args: argparse.Namespace) -> int:
@@ -196,7 +251,9 @@ def cmd_periods(args: argparse.Namespace) -> int:
         rows = period_rows(session)
     if args.format != "json":
         for row in rows:
-            row["signatures"] = [f"{s['step']}：{s['display_name']}" for s in row["signatures"]]
+            row["signatures"] = [f"{s['step']}：{s['display_name']}" for s in row["signatures"]] + [
+                f"{s['step']}[{s['department']}]：{s['display_name']}" for s in row.pop("sheet_signatures")]
+            row.pop("revoked_signatures")
     emit(args.format, TABLE_PERIOD_FIELDS if args.format == "table" else PERIOD_FIELDS, rows)
     return 0
 
@@ -242,8 +299,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     resolve = _workflow(actions, "resolve", "处理异议（所长）", lambda a: _person_step(a, "resolve"))
     resolve.add_argument("--person", required=True, metavar="警号")
     resolve.add_argument("--resolution", required=True, metavar="处理意见")
-    _workflow(actions, "sign", "按签核流程签字（所需角色见 periods 的“待签环节”；最后一人签字后自动锁定）",
-              cmd_sign)
+    sign = _workflow(actions, "sign", "按签核流程签字：签本人应签的考核表（待签见 periods；最后一人签字后自动锁定）",
+                     cmd_sign)
+    sign.add_argument("--step", type=int, metavar="N", help="要签的环节序号（与当前待签环节不符时拒绝）")
+    sign.add_argument("--department", metavar="部门", help="只签这个部门的考核表（各部门签核的环节；默认签本人应签的全部）")
+    excuse = _workflow(actions, "excuse", "登记某人未确认的原因（请假、出差 …），该部门考核表方可签字", cmd_excuse)
+    excuse.add_argument("--person", required=True, metavar="警号")
+    excuse.add_argument("--reason", required=True, metavar="原因", help="如 请假、出差、借调")
     _workflow(actions, "lock", "直接锁定（所长）：各月已锁定的季度、半年、年度；月份由签核流程锁定", cmd_lock)
     for name, help_text, handler in (
             ("reopen", "解锁已锁定的周期以便更正（所长，签字作废）", cmd_reopen),

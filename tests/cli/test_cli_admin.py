@@ -197,7 +197,8 @@ def test_users_json_never_shows_a_password_hash(path: Path, capsys: pytest.Captu
     rows = json.loads(out)
     assert {r["username"] for r in rows} == {"admin", "chief", "jdy", "clerk", "officer"}
     assert set(rows[0]) == {"username", "display_name", "role", "role_label", "person_badge", "person_name",
-                            "active", "locked", "locked_until", "failed_logins", "last_login", "created_at"}
+                            "active", "locked", "locked_until", "failed_logins", "last_login", "created_at",
+                            "badge", "reviews"}
     assert "scrypt" not in out and "password" not in out
     for fmt in ("csv", "table"):
         assert run(path, "users", "--format", fmt) == 0

@@ -139,7 +139,7 @@ def test_catalogue_json_lists_the_items_in_force(path: Path, capsys: pytest.Capt
     assert set(rows[0]) == {"code", "category", "subcategory", "name", "component", "component_label",
                             "points_mode", "points_mode_label", "points", "points_value", "points_min",
                             "points_max", "monthly_cap", "unit", "evidence_required", "veto", "daily_duty",
-                            "version", "effective_from"}
+                            "self_report", "version", "effective_from"}
     first = next(r for r in rows if r["code"] == "ZB-01")
     assert (first["points"], first["points_value"], first["monthly_cap"]) == ("1.0 分/天，月上限 25.0", 1.0, 25.0)
     assert first["daily_duty"] is True and first["component"] == "base"
@@ -157,7 +157,7 @@ def test_an_exported_version_edited_and_added_back(path: Path, tmp_path: Path, m
     assert data["items"][0] == {
         "code": "ZB-01", "category": "值班备勤", "subcategory": "", "component": "base", "name": "按时到岗",
         "unit": "天", "points_mode": "fixed", "points": "1.0", "min": None, "max": None, "monthly_cap": "25.0",
-        "evidence_required": False, "veto": False, "daily_duty": True}
+        "evidence_required": False, "veto": False, "daily_duty": True, "self_report": True}
     data["items"][0]["points"] = "1.5"
     edited = tmp_path / "细则.json"
     edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -215,8 +215,10 @@ def test_settings_set_and_show(path: Path, monkeypatch: pytest.MonkeyPatch, caps
     data = json.loads(capsys.readouterr().out)
     assert data == {"code": "150302", "name": "城关派出所", "county_bureau": "测试县公安局", "starting_score": 100.0,
                     "signoff_chain": [
-                        {"seq": 1, "title": "所长审核", "role": "chief", "role_label": "所长/教导员"},
-                        {"seq": 2, "title": "教导员签字", "role": "chief", "role_label": "所长/教导员"}]}
+                        {"seq": 1, "title": "所长审核", "role": "chief", "role_label": "所长/教导员",
+                         "scope": "station", "signer": "role", "signer_badge": "", "signer_label": "所长/教导员"},
+                        {"seq": 2, "title": "教导员签字", "role": "chief", "role_label": "所长/教导员",
+                         "scope": "station", "signer": "role", "signer_badge": "", "signer_label": "所长/教导员"}]}
     assert run(path, "settings", "set", "--starting-score", "", "--county-bureau", "某县公安局", "--user", "admin",
                password=PASSWORD, monkeypatch=monkeypatch) == 0
     with Opened(path) as s:

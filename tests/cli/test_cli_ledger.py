@@ -25,7 +25,8 @@ from tests.services.builders import PASSWORD, World, locked
 REPO = Path(__file__).resolve().parents[2]
 JSON_KEYS = ["uuid", "date", "period", "badge", "name", "department", "item_code", "item_name", "category",
              "component", "component_label", "quantity", "points", "note", "source", "status", "reverses",
-             "evidence", "recorded_by", "recorded_at", "unit", "unit_name", "scheme", "case_no", "case_type"]
+             "evidence", "recorded_by", "recorded_at", "unit", "unit_name", "scheme", "case_no", "case_type",
+             "review_status", "reviewer"]
 
 
 def _path(w: World) -> Path:
@@ -133,7 +134,8 @@ def test_an_officer_may_not_record(
     assert _record(station, monkeypatch, "--person", "101", "--item", "ZB-01", "--date", "2026-03-05",
                    user="officer") == 2
     err = capsys.readouterr().err
-    assert err.startswith("错误：") and "无权录入或冲正积分" in err and len(err.splitlines()) == 1
+    # An officer's record is his own report for his reviewer; someone else's work is refused.
+    assert err.startswith("错误：") and "民警只能自报本人的工作" in err and len(err.splitlines()) == 1
     assert _entries(_path(station)) == []
 
 

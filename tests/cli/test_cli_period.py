@@ -13,7 +13,7 @@ from tests.cli.conftest import run
 from tests.services.builders import PASSWORD, World, five_people, locked, world
 
 PERIOD_KEYS = ["code", "label", "kind", "kind_label", "state", "state_label", "signatures", "next_step",
-               "computed_at", "locked_at"]
+               "computed_at", "locked_at", "sheet_signatures", "revoked_signatures"]
 AWARD_KEYS = ["id", "uuid", "period", "badge", "name", "title", "note", "given_by", "given_by_name", "given_at"]
 
 
@@ -55,6 +55,11 @@ class Cli:
         assert code == 0, err
         return json.loads(out)
 
+    def confirm_all(self, code: str, badges: str = "001 002 003 004 005") -> None:
+        """The clerk records everyone's paper confirmation: an unconfirmed sheet is not signed."""
+        for badge in badges.split():
+            assert self("period", "confirm", "--period", code, "--person", badge, user="clerk")[0] == 0
+
     def period(self, code: str) -> dict[str, object]:
         return next(p for p in self.json("periods") if p["code"] == code)
 
@@ -67,6 +72,7 @@ def cli(graded: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.M
 def test_a_month_is_submitted_signed_by_each_step_and_locked(cli: Cli, graded: World) -> None:
     code, out, _ = cli("period", "submit", "--period", "2026-03", user="clerk")
     assert (code, out) == (0, "已提交审核：2026年3月现为“审核中”，民警可确认或提出异议")
+    cli.confirm_all("2026-03")
     march = cli.period("2026-03")
     assert (march["state"], march["state_label"], march["next_step"]) == ("review", "审核中", "中队长审核")
 
@@ -107,6 +113,7 @@ def test_a_month_is_submitted_signed_by_each_step_and_locked(cli: Cli, graded: W
 
 def test_a_wrong_password_signs_nothing(cli: Cli) -> None:
     assert cli("period", "submit", "--period", "2026-03", user="clerk")[0] == 0
+    cli.confirm_all("2026-03")
     assert cli.refused("period", "sign", "--period", "2026-03", user="chief", password="wrong") == \
         "错误：用户名或密码错误"
     assert cli.period("2026-03")["signatures"] == []
@@ -116,6 +123,7 @@ def test_confirmations_disputes_and_their_resolution(cli: Cli) -> None:
     march = ("--period", "2026-03")
     assert "不在审核中" in cli.refused("period", "confirm", *march, "--person", "001", user="clerk")
     assert cli("period", "submit", *march, user="clerk")[0] == 0
+    cli.confirm_all("2026-03")
     # The officer account is nobody's: it may speak only for its own sheet.
     assert "只能确认或反馈本人" in cli.refused("period", "confirm", *march, "--person", "001", user="officer")
     code, out, _ = cli("period", "confirm", *march, "--person", "001", user="clerk")
@@ -135,6 +143,7 @@ def test_confirmations_disputes_and_their_resolution(cli: Cli) -> None:
 def test_withdraw_back_and_reopen(cli: Cli) -> None:
     march = ("--period", "2026-03")
     assert cli("period", "submit", *march, user="clerk")[0] == 0
+    cli.confirm_all("2026-03")
     assert cli("period", "sign", *march, user="chief")[0] == 0
     assert "只有所长/教导员" in cli.refused("period", "withdraw", *march, "--reason", "数据有变", user="clerk")
     code, out, _ = cli("period", "withdraw", *march, "--reason", "数据有变", user="chief")
@@ -147,6 +156,8 @@ def test_withdraw_back_and_reopen(cli: Cli) -> None:
     assert "没有锁定" in cli.refused("period", "reopen", *march, "--reason", "更正", user="chief")
 
     assert cli("period", "submit", *march, user="clerk")[0] == 0
+
+    cli.confirm_all("2026-03")
     assert cli("period", "sign", *march, user="chief")[0] == 0
     assert cli("period", "sign", *march, user="jdy")[0] == 0
     assert "无权解锁" in cli.refused("period", "reopen", *march, "--reason", "更正", user="clerk")
@@ -172,6 +183,7 @@ def test_the_chief_overrides_a_grade_with_a_reason(cli: Cli) -> None:
 def test_awards_candidates_give_list_and_revoke(cli: Cli) -> None:
     march = ("--period", "2026-03")
     assert cli("period", "submit", *march, user="clerk")[0] == 0
+    cli.confirm_all("2026-03")
     candidates = cli.json("award", "candidates", *march)
     assert [(c["badge"], c["grade"], c["title"], c["total"]) for c in candidates] == [("001", "A类", "闪光民警", 105.0)]
     assert "无权评定奖励" in cli.refused("award", "give", *march, "--person", "001", "--title", "闪光民警",
@@ -199,6 +211,7 @@ def test_awards_candidates_give_list_and_revoke(cli: Cli) -> None:
 
 def test_periods_as_a_table_and_csv(cli: Cli) -> None:
     assert cli("period", "submit", "--period", "2026-03", user="clerk")[0] == 0
+    cli.confirm_all("2026-03")
     assert cli("period", "sign", "--period", "2026-03", user="chief")[0] == 0
     code, out, _ = cli("periods")
     assert code == 0 and "2026年3月" in out and "审核中" in out and "中队长审核：chief" in out

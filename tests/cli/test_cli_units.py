@@ -195,7 +195,7 @@ def test_a_clerk_records_a_unit_scheme_item_against_a_unit(
     assert capsys.readouterr().out.startswith("已冲正：第一党支部（DZB-01）2026-03-05 DJ-01")
     assert _signed(station, monkeypatch, "record", "--unit", "DZB-01", "--item", "DJ-01", "--date", "2026-03-07",
                    user="officer") == 2
-    _refused(capsys, "无权录入或冲正积分")
+    _refused(capsys, "民警不能给单位记分")
     assert _count(station, Entry) == 3
 
 
