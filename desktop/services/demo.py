@@ -27,6 +27,7 @@ from desktop.services import (
     accounts,
     awards,
     catalogue,
+    demo_review,
     demo_schemes,
     ledger,
     periods,
@@ -101,13 +102,17 @@ def build_demo(path: str | Path, *, seed: int = 7, until: str | None = None, for
             hanyin = demo_schemes.setup(session, SYSTEM, months, people, seed)
             people = people + hanyin.people
             report.people = len(people)
+            known = {u[0]: (p.id, u[3]) for u in USERS for p in people if p.position == u[4]}
+            reviewing = demo_review.setup(session, people, known)
+            report.users.extend(reviewing.users)
         builder = _MonthBuilder(db, rng, people)
         for index, month in enumerate(months):
             builder.fill(month, index)
             hanyin.fill(db, month, index)
         hanyin.finish(db)  # the 队伍管理 problem its head answers for, and the 执法办案 cases
         report.entries = builder.count + hanyin.count
-        _review_and_sign(db, months, report, rng)
+        _review_and_sign(db, months, report, rng, reviewing)
+        report.entries += demo_review.reports(db, reviewing, months, rng)
         _sign_schemes(db, months, report)
     finally:
         db.dispose()
@@ -324,7 +329,8 @@ def _override_within_quota(session: Session, chief: Actor, period: Period, grade
             continue
 
 
-def _review_and_sign(db: Database, months: list[PeriodSpec], report: DemoReport, rng: random.Random) -> None:
+def _review_and_sign(db: Database, months: list[PeriodSpec], report: DemoReport, rng: random.Random,
+                     reviewing: demo_review.DemoReviewers) -> None:
     passwords = {u[0]: u[3] for u in USERS}
     with db.transaction() as session:
         clerk = accounts.login(session, "neiqin", passwords["neiqin"])
@@ -351,6 +357,9 @@ def _review_and_sign(db: Database, months: list[PeriodSpec], report: DemoReport,
                 who = graded[1]
                 review.dispute(session, clerk, period, who.person_id, "本月夜查次数与排班表不符")
                 continue
+        reviewing.sign_departments(db, month.code)  # each head his department's sheet
+        with db.transaction() as session:
+            period = periods.get_or_create(session, month.code)
             signoff.sign(session, chief, period, passwords["suozhang"])
             signoff.sign(session, instructor, period, passwords["jiaodaoyuan"])
             report.locked.append(period.code)
