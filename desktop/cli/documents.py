@@ -74,6 +74,12 @@ def cmd_scheme_sheet(args: argparse.Namespace) -> int:
     return _run(args, lambda s, out: documents_schemes.write_scheme_sheet(s, args.scheme, args.period, out))
 
 
+def cmd_grade_bulletin(args: argparse.Namespace) -> int:
+    from desktop.exporters.pdf.grade_bulletin import write_grade_bulletin
+
+    return _run(args, lambda s, out: write_grade_bulletin(s, args.period, out))
+
+
 def cmd_bulletin(args: argparse.Namespace) -> int:
     from desktop.services import documents_schemes
 
@@ -152,6 +158,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
     add_force_argument(p)
     p.set_defaults(handler=cmd_bulletin)
+
+    p = subparsers.add_parser("grade-bulletin", help="打印民警月度等次通报：评定为优秀、一般、差的人员（PDF）")
+    p.add_argument("--period", required=True, help="月份，如 2026-11")
+    p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
+    add_force_argument(p)
+    p.set_defaults(handler=cmd_grade_bulletin)
 
     p = subparsers.add_parser("case-sheet", help="打印执法办案案件台账（PDF，每个案件一行）")
     p.add_argument("--period", required=True, help=PERIOD_HELP)

@@ -305,6 +305,8 @@ def _date_as_the_station_would(session: Session, period: Period, given: list[Awa
     """Signatures and monthly awards of a demo month dated early in the next month, as a
     station signs them, rather than all on the day the demo was built (the grade sheets and
     certificates print these dates)."""
+    for sheet in signoff.sheet_signatures(session, period):  # the departments' heads sign first
+        sheet.signed_at = _early_next_month(period.end, 1 + (1 if sheet.line else 0), 10)
     for offset, sig in enumerate(signoff.signatures(session, period)):
         sig.signed_at = _early_next_month(period.end, 3 + offset, 9)
     for award in given:

@@ -90,19 +90,45 @@ def remarks_of(row: ScoreRow) -> str:
     return "、".join(labels)
 
 
-def signers_for(session: Session, period: Period) -> list[Signer]:
-    """The configured chain, with the signer's name, date and signature image where signed."""
+def signers_for(session: Session, period: Period, department_id: int | None = None) -> list[Signer]:
+    """The configured chain, with the signer's name, date and signature image where signed. A
+    step each department signs shows the department's own signer (on its sheet) and the lines
+    signed by the level above; without a department, how many sheets are signed."""
+    from desktop.models.people import Person
+    from desktop.services.signoff import SIGNER_LABELS
+
     done = {s.seq: s for s in signoff.signatures(session, period)} if period.id else {}
+    sheets = signoff.sheet_signatures(session, period) if period.id else []
     out = []
     for step in signoff.chain(session):
+        if step.scope == "department":
+            mine = [s for s in sheets if s.seq == step.seq and (department_id is None or s.department_id == department_id)]
+            label = SIGNER_LABELS.get(step.signer, "")
+            if department_id is None:
+                out.append(Signer(step.title, label, f"{len(mine)} 处已签" if mine else None,
+                                  local_date(max(s.signed_at for s in mine)) if mine else None))
+                continue
+            sheet = next((s for s in mine if s.line == 0), None)
+            out.append(_signer(session, step.title, label, sheet))
+            for line in (s for s in mine if s.line):
+                person = session.get(Person, line.for_person_id)
+                out.append(_signer(session, f"{step.title}（{person.name if person else ''}本人一行）", "上一级", line))
+            continue
         s = done.get(step.seq)
         if s is None:
-            out.append(Signer(step.title, Role(step.role).label))
+            out.append(Signer(step.title, Role(step.role).label if step.signer == "role" else SIGNER_LABELS[step.signer]))
             continue
-        user = session.get(User, s.user_id)
-        out.append(Signer(step.title, Role(s.role).label, s.signer_name, local_date(s.signed_at),
-                          user.signature_png if user else None))
+        out.append(_signer(session, step.title, Role(s.role).label if step.signer == "role"
+                           else SIGNER_LABELS[step.signer], s))
     return out
+
+
+def _signer(session: Session, title: str, label: str, signature: object | None) -> Signer:
+    if signature is None:
+        return Signer(title, label)
+    user = session.get(User, signature.user_id)
+    return Signer(title, label, signature.signer_name, local_date(signature.signed_at),
+                  user.signature_png if user else None)
 
 
 def distribution(policy: Policy, dept_rows: list[ScoreRow], group_rows: list[ScoreRow],
@@ -170,7 +196,6 @@ def grade_sheet_data(session: Session, period_code: str, department: str | None 
         depts = [d for d in depts if by_dept[d.id]]
     if not depts:
         raise NotFound(f"{spec.label}没有任何人员的积分结果")
-    signers = signers_for(session, period)
     months = len(spec.months())
     sheets = []
     for dept in depts:
@@ -196,7 +221,8 @@ def grade_sheet_data(session: Session, period_code: str, department: str | None 
             period_range=f"{cn_date(period.start)}至{cn_date(period.end)}",
             state_label=PeriodState(period.state).label, policy_name=policy.name,
             rows=grade_rows, distribution=distribution(policy, dept_rows, group_rows, months),
-            signers=signers, verification=verification, distribution_note=note,
+            signers=signers_for(session, period, dept.id), verification=verification, distribution_note=note,
+            revoked=signoff.history_lines(session, period, dept.id) if period.id else [],
             show_start=any(r.start for r in dept_rows), printed_on=today or dt.date.today(), notes=notes,
             chain=chain_head.head_code(session),
         ))

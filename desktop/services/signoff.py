@@ -328,14 +328,18 @@ def reopen(session: Session, actor: Actor, period: Period, reason: str) -> None:
     periods.reopen(session, actor, period, reason)
 
 
-def history_lines(session: Session, period: Period) -> list[str]:
-    """“原签字：…于…撤销，原因…”, for the screen and reprinted sheets."""
+def history_lines(session: Session, period: Period, department_id: int | None = None) -> list[str]:
+    """“原签字：…于…撤销，原因…”, for the screen and reprinted sheets; with `department_id`, that
+    department's sheet only (its own signatures and the station-wide ones)."""
     from desktop.services.text import local_text
 
     lines = []
     for r in revoked(session, period):
+        if department_id is not None and r.department_id not in (None, department_id):
+            continue
         dept = session.get(Department, r.department_id) if r.department_id else None
-        where = f"{dept.name}" if dept else ""
+        line = session.get(Person, r.for_person_id) if r.for_person_id else None
+        where = (dept.name if dept else "") + (f"（{line.name}本人一行）" if line else "")
         lines.append(f"原签字：{where}“{r.step_title}”{r.signer_name}（{local_text(r.signed_at)}）"
                      f"于{local_text(r.revoked_at)}由{r.revoked_by_name}撤销，原因：{r.reason or '未写明'}")
     return lines

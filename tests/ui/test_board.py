@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from desktop.models.people import Person
 from desktop.ui.screens.board import BoardScreen
 from desktop.ui.screens.board_view import MIN_BODY_PX, body_px
 
@@ -21,8 +22,16 @@ def make_board(qtbot, ctx) -> BoardScreen:
     return screen
 
 
+def test_an_officer_sees_only_his_line_of_a_month_not_yet_signed(qtbot, ctx_for):
+    screen = make_board(qtbot, ctx_for("minjing", period="2026-02"))  # under review in the demo
+    rows = [r for section in screen.view.data.sections for r in section.rows]
+    assert len(rows) == 1 and rows[0].badge == screen.ctx.read(
+        lambda s: s.get(Person, screen.ctx.actor.person_id).badge)
+    assert "尚未签核" in screen.view.data.notes[0]
+
+
 def test_pages_and_type_size(qtbot, ctx_for):
-    screen = make_board(qtbot, ctx_for("minjing", period="2026-02"))
+    screen = make_board(qtbot, ctx_for("minjing", period="2026-01"))  # signed: published to everyone
     view = screen.view
     assert view.width() >= 1200
     assert view.fonts()[2].pixelSize() >= MIN_BODY_PX and body_px(1280) >= 28

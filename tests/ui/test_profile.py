@@ -116,3 +116,22 @@ def test_photo_is_shown(qtbot, ctx_for, demo_db):
         roster.set_photo(s, SYSTEM, ctx.actor.person_id, bytes(data.data()), "image/png")
     screen = make_profile(qtbot, ctx)
     assert not screen.photo.pixmap().isNull() and screen.photo.text() == ""
+
+
+def test_an_officer_sees_a_colleagues_signed_months_only(qtbot, ctx_for, demo_db):
+    """Publish after review: in the demo 2026-02 is under review and 2026-03 open."""
+    ctx = ctx_for("minjing", period="2026-02")
+    screen = make_profile(qtbot, ctx)
+    with demo_db.session() as s:
+        colleague = s.scalar(select(Person).where(Person.id != ctx.actor.person_id, Person.active_to.is_(None),
+                                                  Person.department_id != s.get(Person, ctx.actor.person_id)
+                                                  .department_id).order_by(Person.badge))
+    screen.year.setValue(2026)
+    screen.show_person(colleague.id)
+    p = screen.profile
+    assert p.months[0].total is not None  # January is signed
+    assert [m.state for m in p.months[1:3]] == ["未签核，暂不公开"] * 2
+    assert all(e.day.month == 1 for e in p.entries)
+    own = make_profile(qtbot, ctx_for("minjing", period="2026-02"))
+    own.year.setValue(2026)
+    assert own.profile.months[1].state != "未签核，暂不公开"  # his own file is whole

@@ -81,6 +81,8 @@ class GradeSheetData:
     # pro-rating), and any quota an allowed override broke; printed under the table.
     notes: list[str] = field(default_factory=list)
     chain: str = ""  # the audit chain's head when printed (services/chain_head.py)
+    # Signatures a reopening or withdrawal took back: "原签字：…于…撤销，原因：…" (倒查责任).
+    revoked: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -114,8 +114,11 @@ def _closing(data: GradeSheetData, st: Styles) -> list[Flowable]:
                     colWidths=[WIDTH - right, right])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                              ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("FONTNAME", (0, 0), (-1, -1), st.font)]))
-    return [top, Spacer(1, 4 * mm), Paragraph("审核签字", st.body), Spacer(1, 1.5 * mm),
-            signature_block(data.signers, st, WIDTH)]
+    parts = [top, Spacer(1, 4 * mm), Paragraph("审核签字", st.body), Spacer(1, 1.5 * mm),
+             signature_block(data.signers, st, WIDTH)]
+    if data.revoked:  # the record keeps who had signed before a reopening, and why it was undone
+        parts += [Spacer(1, 2 * mm), *(Paragraph(esc(line), st.small) for line in data.revoked)]
+    return parts
 
 
 def sheet_story(data: GradeSheetData, st: Styles) -> list[Flowable]:

@@ -5,9 +5,7 @@ performance-file PDF."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
@@ -23,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import PeriodKind
-from desktop.services import documents, roster, visibility
+from desktop.services import documents, roster
 from desktop.services.periods import parse_period
 from desktop.services.points import fmt
 from desktop.ui.charts import BarChart
@@ -31,7 +29,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.dialogs.printing import make_pdf
 from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.profile_aspects import AspectsTab
-from desktop.ui.screens.profile_data import EntryLine, Profile, load_profile
+from desktop.ui.screens.profile_data import EntryLine, Profile, load_profile, published_part
 from desktop.ui.screens.rows_model import Cell, RowsModel, num, table_view
 from desktop.ui.widgets.pickers import Choice, SearchPicker
 from desktop.ui.workers import Task
@@ -141,14 +139,8 @@ class ProfileScreen(RefreshWhenShown, QWidget):
 
     def refresh(self) -> None:
         self._stale = False
-        def listed(s: Any) -> list[tuple[int, str, str, str, str]]:
-            # Publish after review: while the month is unsigned an officer opens only his own file
-            # (and those of the people he reviews).
-            allowed = visibility.visible_people(s, self.ctx.actor, dt.date.today())
-            return [(p.id, p.badge, p.name, p.department.name, p.identity) for p in roster.list_people(s)
-                    if allowed is None or p.id in allowed]
-
-        people = self.ctx.read(listed)
+        people = self.ctx.read(lambda s: [(p.id, p.badge, p.name, p.department.name, p.identity)
+                                          for p in roster.list_people(s)])
         self.picker.set_choices([Choice.of(pid, f"{name}  {badge}  {dept}", badge, name, exact=badge)
                                  for pid, badge, name, dept, _identity in people])
         if self.person_id is None and people:
@@ -162,8 +154,8 @@ class ProfileScreen(RefreshWhenShown, QWidget):
     def load(self) -> None:
         if self.person_id is None:
             return
-        person_id, year = self.person_id, self.year.value()
-        self.show_profile(self.ctx.read(lambda s: load_profile(s, person_id, year)))
+        person_id, year, actor = self.person_id, self.year.value(), self.ctx.actor
+        self.show_profile(self.ctx.read(lambda s: published_part(s, actor, load_profile(s, person_id, year))))
 
     def show_profile(self, p: Profile) -> None:
         self.profile = p

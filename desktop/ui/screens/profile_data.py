@@ -5,6 +5,7 @@ every entry, and the 政绩档案's six aspects month by month with the reviewer
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -205,3 +206,25 @@ def scheme_standings(session: Session, person: Person, year: int) -> list[Scheme
             label = scheme_scoring.policy_of(scheme).label_of(row.grade) if row.grade else "—"
             out.append(SchemeStanding(scheme.name, subject, row.total, row.rank, peers, label, row.why))
     return out
+
+
+def published_part(session: Session, actor: object, profile: Profile) -> Profile:
+    """Publish after review: a colleague's file as an officer may see it — the signed months
+    only (an unsigned month shows no figures, entries or aspects); his own file, his people's,
+    and everyone's for a clerk or chief are left whole."""
+    from desktop.services import visibility
+
+    def shown(month: int) -> bool:
+        return visibility.may_see(session, actor, profile.person_id, dt.date(profile.year, month, 1))
+
+    if all(shown(n) for n in range(1, 13)):
+        return profile
+    hidden = {n for n in range(1, 13) if not shown(n)}
+    months = [m if m.number not in hidden else Month(m.number, "未签核，暂不公开") for m in profile.months]
+    entries = [e for e in profile.entries if e.day.month not in hidden]
+    return dataclasses.replace(
+        profile, months=months, entries=entries, sanctions=[e for e in profile.sanctions if e.day.month not in hidden],
+        categories=sorted(_categories(entries), key=lambda c: -(c.plus + c.minus)),
+        aspects=[a if a.number not in hidden else dataclasses.replace(
+            a, state="未签核，暂不公开", aspects=[dataclasses.replace(b, items=[]) for b in a.aspects], level="",
+            suggested="", rated=False, remark="", reviewer="") for a in profile.aspects])
