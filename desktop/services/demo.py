@@ -338,7 +338,11 @@ def _review_and_sign(db: Database, months: list[PeriodSpec], report: DemoReport,
         clerk = accounts.login(session, "neiqin", passwords["neiqin"])
         chief = accounts.login(session, "suozhang", passwords["suozhang"])
         instructor = accounts.login(session, "jiaodaoyuan", passwords["jiaodaoyuan"])
+    with db.transaction() as session:
+        rated = demo_review.reviewer_rated(session, months)
     for index, month in enumerate(months[:-1]):
+        if month.code == rated:
+            demo_review.rate_month(db, reviewing, month.code, chief)
         with db.transaction() as session:
             period = periods.get_or_create(session, month.code)
             periods.start_review(session, clerk, period)

@@ -150,3 +150,42 @@ def reports(db: Database, out: DemoReviewers, months: list[PeriodSpec], rng: ran
             else:
                 self_report.decide(session, reviewer, calls.id, "approve")
     return made
+
+
+def reviewer_rated(session: Session, months: list[PeriodSpec]) -> str | None:
+    """One month graded by the reviewers (科尔沁 五级): the preset five_level_rated for that month
+    only, the station's own policy again from the next. Set before any month is locked."""
+    from desktop.services import periods, policies
+
+    if len(months) < 6:
+        return None
+    month, after = months[-5], months[-4]
+    keep = policies.policy_for(session, periods.transient(after))
+    policies.set_policy(session, SYSTEM, policies.load_preset("five_level_rated"), month.start,
+                        "演示：本月由审核人评定五级等次")
+    policies.set_policy(session, SYSTEM, keep, after.start, "演示：恢复本所等次政策")
+    return month.code
+
+
+def rate_month(db: Database, out: DemoReviewers, code: str, chief: Actor) -> None:
+    """Every reviewer rates his people: mostly as the points suggest, two with another level
+    and the reason, and a remark for some."""
+    from desktop.services import periods, ratings
+
+    with db.transaction() as session:
+        period = periods.get_or_create(session, code)
+        review = reviewers.ReviewMap(session, period.end)
+        rows = [r for r in scoring.calculate(session, period) if not r.excluded_reason]
+        policy_codes = [c for c in ("优秀", "良好", "合格", "一般", "差")]
+        changed = 0
+        for i, row in enumerate(rows):
+            person = session.get(Person, row.person_id)
+            who = review.of(person).person
+            actor = out.login(session, who.id)[0] if who is not None and who.id in out.accounts else chief
+            level, reason = row.engine_grade or "合格", ""
+            if changed < 2 and level in ("良好", "合格") and i % 5 == 2:
+                level = policy_codes[policy_codes.index(level) + (1 if changed else -1)]
+                reason = "本月两次迟到早退，经谈话提醒" if changed else "主动承担专项整治任务，群众赠送锦旗"
+                changed += 1
+            remark = "工作踏实，按时完成交办任务" if i % 4 == 0 else ""
+            ratings.rate(session, actor, period, row.person_id, level, reason=reason, remark=remark)

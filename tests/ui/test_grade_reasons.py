@@ -70,7 +70,8 @@ def test_board_footnote_for_a_split_tie(qtbot, station_db, station_ctx_for):
         ledger.record(s, SYSTEM, EntryInput([ids["张三丰"], ids["李四"]], "BA-01", day, quantity=3))
         ledger.record(s, SYSTEM, EntryInput([ids["李四"]], "FW-02", day))  # +1 …
         ledger.record(s, SYSTEM, EntryInput([ids["李四"]], "JR-02", day))  # … and −1: same total, one deduction
-    screen = BoardScreen(station_ctx_for("officer"))
+    # The clerk's board: an officer sees only his own line of a month not yet signed.
+    screen = BoardScreen(station_ctx_for("clerk"))
     qtbot.addWidget(screen)
     screen.resize(1366, 700)
     screen.show()

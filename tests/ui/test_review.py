@@ -20,6 +20,7 @@ from desktop.models.grading import GradeOverride, ScoreResult
 from desktop.models.ledger import Entry
 from desktop.models.periods import Confirmation, Period
 from desktop.services import accounts, ledger, periods, review, scoring, signoff
+from desktop.services.errors import PermissionDenied
 from desktop.services.ledger import EntryInput
 from desktop.ui.dialogs.reason import ReasonDialog
 from desktop.ui.dialogs.sign import SignDialog
@@ -113,11 +114,13 @@ def test_compute_submit_and_confirm(qtbot, ctx_for, modals, demo_db):
     for hidden in ("compute", "submit", "resolve", "override", "unlock"):
         assert not officer.buttons[hidden].isVisible()
     own = officer_ctx.actor.person_id
-    other = next(r.person_id for r in officer.data.rows if r.person_id != own)
-    assert officer.select_person(other)
-    assert not officer.buttons["confirm"].isEnabled() and not officer.buttons["dispute"].isEnabled()
-    officer.confirm()  # even if called, the service refuses and nothing is recorded
-    assert "只能确认" in modals.last
+    # Publish after review: in a month not yet signed an officer's sheet holds his own row only.
+    assert [r.person_id for r in officer.data.rows] == [own]
+    with demo_db.transaction() as s:
+        other = next(r.person_id for r in scoring.calculate(s, periods.get_or_create(s, "2026-03"))
+                     if r.person_id != own)
+        with pytest.raises(PermissionDenied, match="只能确认"):  # nor may he speak for anyone else
+            review.confirm(s, officer_ctx.actor, periods.get_or_create(s, "2026-03"), other, "")
     assert status_of(demo_db, "2026-03", other) is None
     assert officer.select_person(own)
     click(qtbot, officer, "confirm")
