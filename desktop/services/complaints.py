@@ -71,8 +71,11 @@ def verify(session: Session, actor: Actor, complaint_id: int, outcome: str, find
             raise ValidationError("不属实的投诉不关联扣分记录")
         if row.person_id is not None and entry.person_id != row.person_id:
             raise ValidationError("关联的扣分记录不是被投诉人的")
-        if entry.points_tenths >= 0 and "deduction" not in entry.component:
+        if "deduction" not in entry.component and not entry.veto:
             raise ValidationError("关联的记录应为扣分记录")
+        if entry.reverses_id is not None or session.scalar(
+                select(Entry.id).where(Entry.reverses_id == entry.id)) is not None:
+            raise ValidationError("关联的扣分记录已冲正（或本身是冲正记录），请关联有效的扣分记录")
     row.outcome, row.finding, row.follow_up = code, finding.strip()[:1000], follow_up.strip()[:1000]
     row.entry_id = entry_id
     row.verified_by_name, row.verified_at = actor.display_name, utcnow()

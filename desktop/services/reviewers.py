@@ -76,14 +76,18 @@ class ReviewMap:
         return self._heads[department_id]
 
     def leader_in_charge(self, department_id: int) -> Person | None:
-        found = self._dept.get(department_id)
-        return self._people.get(found) if found else None
+        return self._active(self._dept.get(department_id))
+
+    def _active(self, person_id: int | None) -> Person | None:
+        """A configured reviewer counts only while on the roster: one who has left reviews nobody."""
+        found = self._people.get(person_id) if person_id else None
+        return found if found is not None and found.active_on(self.day) else None
 
     def of(self, person: Person) -> Reviewer:
-        if person.id in self._person:
-            return Reviewer(self._people.get(self._person[person.id]), "person")
+        if person.id in self._person and self._active(self._person[person.id]) is not None:
+            return Reviewer(self._active(self._person[person.id]), "person")
         if is_leader(person):
-            found = self._people.get(self._leaders) if self._leaders else None
+            found = self._active(self._leaders)
             return Reviewer(found if found is not None and found.id != person.id else None, "leaders")
         head = self.head(person.department_id)
         if head is not None and head.id != person.id:
@@ -91,7 +95,7 @@ class ReviewMap:
         leader = self.leader_in_charge(person.department_id)
         if leader is not None and leader.id != person.id:
             return Reviewer(leader, "leader")
-        found = self._people.get(self._leaders) if self._leaders else None
+        found = self._active(self._leaders)
         return Reviewer(found if found is not None and found.id != person.id else None, "leaders")
 
     def reviewed_by(self, reviewer_id: int) -> list[Person]:

@@ -1,6 +1,9 @@
 """奖励: the month's 闪光民警 / 闪光辅警 chosen from its best-graded people, yearly titles
 (执法办案标兵 suggested from the top of each law-enforcement sequence, or any title for anyone),
-revoking with a reason, and certificates as a PDF batch. Only the chief gives and revokes."""
+revoking with a reason, and certificates as a PDF batch. Only the chief gives and revokes.
+
+A second tab, 试岗与投诉 (widgets.oversight_page), holds what weighs against an award: the
+probations on record and the complaint register; accounts that record entries see it."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +43,7 @@ from desktop.ui.screens.awards_data import (
 from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.period_bar import PeriodScope
 from desktop.ui.screens.rows_model import KEY_ROLE, Cell, RowsModel, num, table_view
+from desktop.ui.widgets.oversight_page import OversightPage, may_see
 from desktop.ui.workers import Task
 
 CANDIDATE_HEADERS = ["姓名", "警号", "部门", "身份", "总分", "部门排名", "可评称号", "状态"]
@@ -85,7 +90,17 @@ class AwardsScreen(RefreshWhenShown, QWidget):
         self.task: Task | None = None
         self._stale = True
         chief = ctx.can("award.give")
-        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget(self)
+        awards_tab = QWidget()
+        self.tabs.addTab(awards_tab, "评选与称号")
+        self.oversight = OversightPage(ctx)
+        if may_see(ctx):
+            self.tabs.addTab(self.oversight, "试岗与投诉")
+        self.tabs.currentChanged.connect(lambda _i: self.oversight.refresh()
+                                         if self.tabs.currentWidget() is self.oversight else None)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.tabs)
+        layout = QVBoxLayout(awards_tab)
         bar = QHBoxLayout()
         bar.addWidget(PeriodScope(ctx, (PeriodKind.MONTH, PeriodKind.QUARTER)))
         bar.addSpacing(12)
@@ -187,6 +202,8 @@ class AwardsScreen(RefreshWhenShown, QWidget):
     # -- loading -------------------------------------------------------------------------------
     def refresh(self) -> None:
         self._stale = False
+        if self.tabs.currentWidget() is self.oversight:
+            self.oversight.refresh()
         code = self.ctx.period_code
         if parse_period(code).kind == PeriodKind.YEAR:
             self.year.setValue(parse_period(code).year)

@@ -1,4 +1,5 @@
-"""人员: the roster — filter, add, edit, photo (for certificates and the performance file)."""
+"""人员: the roster — filter, add, edit, photo (for certificates and the performance file), and
+each person's reviewer (审核人, configured in 设置 → 审核人)."""
 
 from __future__ import annotations
 
@@ -25,13 +26,12 @@ from PySide6.QtWidgets import (
 from desktop.models.enums import Identity
 from desktop.models.people import Person
 from desktop.services import queries, roster
-from desktop.services.queries import PersonRow
 from desktop.ui.context import AppContext
-from desktop.ui.models.people import PeopleModel
+from desktop.ui.models.people import PeopleModel, RosterRow
 from desktop.ui.widgets.person_dialog import PersonDialog
 
 PHOTO_SIZE = (150, 200)
-WIDTHS = (80, 110, 56, 120, 90, 130, 92, 92, 44)
+WIDTHS = (80, 110, 56, 120, 90, 130, 92, 92, 44, 140)
 
 
 class PeopleScreen(QWidget):
@@ -114,6 +114,7 @@ class PeopleScreen(QWidget):
         for dept in depts:
             self.department.addItem(dept.name, dept.id)
         self.department.setCurrentIndex(max(0, self.department.findData(current)))
+        self.model.forget_reviewers()  # a refresh follows a change: heads or 分管领导 may differ now
         self.apply_filter()
 
     def apply_filter(self) -> None:
@@ -124,7 +125,7 @@ class PeopleScreen(QWidget):
         self.count.setText(f"共 {self.model.rowCount()} 人")
         self._show_current(self.view.currentIndex())
 
-    def current(self) -> PersonRow | None:
+    def current(self) -> RosterRow | None:
         index = self.view.currentIndex()
         return self.model.row_at(index.row()) if index.isValid() else None
 
@@ -156,6 +157,9 @@ class PeopleScreen(QWidget):
             lines.append("一把手：不参加排名")
         if row.active_to:
             lines.append(f"离岗：{row.active_to.isoformat()}")
+        if row.reviewer_basis:
+            who = "" if row.reviewer == "—" else f"{row.reviewer}<br>"
+            lines.append(f"审核人：{who}<span style='color:#666'>{row.reviewer_basis}</span>")
         self.details.setText("<br>".join(lines))
 
     # -- writing -------------------------------------------------------------------------

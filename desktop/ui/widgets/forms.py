@@ -1,5 +1,5 @@
 """Small building blocks for dialogs: a form dialog that stays open when the service refuses,
-an optional date, and a department/enum combo."""
+an optional date, a department/enum combo, and a person combo one can type a name or badge into."""
 
 from __future__ import annotations
 
@@ -82,3 +82,32 @@ def combo(pairs: list[tuple[object, str]], current: object = None) -> QComboBox:
     if index >= 0:
         box.setCurrentIndex(index)
     return box
+
+
+def people_combo(choices: list[tuple[str, str]], none_label: str | None, current: str | None,
+                 enabled: bool = True) -> QComboBox:
+    """People as (badge, label) pairs, the badge as data. Editable, so typing part of a name or a
+    badge filters the list (pinyin pickers are for mass entry; one person here is found by name).
+    `none_label` (data None) comes first: choosing it clears."""
+    box = QComboBox()
+    box.setEditable(True)
+    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    box.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+    box.completer().setCompletionMode(box.completer().CompletionMode.PopupCompletion)
+    if none_label is not None:
+        box.addItem(none_label, None)
+    for badge, label in choices:
+        box.addItem(label, badge)
+    box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
+    box.setEnabled(enabled)
+    return box
+
+
+def picked_badge(box: QComboBox) -> str | None:
+    """The chosen person's badge; text that names no item is taken as a typed badge, so the
+    service's own message (没有警号…) explains a typo."""
+    text = box.currentText().strip()
+    index = box.findText(text)
+    if index >= 0:
+        return box.itemData(index)
+    return text or None
