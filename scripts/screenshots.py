@@ -35,10 +35,10 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.screens import SCREENS
 
 SIZE = (1366, 768)  # the commonest station monitor
-PASSWORDS = {u[0]: u[3] for u in USERS}
+PASSWORDS = {u[0]: u[3] for u in USERS} | {name: f"{name}123" for name in ("zhian", "anjian", "fusuozhang")}
 # Who looks at each screen (default: the clerk). Add a line for a screen that needs another role.
 SCREEN_USERS = {"settings": "admin", "review": "suozhang", "schemes": "neiqin", "awards": "suozhang", "board": "minjing",
-                "profile": "minjing", "audit": "suozhang", "self_report": "minjing", "review_queue": "suozhang"}
+                "profile": "minjing", "audit": "suozhang", "self_report": "minjing", "review_queue": "zhian"}
 
 
 def _prepare_diary(screen: QWidget) -> None:
