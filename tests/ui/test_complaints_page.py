@@ -176,3 +176,30 @@ def test_an_officer_does_not_see_the_register(qtbot, login) -> None:  # type: ig
     qtbot.addWidget(screen)
     screen.show()
     assert [screen.tabs.tabText(i) for i in range(screen.tabs.count())] == ["评选与称号"]
+
+
+@offscreen
+def test_a_violation_found_after_the_month_was_signed_names_its_reviewer(qtbot, login, db, station, modals) -> None:  # type: ignore[no-untyped-def]
+    from desktop.models.people import Person
+    from desktop.services import signoff
+    from tests.services.builders import confirm_everyone, period, to_review
+
+    w, a = station.w, station.actors
+    with db.transaction() as s:
+        for key in "HABGCL":
+            rec(s, w.clerk, s.get(Person, station.people[key]), "ZB-01")
+        confirm_everyone(s, w.clerk, to_review(s, w, "2026-03"))
+    with db.transaction() as s:
+        for actor in (a["H"], a["G"], a["L"], w.chief, w.jdy):
+            signoff.sign(s, actor, period(s, "2026-03"), PASSWORD)
+    page = open_page(qtbot, login("clerk"))
+    assert page.late.view.rowCount() == 0 and "尚无" in page.late.tally.text()
+    results: list[int] = []
+    modals.on_dialog = filling(
+        qtbot, {"人员": "A01", "问题发生日期": dt.date(2026, 3, 10), "考核项目": "ZB-08"},
+        {"说明": "督察通报：3月10日迟到"}, results=results)
+    qtbot.mouseClick(page.late.add_button, Qt.MouseButton.LeftButton)
+    assert results == [0, 1] and "请写明查实的问题" in modals.last
+    assert [page.late.view.item(0, c).text() for c in (0, 2, 5)] == ["2026年3月", "安民警（A01）", "韩队长"]
+    assert "uH" in page.late.view.item(0, 6).text()
+    assert page.late.tally.text() == "按审核人统计：韩队长 1 件（安民警）"

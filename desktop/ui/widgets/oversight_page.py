@@ -1,4 +1,4 @@
-"""奖励 → 试岗与投诉: the probations on record and the complaint register.
+"""奖励 → 试岗与投诉: the probations on record, the complaint register and late findings.
 
 It sits with the awards because both decide what a year is worth: a probation caps the
 year's grade and keeps the person out of 评优 suggestions, a complaint found true is the
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.context import AppContext
+from desktop.ui.widgets.late_findings import LateFindingsBox
 from desktop.ui.widgets.oversight_dialogs import (
     COMPLAINT_HEADERS,
     PROBATION_HEADERS,
@@ -95,8 +96,11 @@ class OversightPage(QWidget):
         row.addWidget(self.verify_button)
         inner.addLayout(row)
         layout.addWidget(box, 3)
+        self.late = LateFindingsBox(ctx, self)
+        layout.addWidget(self.late, 2)
 
     def refresh(self) -> None:
+        self.late.refresh()
         fill(self.probations, self.ctx.read(probation_rows))
         _tips(self.probations, (7,))
         self.lines = self.ctx.read(complaint_lines)
