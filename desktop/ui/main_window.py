@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         switch = file_menu.addAction("切换用户…")
         switch.setShortcut(QKeySequence("Ctrl+Shift+L"))
         switch.triggered.connect(self.request_switch_user)
+        file_menu.addAction("修改本人密码…").triggered.connect(self.change_password)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("退出")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -157,6 +158,12 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.refresh_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
         help_menu.addAction("关于…").triggered.connect(self.about)
+
+    def change_password(self) -> None:
+        from desktop.ui.dialogs.change_password import ChangePasswordDialog
+
+        if ChangePasswordDialog(self.ctx, self).exec():
+            self.statusBar().showMessage("密码已修改，下次登录请用新密码", 8000)
 
     def about(self) -> None:
         QMessageBox.about(self, f"关于{APP_TITLE}",
