@@ -59,6 +59,24 @@ def make_app() -> QApplication:
     return app
 
 
+def remember_period(ctx: object) -> None:
+    """Each user opens on the period he last looked at (not the current month at every login),
+    and every change of period is kept for next time. A period code the program cannot read any
+    more (a hand-edited settings file) is ignored."""
+    from desktop.services.errors import ValidationError
+    from desktop.services.periods import parse_period
+    from desktop.ui import prefs
+
+    path, username = ctx.db.path, ctx.actor.username  # type: ignore[attr-defined]
+    code = prefs.last_period(path, username)
+    if code:
+        try:
+            ctx.set_period(parse_period(code).code)  # type: ignore[attr-defined]
+        except ValidationError:
+            pass
+    ctx.period_changed.connect(lambda new: prefs.keep_period(path, username, new))  # type: ignore[attr-defined]
+
+
 def needs_setup(db_path: Path) -> bool:
     """No database yet, or one without a station (a first run that was cancelled).
 
@@ -235,7 +253,9 @@ def _sessions(app: QApplication, opening: DatabaseOpening | None, lock: WriterLo
             from desktop.ui.context import AppContext
             from desktop.ui.main_window import MainWindow
 
-            window = MainWindow(AppContext(current, login.actor))
+            ctx = AppContext(current, login.actor)
+            remember_period(ctx)
+            window = MainWindow(ctx)
             window.show()
             code = app.exec()
             restore_source, switching = window.restore_source, window.switch_requested
