@@ -174,6 +174,7 @@ def load(session: Session, code: str, actor: object | None = None) -> ReviewData
             rows = review.with_review_flags(session, period, rows)
     from desktop.services import visibility
 
+    every = rows  # what is due is worked out on the whole sheet, whoever looks at it
     allowed = visibility.visible_people(session, actor, period.end) if actor is not None else None
     if allowed is not None:  # an officer, before the month is signed: his own (and his people's) rows
         rows = [r for r in rows if r.person_id in allowed]
@@ -184,7 +185,7 @@ def load(session: Session, code: str, actor: object | None = None) -> ReviewData
     steps, mine = [], []
     for step in signoff.chain(session):
         if step.scope == "department":
-            due = signoff.dues(session, period, step) if in_review else []
+            due = signoff.dues(session, period, step, every) if in_review else []
             done_sheets = [s for s in sheets if s.seq == step.seq]
             complete = exists and (period.state == PeriodState.LOCKED.value or (in_review and not due))
             last = max(done_sheets, key=lambda s: s.signed_at, default=None)
@@ -197,10 +198,11 @@ def load(session: Session, code: str, actor: object | None = None) -> ReviewData
         done = signed.get(step.seq)
         steps.append(Step(step.seq, step.title, step.role, done.signer_name if done else "",
                           done.signed_at if done else None, done.user_id if done else None))
-        twice = any(x.user_id == getattr(actor, "user_id", None) for x in signed.values()) and len(signed) > 0
+        twice = any(x.user_id == getattr(actor, "user_id", None) for x in signed.values())
         if (in_review and done is None and not mine and all(x.signed_at for x in steps[:-1]) and actor is not None
                 and not twice):
-            mine = [d.label for d in signoff.dues(session, period, step) if signoff.may_sign(actor, d)]
+            mine = [d.label for d in signoff.dues(session, period, step, every)
+                    if signoff.may_sign(actor, d)]
     return ReviewData(
         code=spec.code, label=spec.label, exists=exists, state=period.state, policy_name=policy.name,
         levels=levels, rows=rows, confirmations=confirms,
