@@ -212,6 +212,50 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rule(text: str, what: str) -> tuple[int, ...] | None:
+    """"3/30" (count/days) or "2" (months); "off" turns the rule off."""
+    if text.strip().lower() in ("off", "关", "无"):
+        return None
+    try:
+        return tuple(int(part) for part in text.replace("／", "/").split("/"))
+    except ValueError:
+        raise ValidationError(f"{what}“{text}”应写作数字（如 3/30 或 2），或写 off 关闭") from None
+
+
+def cmd_alert_rules(args: argparse.Namespace) -> int:
+    """Set the early-warning rules (the same as 设置 → 审核人 → 公开与预警)."""
+    from desktop.services import station_settings
+
+    if args.deductions is None and args.low_months is None:
+        raise ValidationError("请用 --deductions 次数/天数 或 --low-months 月数 修改预警规则（写 off 关闭）")
+    deductions = _rule(args.deductions, "--deductions") if args.deductions is not None else ()
+    low = _rule(args.low_months, "--low-months") if args.low_months is not None else ()
+    if deductions and len(deductions) != 2:
+        raise ValidationError("--deductions 应写作 次数/天数，如 3/30")
+    if low and len(low) != 1:
+        raise ValidationError("--low-months 应写一个月数，如 2")
+    with signed_in(args) as (session, actor):
+        rules = {r.get("kind"): r for r in station_settings.alert_rules(session)}
+        if deductions is None:
+            rules.pop("deductions", None)
+        elif deductions:
+            rules["deductions"] = {"kind": "deductions", "count": deductions[0], "days": deductions[1]}
+        if low is None:
+            rules.pop("low_months", None)
+        elif low:
+            rules["low_months"] = {"kind": "low_months", "months": low[0]}
+        station_settings.set_alert_rules(session, actor, list(rules.values()))
+        kept = station_settings.alert_rules(session)
+    print("预警规则已保存：" + ("；".join(_rule_text(r) for r in kept) or "不预警"))
+    return 0
+
+
+def _rule_text(rule: dict[str, Any]) -> str:
+    if rule.get("kind") == "deductions":
+        return f"{rule['days']} 天内同类扣分 {rule['count']} 次"
+    return f"连续 {rule.get('months')} 个月等次靠后"
+
+
 def cmd_late(args: argparse.Namespace) -> int:
     from desktop.services import accountability
     from desktop.services.points import to_tenths
@@ -330,10 +374,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_format(clist)
     clist.set_defaults(handler=cmd_complaint)
 
-    al = sub.add_parser("alerts", help="预警：近期多次扣分、连续等次靠后的人员（提醒审核人和所长）")
+    al = sub.add_parser("alerts", help="预警：近期多次扣分、连续等次靠后的人员（提醒审核人和所长）；alerts rules 修改规则")
     al.add_argument("--date", metavar="YYYY-MM-DD", help="以哪天为准（默认今天）")
     add_format(al)
     al.set_defaults(handler=cmd_alerts)
+    al_actions = al.add_subparsers(dest="alerts_action", metavar="操作")
+    rules = al_actions.add_parser("rules", help="修改预警规则（管理员）")
+    rules.add_argument("--deductions", metavar="次数/天数", help="如 3/30：30 天内同类扣分 3 次；off 关闭")
+    rules.add_argument("--low-months", metavar="月数", help="如 2：连续 2 个月等次靠后；off 关闭")
+    add_user_argument(rules)
+    rules.set_defaults(handler=cmd_alert_rules)
 
     late = sub.add_parser("late", help="锁定后查实的问题（倒查责任）：登记、按审核人统计")
     late_actions = late.add_subparsers(dest="late_action", metavar="操作", required=True)

@@ -133,3 +133,14 @@ def test_rate_probation_complaints_alerts_and_bad_input(cli: Cli) -> None:
     assert [(a["badge"], a["rule"], a["reviewer"]) for a in alerts] == [("A01", "deductions", "韩队长")]
     assert cli("publish", "on", user="admin")[0] == 0
     assert cli("publish", "on", user="uA")[0] == 2
+
+
+def test_alert_rules_are_set_from_the_command_line(cli: Cli) -> None:
+    code, _, err = cli("alerts", "rules", "--deductions", "三次", user="admin")
+    assert code == 2 and "应写作数字" in err
+    code, out, _ = cli("alerts", "rules", "--deductions", "2/10", "--low-months", "off", user="admin")
+    assert code == 0 and out == "预警规则已保存：10 天内同类扣分 2 次"
+    assert cli("alerts", "rules", "--low-months", "3", user="clerk")[0] == 2  # an administrator's setting
+    for day in ("2026-03-03", "2026-03-09"):
+        assert cli("record", "--person", "A01", "--item", "ZB-08", "--date", day, user="clerk")[0] == 0
+    assert [a["badge"] for a in cli.json("alerts", "--date", "2026-03-10")] == ["A01"]
