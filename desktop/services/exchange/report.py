@@ -72,6 +72,10 @@ class ImportReport:
     restored: bool = False  # a whole station was rebuilt into an empty database
     station: str = ""
     period: str = ""
+    # What the import made of a row that the sheet does not say in so many words (the item a bureau
+    # row is booked to, the component inferred for a catalogue line): sheet → row → label → text.
+    # The wizard shows these as extra columns beside the sheet's own cells, for the clerk to confirm.
+    derived: dict[str, dict[int, dict[str, str]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -84,6 +88,17 @@ class ImportReport:
     def notice(self, sheet: str, row: int | None, reason: str, *, column: str = "", header: str = "",
                value: str = "") -> None:
         self.notices.append(Problem(sheet, row, column, header, value, reason))
+
+    def derive(self, sheet: str, row: int, label: str, text: str) -> None:
+        """Record what the import made of one row (`label`, e.g. “入账项目”), for the preview."""
+        self.derived.setdefault(sheet, {}).setdefault(row, {})[label] = text
+
+    def derived_labels(self, sheet: str) -> list[str]:
+        """The labels recorded for a sheet, in the order they first appear."""
+        seen: dict[str, None] = {}
+        for values in self.derived.get(sheet, {}).values():
+            seen.update(dict.fromkeys(values))
+        return list(seen)
 
     def count(self, label: str) -> Counts:
         return self.counts.setdefault(label, Counts())
@@ -129,6 +144,17 @@ class ImportReport:
             lines += [f"  {p.text()}" for p in self.problems[:limit]]
             if len(self.problems) > limit:
                 lines.append(f"  ……另有 {len(self.problems) - limit} 个问题未列出")
+        if self.derived:
+            lines.append("导入时的判断（请核对）：")
+            shown = 0
+            for sheet, rows in self.derived.items():
+                for number, made in rows.items():
+                    if shown < limit:
+                        said = "；".join(f"{label}：{text}" for label, text in made.items())
+                        lines.append(f"  工作表“{sheet}”第 {number} 行 → {said}")
+                    shown += 1
+            if shown > limit:
+                lines.append(f"  ……另有 {shown - limit} 行未列出")
         if self.notices:
             lines.append("提示：")
             lines += [f"  {p.text()}" for p in self.notices[:limit]]

@@ -27,13 +27,16 @@ class SheetPreview:
     marks: dict[tuple[int, str], list[str]] = field(default_factory=dict)  # (row number, letter) → reasons
     rejected: set[int] = field(default_factory=set)  # spreadsheet row numbers
     truncated: bool = False
+    # What the import made of each row (the item a row is booked to …): labels, and row → label → text.
+    derived_labels: list[str] = field(default_factory=list)
+    derived: dict[int, dict[str, str]] = field(default_factory=dict)
 
     @property
     def width(self) -> int:
         return max((len(r) for r in self.rows), default=0)
 
     def headers(self) -> list[str]:
-        return [column_letter(i) for i in range(self.width)]
+        return [column_letter(i) for i in range(self.width)] + [f"→ {label}" for label in self.derived_labels]
 
     def cells(self, index: int) -> list[Cell]:
         """Row `index` (0-based) as table cells, bad ones red with their reasons."""
@@ -49,6 +52,10 @@ class SheetPreview:
                 out.append(Cell(text, tip="\n".join(whole_row) or "本行有问题", bg=ROW_BG))
             else:
                 out.append(Cell(text))
+        made = self.derived.get(number, {})
+        for label in self.derived_labels:
+            text = made.get(label, "")
+            out.append(Cell(text, tip=f"导入时{label}：{text}" if text else "", fg="#0b5394", bold=bool(text)))
         return out
 
 
@@ -104,6 +111,8 @@ def read_preview(path: Path, report: ImportReport) -> Preview:
                                  truncated=len(rows) > MAX_PREVIEW_ROWS)
             sheet.marks = {(row, col): reasons for (s, row, col), reasons in marks.items() if s == name}
             sheet.rejected = rejected.get(name, set())
+            sheet.derived_labels = report.derived_labels(name)
+            sheet.derived = report.derived.get(name, {})
             sheets.append(sheet)
     finally:
         book.close()
