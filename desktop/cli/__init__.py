@@ -90,16 +90,19 @@ def _demo_policy(value: str | None) -> object:
 
 def cmd_people(args: argparse.Namespace) -> int:
     from desktop.services import roster
+    from desktop.services.id_numbers import mask
 
     db = open_existing(args)
     with db.session() as session:
         people = roster.list_people(session)
         rows = [[p.badge, p.name, Identity(p.identity).label, p.department.name, p.position, p.sequence,
-                 "是" if p.is_head else "", p.active_from or "", p.active_to or ""] for p in people]
-    headers = ["警号", "姓名", "身份", "部门", "职务", "考核序列", "一把手", "在岗自", "离岗"]
+                 "是" if p.is_head else "", p.active_from or "", p.active_to or "", mask(p.id_number)]
+                for p in people]
+    headers = ["警号", "姓名", "身份", "部门", "职务", "考核序列", "一把手", "在岗自", "离岗", "身份证号"]
     if args.format == "json":
+        # id_number is masked here as on every screen: a listing is no place for the full number.
         keys = ["badge", "name", "identity", "department", "position", "sequence", "is_head", "active_from",
-                "active_to"]
+                "active_to", "id_number"]
         print(to_json([dict(zip(keys, r, strict=True)) for r in rows]))
     elif args.format == "csv":
         sys.stdout.write(to_csv(headers, rows))

@@ -90,7 +90,7 @@ def cmd_person_add(args: argparse.Namespace) -> int:
         data = roster.PersonInput(
             badge=args.badge, name=args.name, identity=who, department_id=_department_id(session, args.department),
             position=args.position or "", sequence=args.sequence or "", is_head=args.head, active_from=start,
-            active_to=end, phone=args.phone or "")
+            active_to=end, phone=args.phone or "", id_number=args.id_number)
         person = roster.add_person(session, actor, data)
         print(f"已新增：{person.badge} {person.name}（{args.department.strip()}）")
     return 0
@@ -102,7 +102,8 @@ def _changed(session: Session, args: argparse.Namespace, current: PersonInput) -
 
     changes: dict[str, Any] = {}
     for option, field in (("new_badge", "badge"), ("name", "name"), ("position", "position"),
-                          ("sequence", "sequence"), ("phone", "phone"), ("head", "is_head")):
+                          ("sequence", "sequence"), ("phone", "phone"), ("head", "is_head"),
+                          ("id_number", "id_number")):
         value = getattr(args, option)
         if value is not None:
             changes[field] = value
@@ -128,8 +129,12 @@ def cmd_person_update(args: argparse.Namespace) -> int:
             badge=person.badge, name=person.name, identity=Identity(person.identity),
             department_id=person.department_id, position=person.position, sequence=person.sequence,
             is_head=person.is_head, active_from=person.active_from, active_to=person.active_to, phone=person.phone)
-        updated = roster.update_person(session, actor, person.id, _changed(session, args, current))
+        wanted = _changed(session, args, current)
+        impact = roster.update_impact(session, person.id, wanted)
+        updated = roster.update_person(session, actor, person.id, wanted)
         print(f"已修改：{updated.badge} {updated.name}")
+        for line in impact:  # what the change does to months already recorded
+            print(f"注意：{line}")
     return 0
 
 
@@ -213,6 +218,8 @@ def _person_options(parser: argparse.ArgumentParser, *, adding: bool) -> None:
     parser.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="在岗起始日期" + ("" if adding else "；写 \"\" 清除"))
     parser.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="离岗日期" + ("" if adding else "；写 \"\" 清除（重新在岗）"))
     parser.add_argument("--phone", metavar="电话")
+    parser.add_argument("--id-number", metavar="身份证号", help="18 位公民身份号码（列表中只显示前 6 位和后 4 位）"
+                        + ("" if adding else "；写 \"\" 清除"))
     add_user_argument(parser)
 
 

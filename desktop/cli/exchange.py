@@ -112,7 +112,8 @@ def _import(args: argparse.Namespace, path: Path) -> int:
                 return _no_station(args, exists=True)
         actor = _actor(db, args)
         try:
-            report = import_file(db, actor, args.file, dry_run=args.dry_run, progress=_progress())
+            report = import_file(db, actor, args.file, dry_run=args.dry_run, progress=_progress(),
+                                 include_hidden=args.include_hidden)
         except ImportRejected as exc:
             print(exc.report.text())
             return EXIT_PROBLEMS
@@ -144,6 +145,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     imp = subparsers.add_parser("import", help="向已有单位导入工作簿：上级名册、考核细则、上级加减分，或另一台电脑导出的积分记录")
     imp.add_argument("file", help="要导入的 .xlsx 文件")
     imp.add_argument("--dry-run", action="store_true", help="只检查并列出将新增、更新、不变和有问题的行，不写入")
+    imp.add_argument("--include-hidden", action="store_true", help="也导入隐藏的工作表（默认只列出、不导入）")
     imp.add_argument("--user", metavar="用户名",
                      help=f"导入人（须有导入权限）；正式导入必填，--dry-run 可不填。{USER_HELP}")
     imp.set_defaults(handler=cmd_import)

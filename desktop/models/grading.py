@@ -88,6 +88,13 @@ class ScoreResult(Base):
     why: Mapped[str] = mapped_column(String(1000), default="")
     month_grades: Mapped[str] = mapped_column(String(200), default="")
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Who the sheet named, as it named them: a later rename, a new badge or a department renamed
+    # must not change a signed sheet, its reprint or its verification code. "" in rows frozen
+    # before these were kept: the current values stand in.
+    person_badge: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    person_name: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    person_identity: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    department_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     person: Mapped[Person] = relationship()
 

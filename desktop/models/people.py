@@ -28,6 +28,8 @@ class Person(Base):
     photo: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
     photo_mime: Mapped[str] = mapped_column(String(32), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
+    # 身份证号, normalised (services.id_numbers); shown masked. Matches bureau rows without a badge.
+    id_number: Mapped[str] = mapped_column(String(18), default="", server_default="", index=True)
     created_at: Mapped[created_at]
 
     department: Mapped[Department] = relationship()

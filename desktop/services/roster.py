@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from desktop.models.enums import DepartmentKind, Identity, Role
 from desktop.models.people import Person
 from desktop.models.station import Department, SignoffStep, Station
-from desktop.services import audit
+from desktop.services import audit, id_numbers
 from desktop.services.actor import Actor, require
 from desktop.services.errors import NotFound, ValidationError
 
@@ -133,6 +133,9 @@ class PersonInput:
     active_to: dt.date | None = None
     phone: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # 身份证号, checked and normalised by `id_numbers.normalise`; None keeps what is stored (the
+    # person screen never shows the full number, so leaving its field empty must not erase it).
+    id_number: str | None = None
 
 
 def _check_person(session: Session, data: PersonInput, existing_id: int | None = None) -> None:
@@ -147,6 +150,11 @@ def _check_person(session: Session, data: PersonInput, existing_id: int | None =
         raise ValidationError(f"{data.name} 的部门不存在")
     if data.active_from and data.active_to and data.active_to < data.active_from:
         raise ValidationError(f"{data.name} 的离岗日期早于在岗日期")
+    number = id_numbers.normalise(data.id_number) if data.id_number is not None else ""
+    if number:
+        twin = session.scalar(select(Person).where(Person.id_number == number))
+        if twin is not None and twin.id != existing_id:
+            raise ValidationError(f"身份证号 {id_numbers.mask(number)} 已属于 {twin.name}（{twin.badge}），不能重复")
 
 
 def add_person(session: Session, actor: Actor, data: PersonInput) -> Person:
@@ -156,6 +164,7 @@ def add_person(session: Session, actor: Actor, data: PersonInput) -> Person:
         badge=data.badge.strip(), name=data.name.strip(), identity=data.identity.value,
         position=data.position.strip(), department_id=data.department_id, sequence=data.sequence.strip(),
         is_head=data.is_head, active_from=data.active_from, active_to=data.active_to, phone=data.phone,
+        id_number=id_numbers.normalise(data.id_number or ""),
     )
     session.add(person)
     session.flush()
@@ -164,7 +173,19 @@ def add_person(session: Session, actor: Actor, data: PersonInput) -> Person:
 
 
 PERSON_FIELDS = ("badge", "name", "identity", "position", "department_id", "sequence", "is_head",
-                 "active_from", "active_to", "phone")
+                 "active_from", "active_to", "phone", "id_number")
+
+
+def update_impact(session: Session, person_id: int, data: PersonInput) -> list[str]:
+    """What saving `data` would do to months already recorded (`roster_impact`), to show first."""
+    from desktop.services.roster_impact import change_impact
+
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("人员不存在")
+    wanted = {"badge": data.badge.strip(), "name": data.name.strip(), "department_id": data.department_id,
+              "active_from": data.active_from, "active_to": data.active_to}
+    return change_impact(session, person, {k: v for k, v in wanted.items() if getattr(person, k) != v})
 
 
 def update_person(session: Session, actor: Actor, person_id: int, data: PersonInput) -> Person:
@@ -178,8 +199,12 @@ def update_person(session: Session, actor: Actor, person_id: int, data: PersonIn
     person.identity, person.position = data.identity.value, data.position.strip()
     person.department_id, person.sequence, person.is_head = data.department_id, data.sequence.strip(), data.is_head
     person.active_from, person.active_to, person.phone = data.active_from, data.active_to, data.phone
+    if data.id_number is not None:
+        person.id_number = id_numbers.normalise(data.id_number)
     after = {f: getattr(person, f) for f in PERSON_FIELDS}
     changed = {k: [before[k], after[k]] for k in PERSON_FIELDS if before[k] != after[k]}
+    if "id_number" in changed:  # the audit trail is read by more people than the roster: masked there too
+        changed["id_number"] = [id_numbers.mask(v) for v in changed["id_number"]]
     audit.record(session, actor, "person.update", "person", person.uuid, changes=changed)
     return person
 

@@ -359,7 +359,8 @@ def store(session: Session, actor: Actor, period: Period) -> list[ScoreRow]:
             grade=row.grade, vetoed=row.vetoed, excluded_reason=row.excluded_reason, flags=",".join(row.flags),
             ranked_total_tenths=row.ranked_total, days_present=row.days_present, period_days=row.period_days,
             reason=row.reason, missed=row.missed, why=row.why[:1000],
-            month_grades=",".join(row.month_grades),
+            month_grades=",".join(row.month_grades), person_badge=row.badge, person_name=row.name,
+            person_identity=row.identity, department_name=row.department,
         ))
     policy_row = policy_row_for(session, period)
     period.grade_policy_id = policy_row.id if policy_row is not None else None
@@ -379,9 +380,10 @@ def stored(session: Session, period: Period) -> list[ScoreRow]:
     )
     rows = []
     for res, person, dept in session.execute(query):
-        rows.append(ScoreRow(
-            person_id=person.id, badge=person.badge, name=person.name, identity=person.identity,
-            department_id=dept.id, department=dept.name, sequence=res.sequence,
+        rows.append(ScoreRow(  # the names the result was graded under (a later rename changes nothing here)
+            person_id=person.id, badge=res.person_badge or person.badge, name=res.person_name or person.name,
+            identity=res.person_identity or person.identity, department_id=dept.id,
+            department=res.department_name or dept.name, sequence=res.sequence,
             ranking_group=res.ranking_group, base=res.base_tenths, dept_bonus=res.dept_bonus_tenths,
             dept_deduction=res.dept_deduction_tenths, higher_bonus=res.higher_bonus_tenths,
             higher_deduction=res.higher_deduction_tenths, start=res.start_tenths, total=res.total_tenths,

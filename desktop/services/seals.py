@@ -50,6 +50,8 @@ SEAL_ACTIONS = ("rows.seal", "rows.baseline", "rows.migrated")
 ADDED_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "0007": {"entries": ("unit_id", "scheme", "case_no", "case_type"), "catalogue_versions": ("scheme",)},
     "0009": {"catalogue_items": ("self_report",), "signoff_steps": ("scope", "signer", "signer_badge")},
+    "0010": {"people": ("id_number",),
+             "score_results": ("person_badge", "person_name", "person_identity", "department_name")},
 }
 # An audit event's `sealed` column: {rows, tables, digest} of the rows its transaction sealed.
 _INFO = "jifen.seals"

@@ -47,7 +47,9 @@ def dept_code(dept: Department) -> str:
 
 def sheet_digest(station_code: str, period_code: str, dept: Department, rows: list[ScoreRow]) -> str:
     """SHA-256 over what the sheet states: each person's components, total, rank and grade."""
-    payload: list[object] = [DIGEST_VERSION, station_code, period_code, dept_code(dept), dept.name]
+    # The department's name as the rows carry it: frozen at locking, so renaming it later keeps the code.
+    name = rows[0].department if rows else dept.name
+    payload: list[object] = [DIGEST_VERSION, station_code, period_code, dept_code(dept), name]
     payload += [[r.badge, r.name, r.identity, r.base, r.dept_bonus, r.dept_deduction, r.higher_bonus,
                  r.higher_deduction, r.start, r.total, r.rank_department, r.grade or "", r.excluded_reason]
                 for r in sorted(rows, key=lambda r: r.badge)]

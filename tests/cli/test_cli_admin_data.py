@@ -69,6 +69,8 @@ def test_clerk_adds_and_updates_a_person(path: Path, monkeypatch: pytest.MonkeyP
     (["--badge", "150299", "--name", "赵六", "--department", "治安中队", "--identity", "军人"], "未知身份“军人”"),
     (["--badge", "150299", "--name", "赵六", "--department", "治安中队", "--identity", "民警", "--from", "2026-05-01",
       "--to", "2026-04-01"], "离岗日期早于在岗日期"),
+    (["--badge", "150299", "--name", "赵六", "--department", "治安中队", "--identity", "民警", "--id-number",
+      "150302198506120130"], "身份证号“150302198506120130”的校验位不对（应为 X）"),
 ])
 def test_bad_person_input_is_one_chinese_line_and_changes_nothing(
         path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
@@ -78,6 +80,21 @@ def test_bad_person_input_is_one_chinese_line_and_changes_nothing(
     assert message in one_error_line(capsys.readouterr().err)
     assert person(path, "150299") is None
     assert actions(path).count("person.create") == before
+
+
+def test_an_id_number_is_kept_and_listed_masked(path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert run(path, "person", "update", "101", "--id-number", "15030219850612013x", "--user", "clerk",
+               password=PASSWORD, monkeypatch=monkeypatch) == 0
+    found = person(path, "101")
+    assert found is not None and found.id_number == "15030219850612013X"
+    capsys.readouterr()
+    assert run(path, "people", "--format", "json", monkeypatch=monkeypatch) == 0
+    listed = {p["badge"]: p for p in json.loads(capsys.readouterr().out)}
+    assert listed["101"]["id_number"] == "150302********013X"
+    assert "15030219850612013X" not in json.dumps(listed, ensure_ascii=False)
 
 
 def test_an_officer_cannot_edit_the_roster(path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -21,21 +21,9 @@ from desktop.services.errors import PermissionDenied
 from desktop.services.exchange.import_ import import_file
 from desktop.services.exchange.report import ImportRejected
 from tests.exchange import messy
-from tests.services.builders import World, locked, world
+from tests.services.builders import World, locked
 
 D = dt.date
-
-
-@pytest.fixture
-def w(db: Database) -> World:
-    return world(db)
-
-
-@pytest.fixture
-def staffed(w: World, tmp_path: Path) -> World:
-    """The station after importing the bureau's roster (four people of 治安中队)."""
-    import_file(w.db, w.clerk, messy.roster_book(tmp_path / "roster.xlsx"))
-    return w
 
 
 def entries(db: Database) -> list[Entry]:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from desktop.services.exchange.cells import (
     CellError,
+    MonthDay,
     column_letter,
     fold,
     parse_bool,
@@ -37,7 +38,25 @@ def test_every_date_form(raw: object) -> None:
     assert parse_date(raw) == D(2026, 3, 5)
 
 
-@pytest.mark.parametrize("raw", ["2026-02-30", "3月5日", "2026.3", "明天", "1900-01-01", 12.5, True])
+@pytest.mark.parametrize("raw", [
+    "2026.3", "2026-03", "2026/3", "2026年3月", "2026.03", 2026.03, 2026.3, "２０２６年３月"])
+def test_a_month_alone_is_its_first_day(raw: object) -> None:
+    """“2026.11” in a 日期 column means the month (it was refused, or read as a 1905 serial)."""
+    assert parse_date(raw) == D(2026, 3, 1)
+
+
+def test_a_month_typed_as_the_number_2026_1_is_refused_as_ambiguous() -> None:
+    with pytest.raises(CellError, match="分不清是 1 月还是 10 月"):
+        parse_date(2026.1)
+    assert parse_date(2026.11) == D(2026, 11, 1) and parse_date(2026.12) == D(2026, 12, 1)
+
+
+@pytest.mark.parametrize("raw", ["3月5日", "3月5号", "３月５日", " 3 月 5 日 "])
+def test_a_date_without_its_year_waits_for_the_reader_to_give_one(raw: object) -> None:
+    assert parse_date(raw) == MonthDay(3, 5)
+
+
+@pytest.mark.parametrize("raw", ["2026-02-30", "13月5日", "3月32日", "明天", "1900-01-01", 12.5, True])
 def test_impossible_or_unreadable_dates(raw: object) -> None:
     with pytest.raises(CellError):
         parse_date(raw)

@@ -26,7 +26,7 @@ def _show(qtbot, widget):
 
 def test_new_catalogue_version(qtbot, station_ctx_for, station_db, modals):
     screen = _show(qtbot, CatalogueScreen(station_ctx_for("clerk")))
-    assert screen.version_list.count() == 1 and screen.model.rowCount() == 94
+    assert screen.version_list.count() == 1 and screen.model.rowCount() == 96
 
     def edit(dialog: VersionDialog) -> int:
         dialog.effective.setDate(dialog.effective.date().fromString("2027-01-01", "yyyy-MM-dd"))

@@ -75,3 +75,40 @@ def test_pinyin_filter_and_officer_view(qtbot, station_ctx_for):
     assert not screen.add_button.isVisible() and not screen.edit_button.isVisible()
     qtbot.keyClicks(screen.text, "zsf")
     assert [r.name for r in screen.model.rows()] == ["张三丰"]
+
+
+def test_a_change_that_reaches_into_recorded_months_asks_first(qtbot, station_ctx_for, station_db, modals):
+    """An earlier 离岗日期 drops entries: the clerk is told which, and 否 keeps the person as he was;
+    the 身份证号 typed in the same dialog is kept, shown masked."""
+    import datetime as dt
+
+    from desktop.services import ledger
+    from tests.services.builders import SYSTEM, entry_input
+
+    with station_db.transaction() as s:
+        li = s.scalar(select(Person).where(Person.badge == "150002"))
+        ledger.record(s, SYSTEM, entry_input(li, "ZB-01", dt.date(2026, 3, 20)))
+    screen = _screen(qtbot, station_ctx_for("clerk"))
+    screen.select(li.id)
+
+    def leave_early(dialog: PersonDialog) -> int:
+        dialog.active_to.set_value(dt.date(2026, 3, 10))
+        dialog.id_number.setText("15030219850612013X")
+        dialog.accept()
+        return dialog.result()
+
+    modals.on_dialog = leave_early
+    modals.question_answer = modals.question_answer.No
+    qtbot.mouseClick(screen.edit_button, Qt.MouseButton.LeftButton)
+    asked = modals.texts_of("question")[-1]
+    assert "离岗日期为2026年3月10日：此人在这之后还有 1 条积分记录（2026年3月20日至2026年3月20日）" in asked
+    with station_db.session() as s:
+        assert s.get(Person, li.id).active_to is None  # 否: nothing saved
+
+    modals.question_answer = modals.question_answer.Yes
+    qtbot.mouseClick(screen.edit_button, Qt.MouseButton.LeftButton)
+    with station_db.session() as s:
+        saved = s.get(Person, li.id)
+        assert saved.active_to == dt.date(2026, 3, 10) and saved.id_number == "15030219850612013X"
+    dialog = PersonDialog([(saved.department_id, "x")], [], None, saved)
+    assert dialog.id_number.text() == "" and dialog.id_number.placeholderText() == "已登记 150302********013X，留空不变"

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -198,9 +199,45 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     return result
 
 
-def parse_date(value: Any) -> dt.date | None:
+@dataclass(frozen=True)
+class MonthDay:
+    """A date written without its year (11月5日): the reader supplies the year from the sheet's
+    title, else the current one (`reader.resolve_month_day`)."""
+
+    month: int
+    day: int
+
+
+_MONTH_DAY = re.compile(r"^(\d{1,2})月(\d{1,2})[日号]?$")
+_YEAR_MONTH = re.compile(r"^(\d{4})(?:[-/.]|年)(\d{1,2})月?$")
+
+
+def _year_month(year: int, month: int) -> dt.date | None:
+    return dt.date(year, month, 1) if 1900 <= year <= 2100 and 1 <= month <= 12 else None
+
+
+def parse_date(value: Any) -> dt.date | MonthDay | None:
     """A date in any of the forms people type: 2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日,
-    20260305, an Excel date cell or serial number."""
+    20260305, an Excel date cell or serial number; a month (2026.11, 2026年11月) is its first day;
+    11月5日 is a `MonthDay` for the reader to give a year."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+        if m := _MONTH_DAY.match(text):
+            month, day = int(m[1]), int(m[2])
+            if not (1 <= month <= 12 and 1 <= day <= 31):
+                raise CellError("日期不存在")
+            return MonthDay(month, day)
+        if (m := _YEAR_MONTH.match(text)) and (first := _year_month(int(m[1]), int(m[2]))) is not None:
+            return first
+    elif isinstance(value, float) and 1900 < value < 2101 and not value.is_integer():
+        # 2026.11 typed into a number cell: a month, not an Excel serial of 1905. 2026.1 may have
+        # been 2026.10 before Excel dropped the zero, so that one is refused rather than guessed.
+        year, hundredths = int(value), round((value - int(value)) * 100)
+        if hundredths == 10:
+            raise CellError(f"写成了数字 {value_text(value)}，分不清是 1 月还是 10 月；请写成文字，如 {year}年10月")
+        month = hundredths // 10 if hundredths % 10 == 0 else hundredths  # 2026.2 is February
+        if (first := _year_month(year, month)) is not None:
+            return first
     result = parse_datetime(value)
     return None if result is None else result.date()
 

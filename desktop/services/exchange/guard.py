@@ -73,14 +73,65 @@ def check_workbook(path: Path) -> None:
     if size > MAX_FILE_BYTES:
         raise _refuse(path, f"文件有 {size / 1024 / 1024:.0f} MB，超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限；"
                             "请只导出需要的考核周期或人员后再导入")
+    if (named := REFUSED_SUFFIXES.get(path.suffix.lower())) is not None:
+        raise _refuse(path, f"这是{named}，本程序只能读取 Excel 工作簿（.xlsx、.xls）和 OpenDocument 表格（.ods）；"
+                            "请在 WPS 或 Excel 中打开，选“另存为 → Excel 工作簿(*.xlsx)”后再导入")
     with path.open("rb") as fh:
         head = fh.read(8)
     if head == OLE_MAGIC:
         _check_ole(path)
+    elif head.startswith(b"PK") and _is_ods(path):
+        _check_ods(path)
     elif head.startswith(b"PK"):
         _check_zip(path)
     else:
         raise _refuse(path, f"不是 Excel 工作簿（{_looks_like(path)}）；请在 Excel 或 WPS 中打开，另存为“Excel 工作簿(*.xlsx)”后再导入")
+
+
+# Spreadsheet formats people send that the reader does not take, named so the clerk knows what to do.
+REFUSED_SUFFIXES = {
+    ".et": "WPS 表格文件（.et）", ".ett": "WPS 表格模板（.ett）", ".xlsb": "Excel 二进制工作簿（.xlsb）",
+    ".numbers": "苹果 Numbers 表格（.numbers）", ".csv": "CSV 文本文件（.csv）", ".txt": "文本文件（.txt）",
+    ".wps": "WPS 文字文档（.wps）", ".doc": "Word 文档（.doc）", ".docx": "Word 文档（.docx）",
+    ".pdf": "PDF 文件", ".dbf": "dBase 数据文件（.dbf）", ".fods": "OpenDocument 扁平 XML 表格（.fods）",
+}
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+# A cell repeated across this many columns and holding a value is no real table (calamine would build it).
+_ODS_REPEATED_VALUE = re.compile(rb'<table:table-cell\b[^>]*?table:number-columns-repeated="(\d{1,9})"[^>]*?office:value')
+
+
+def _is_ods(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "mimetype" in zf.namelist() and zf.read("mimetype").strip() == ODS_MIME
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return False
+
+
+def _check_ods(path: Path) -> None:
+    """An OpenDocument spreadsheet (LibreOffice, or WPS “另存为 .ods”): the zip's sizes and CRCs,
+    and no value repeated across absurdly many columns in content.xml."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            _check_directory(path, infos)
+            for info in infos:
+                if info.is_dir():
+                    continue
+                if info.filename != "content.xml":
+                    _drain(zf, info)
+                    continue
+                with zf.open(info) as fh:
+                    carry = b""
+                    while block := fh.read(CHUNK):
+                        data = carry + block
+                        for n in _ODS_REPEATED_VALUE.findall(data):
+                            if int(n) > MAX_COLUMNS:
+                                raise _refuse(path, f"表格中有一个值重复了 {int(n):,} 列，超过 {MAX_COLUMNS} 列的上限；"
+                                                    "请删除表格右侧多余的内容后再导入")
+                        carry = data[-4096:]
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise _refuse(path, "文件不完整或已损坏，可能复制或下载中途断开；请重新复制一份再导入") from exc
 
 
 def _looks_like(path: Path) -> str:

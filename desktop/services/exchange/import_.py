@@ -75,15 +75,16 @@ class ImportPreview:
 
 
 def preview_file(db: Database, actor: Actor, path: str | Path, *, progress: ProgressFn | None = None,
-                 cancel: CancelFn | None = None) -> ImportPreview:
+                 cancel: CancelFn | None = None, include_hidden: bool = False) -> ImportPreview:
     """Check the workbook without writing anything (the wizard's preview step)."""
     with db.session() as session:
-        report, book = _run(session, actor, Path(path), True, Progress(progress, cancel))
+        report, book = _run(session, actor, Path(path), True, Progress(progress, cancel), include_hidden)
     return ImportPreview(report, book)
 
 
 def import_file(db: Database, actor: Actor, path: str | Path, *, dry_run: bool = False,
-                progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> ImportReport:
+                progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+                include_hidden: bool = False) -> ImportReport:
     """`import_workbook` in a transaction of its own (for a worker thread or the command line).
 
     Raises `ImportRejected` (with the report) when the workbook has problems, `Cancelled` when
@@ -94,17 +95,19 @@ def import_file(db: Database, actor: Actor, path: str | Path, *, dry_run: bool =
     if not dry_run and db.path is not None:
         backup.automatic(db.path, "import")  # a copy to go back to, should an import prove wrong
     with db.transaction() as session:
-        return import_workbook(session, actor, path, dry_run=dry_run, progress=progress, cancel=cancel)
+        return import_workbook(session, actor, path, dry_run=dry_run, progress=progress, cancel=cancel,
+                               include_hidden=include_hidden)
 
 
 def import_workbook(session: Session, actor: Actor, path: str | Path, *, dry_run: bool = False,
-                    progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> ImportReport:
+                    progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+                    include_hidden: bool = False) -> ImportReport:
     """Check the workbook and, unless `dry_run`, write it in the caller's transaction.
 
     On problems a dry run returns the report; a real import raises `ImportRejected`, so the
     caller's transaction (e.g. `Database.transaction()`) rolls back whatever was flushed.
     """
-    return _run(session, actor, Path(path), dry_run, Progress(progress, cancel))[0]
+    return _run(session, actor, Path(path), dry_run, Progress(progress, cancel), include_hidden)[0]
 
 
 def restore_database(db: Database, path: str | Path, *, dry_run: bool = False,
@@ -158,11 +161,11 @@ def restore_export(db_path: str | Path, path: str | Path, *, dry_run: bool = Fal
         return report
 
 
-def _run(session: Session, actor: Actor, source: Path, dry_run: bool,
-         tracker: Progress) -> tuple[ImportReport, Workbook]:
+def _run(session: Session, actor: Actor, source: Path, dry_run: bool, tracker: Progress,
+         include_hidden: bool = False) -> tuple[ImportReport, Workbook]:
     require(actor, "import")
     report = ImportReport(source, dry_run=dry_run)
-    book = read_workbook(source, report, tracker)
+    book = read_workbook(source, report, tracker, include_hidden=include_hidden)
     plan, policy = _plan(session, actor, book, report, tracker)
     if report.problems and not dry_run:
         raise ImportRejected(report)

@@ -50,6 +50,7 @@ class PersonRef:
     active_from: dt.date | None = None
     active_to: dt.date | None = None
     id: int | None = None
+    id_number: str = ""  # 身份证号, normalised; "" when the roster has none
 
     def active_on(self, day: dt.date) -> bool:
         return (self.active_from is None or self.active_from <= day) and (
@@ -147,7 +148,7 @@ class Plan:
         names = {d.id: fold(d.name) for d in s.scalars(select(Department))}
         for p in s.scalars(select(Person)):
             self.people[p.badge] = PersonRef(p.badge, p.uuid, p.name, names[p.department_id], p.active_from,
-                                             p.active_to, p.id)
+                                             p.active_to, p.id, p.id_number)
         items: dict[int, list[ItemRef]] = {}
         for it in s.scalars(select(CatalogueItem)):
             items.setdefault(it.version_id, []).append(ItemRef(
@@ -200,6 +201,15 @@ class Plan:
     def people_named(self, name: str) -> list[PersonRef]:
         key = fold(name)
         return [p for p in self.people.values() if fold(p.name) == key]
+
+    def person_with_id(self, number: str) -> PersonRef | None:
+        """By 身份证号 (already normalised), when the roster holds it."""
+        if not number:
+            return None
+        found = self.memo.get("by_id_number")
+        if found is None or len(found) != sum(1 for p in self.people.values() if p.id_number):
+            found = self.memo["by_id_number"] = {p.id_number: p for p in self.people.values() if p.id_number}
+        return found.get(number)
 
     def locked_reason(self, day: dt.date) -> str | None:
         for period in self.locked:

@@ -1,64 +1,55 @@
 """One row of the bureau's 上级加分 / 上级减分 workbook, checked and turned into an entry.
 
-The row names a person (警号, or a name that is unique on the roster), a date, a 上级考评
-item (its code or its name, as in the catalogue in force that day) and the row's points,
-as 加分 / 减分 columns, a 类型 column or a sign. Points are the row's total: a fixed item's
-total must be a whole number of occurrences, a range item's points per occurrence must lie
-within the range.
+The row names a person (警号 with or without leading zeros, 身份证号 when the roster holds it,
+or a name unique among the people on duty that day), a date, the row's points (加分 / 减分
+columns, a 类型 or 类别 column, or the sign of 分值) and either a 上级考评 item (its code or
+name, as in the catalogue in force that day) or only its reason, from which `bureau_items`
+chooses the item. Points are the row's total: a fixed item's total must be a whole number of
+occurrences, a range item's points per occurrence must lie within the range. The reason, with
+the bureau's 依据文件, becomes the entry's note.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from typing import Any
 
-from desktop.models.enums import Component, EntrySource, PointsMode
+from desktop.models.enums import Component, EntrySource
+from desktop.services import id_numbers
 from desktop.services.errors import ValidationError
+from desktop.services.exchange.bureau_items import HIGHER, choose
 from desktop.services.exchange.cells import fold
-from desktop.services.exchange.plan import ItemRef, PersonRef, Plan
+from desktop.services.exchange.plan import PersonRef, Plan
 from desktop.services.exchange.reader import Row, Table
-from desktop.services.ledger import MAX_QUANTITY, check_entry
+from desktop.services.ledger import check_entry
 from desktop.services.points import fmt
 from desktop.services.text import cn_date
 
-HIGHER = {Component.HIGHER_BONUS.value: 1, Component.HIGHER_DEDUCTION.value: -1}
+MINUS_WORDS = ("减", "扣", "-", "惩", "罚", "批评", "处分", "问责")
+PLUS_WORDS = ("加", "奖", "+", "表扬", "表彰", "嘉奖", "立功")
+ITEM_LABEL = "入账项目"
 
 
 def _direction(text: str | None) -> int | None:
     key = fold(text or "")
     if not key:
         return None
-    if any(w in key for w in ("减", "扣", "-")):
+    if any(w in key for w in MINUS_WORDS):
         return -1
-    if any(w in key for w in ("加", "奖", "+")):
+    if any(w in key for w in PLUS_WORDS):
         return 1
     return 0  # unreadable; reported by the caller
 
 
-def match_item(items: dict[str, ItemRef], text: str, sign: int | None) -> tuple[ItemRef | None, str]:
-    """The 上级考评 item a bureau clerk meant by `text` (code, full name or part of the name)."""
-    key = fold(text)
-    higher = [i for i in items.values() if i.component in HIGHER]
-    for test in (lambda i: fold(i.code) == key, lambda i: fold(i.name) == key,
-                 lambda i: key in fold(i.name) or fold(i.name) in key):
-        found = [i for i in higher if test(i)]
-        if len(found) > 1 and sign:
-            found = [i for i in found if HIGHER[i.component] == sign] or found
-        if len(found) == 1:
-            return found[0], ""
-        if len(found) > 1:
-            names = "、".join(f"{i.code} {i.name}" for i in found[:5])
-            return None, f"对应多个上级考评项目（{names}），请写项目编号"
-    other = [i for i in items.values() if fold(i.code) == key or fold(i.name) == key]
-    if other:
-        return None, f"“{other[0].name}”不是上级考评项目（上级加分、上级减分），不能从上级工作簿导入"
-    choices = "、".join(f"{i.code} {i.name}" for i in higher[:8])
-    return None, f"考核细则中没有这个上级考评项目；可用的项目有：{choices}" + ("等" if len(higher) > 8 else "")
+def _where(plan: Plan, person: PersonRef) -> str:
+    dept = plan.departments.get(person.department)
+    return f"{person.badge}（{dept.name if dept else person.department}）"
 
 
-def _person(plan: Plan, table: Table, row: Row) -> PersonRef | None:
+def _person(plan: Plan, table: Table, row: Row, day: dt.date) -> PersonRef | None:
     v = row.values
-    badge, name = v.get("badge"), v.get("name")
+    badge, name, number = v.get("badge"), v.get("name"), v.get("id_number")
     if badge:
         person = plan.person(badge)
         if person is None:
@@ -71,14 +62,51 @@ def _person(plan: Plan, table: Table, row: Row) -> PersonRef | None:
                               name)
             return None
         return person
+    if number:
+        return _by_id_number(plan, table, row, number, name)
     if not name:
-        plan.cell_problem(table, row.number, "badge" if table.has("badge") else "name", "警号和姓名不能都为空")
+        key = "badge" if table.has("badge") else "id_number" if table.has("id_number") else "name"
+        plan.cell_problem(table, row.number, key, "警号、身份证号和姓名不能都为空")
         return None
+    return _by_name(plan, table, row, name, day)
+
+
+def _by_id_number(plan: Plan, table: Table, row: Row, number: str, name: str | None) -> PersonRef | None:
+    try:
+        number = id_numbers.normalise(number)
+    except ValidationError as exc:
+        plan.cell_problem(table, row.number, "id_number", str(exc).replace(f"“{number}”", ""),
+                          id_numbers.mask(number))
+        return None
+    person = plan.person_with_id(number)
+    if person is None:
+        plan.cell_problem(table, row.number, "id_number", "人员名册中没有登记这个身份证号：请先导入含身份证号的人员名册，"
+                          "或在“人员”中为此人登记身份证号；也可以在本表中加一列“警号”", id_numbers.mask(number))
+        return None
+    if name and fold(name) != fold(person.name):
+        plan.cell_problem(table, row.number, "name", f"这个身份证号在名册中是“{person.name}”（{person.badge}），姓名不符",
+                          name)
+        return None
+    return person
+
+
+def _by_name(plan: Plan, table: Table, row: Row, name: str, day: dt.date) -> PersonRef | None:
+    """A name stands for a person when exactly one person of that name is on duty that day."""
     same = plan.people_named(name)
+    on_duty = [p for p in same if p.active_on(day)]
+    if len(on_duty) == 1:
+        return on_duty[0]
     if len(same) == 1:
-        return same[0]
-    reason = "人员名册中没有这个姓名" if not same else f"名册中有 {len(same)} 人同名，请填写警号"
-    plan.cell_problem(table, row.number, "name", reason, name)
+        return same[0]  # not on duty: `bureau_row` says so with the dates
+    if same:
+        listed = "、".join(_where(plan, p) for p in same[:6])
+        plan.cell_problem(table, row.number, "name", f"名册中有 {len(same)} 人名叫“{name}”：{listed}；请加一列“警号”"
+                          "或“身份证号”写明是哪一位", name)
+        return None
+    close = difflib.get_close_matches(fold(name), {fold(p.name): p for p in plan.people.values()}, n=3, cutoff=0.5)
+    near = [p for p in plan.people.values() if fold(p.name) in close][:3]
+    hint = "；名册中相近的有：" + "、".join(f"{p.name} {_where(plan, p)}" for p in near) if near else ""
+    plan.cell_problem(table, row.number, "name", f"人员名册中没有“{name}”{hint}", name)
     return None
 
 
@@ -91,13 +119,14 @@ def _points(plan: Plan, table: Table, row: Row) -> tuple[int, int | None] | None
         return None
     direction = _direction(v.get("direction"))
     if direction == 0:
-        plan.cell_problem(table, row.number, "direction", "类型应写“加分”或“减分”", v.get("direction"))
+        plan.cell_problem(table, row.number, "direction", "应写“加分”或“减分”（也可写 上级加分、上级减分、奖励、惩处）",
+                          v.get("direction"))
         return None
     if minus:
         value, sign = abs(minus), -1
     elif plus:
         # A positive number under “加分” (or beside a 减分 column) is a bonus; under “分值” it can be either.
-        says_plus = table.has("minus") or "加" in table.headers.get("points", "")
+        says_plus = table.has("minus") or "加" in table.headers.get("points", "").replace("加减", "")
         value, sign = abs(plus), (-1 if plus < 0 else direction or (1 if says_plus else None))
     else:
         key = "points" if table.has("points") else "minus"
@@ -109,30 +138,12 @@ def _points(plan: Plan, table: Table, row: Row) -> tuple[int, int | None] | None
     return value, sign
 
 
-def _quantity(plan: Plan, table: Table, row: Row, item: ItemRef, total: int) -> int | None:
-    """How many occurrences the row's total stands for, checked against the item's points."""
-    qty = row.values.get("quantity")
-    if qty is not None and not 1 <= qty <= MAX_QUANTITY:
-        plan.cell_problem(table, row.number, "quantity", f"数量应在 1 到 {MAX_QUANTITY} 之间", qty)
-        return None
-    key = "points" if row.values.get("points") is not None else "minus"
-    if item.points_mode == PointsMode.RANGE.value:
-        qty = qty or 1
-        per, rest = divmod(total, qty)
-        assert item.min_tenths is not None and item.max_tenths is not None
-        if rest or not item.min_tenths <= per <= item.max_tenths:
-            plan.cell_problem(table, row.number, key, f"“{item.name}”每次应在 {fmt(item.min_tenths)} 至 "
-                              f"{fmt(item.max_tenths)} 分之间（本行 {qty} 次共 {fmt(total)} 分）", fmt(total))
-            return None
-        return qty
-    each = item.points_tenths
-    if qty is None and each and total % each == 0:
-        qty = total // each
-    if qty is None or each * qty != total:
-        plan.cell_problem(table, row.number, key, f"“{item.name}”每{item.unit} {fmt(each)} 分，"
-                          f"本行分值应为它的整数倍", fmt(total))
-        return None
-    return qty
+def _note(row: Row) -> str:
+    """The entry's 事实说明: the bureau's reason, and the document it rests on."""
+    note, basis = (row.values.get("note") or "").strip(), (row.values.get("basis") or "").strip()
+    if basis and basis not in note:
+        note = f"{note}（依据：{basis}）" if note else f"依据：{basis}"
+    return note[:1000]
 
 
 def bureau_row(plan: Plan, table: Table, row: Row, default_day: dt.date | None = None) -> dict[str, Any] | None:
@@ -145,33 +156,36 @@ def bureau_row(plan: Plan, table: Table, row: Row, default_day: dt.date | None =
     if day is None:
         plan.cell_problem(table, row.number, "date", "日期不能为空")
         return None
-    person = _person(plan, table, row)
+    person = _person(plan, table, row, day)
     points = _points(plan, table, row)
     if person is None or points is None:
         return None
     total, sign = points
-    if not v.get("item"):
-        plan.cell_problem(table, row.number, "item", "项目不能为空")
-        return None
     items = plan.catalogue.in_force(day)
     if items is None:
         plan.cell_problem(table, row.number, "date", f"{cn_date(day)}还没有生效的考核细则", day)
         return None
-    key = ("item", id(items), v["item"], sign)
-    if key not in plan.memo:  # a bureau sheet names the same few items over and over
-        plan.memo[key] = match_item(items, v["item"], sign)
-    item, reason = plan.memo[key]
-    if item is None:
-        plan.cell_problem(table, row.number, "item", reason, v["item"])
+    named = v.get("item")
+    note = _note(row)
+    key = ("item", id(items), named, None if named else note, sign, total, v.get("quantity"))
+    if key not in plan.memo:  # a bureau sheet names the same few items and amounts over and over
+        plan.memo[key] = choose(items, named, note, sign, total, v.get("quantity"))
+    choice, qty, why = plan.memo[key]
+    where = "item" if named or table.has("item") else "note" if table.has("note") else "points"
+    if choice.item is None:
+        plan.cell_problem(table, row.number, where, choice.problem, named or note or None)
         return None
+    item = choice.item
     if sign and HIGHER[item.component] != sign:
         word = "减分" if sign < 0 else "加分"
-        plan.cell_problem(table, row.number, "item", f"“{item.name}”是{Component(item.component).label}项目，"
-                          f"本行却是{word}", v["item"])
+        plan.cell_problem(table, row.number, where, f"“{item.name}”是{Component(item.component).label}项目，"
+                          f"本行却是{word}", named or note)
         return None
-    qty = _quantity(plan, table, row, item, total)
     if qty is None:
+        key = "quantity" if "数量" in why else "points" if v.get("points") is not None else "minus"
+        plan.cell_problem(table, row.number, key, why, fmt(total))
         return None
+    plan.report.derive(table.sheet, row.number, ITEM_LABEL, f"{item.code} {item.name}（{choice.how}）")
     try:  # the ledger's own rules, so a rule added there holds for the bureau's rows too
         check_entry(item, qty, total // qty, source=EntrySource.IMPORT)
     except ValidationError as exc:
@@ -187,7 +201,7 @@ def bureau_row(plan: Plan, table: Table, row: Row, default_day: dt.date | None =
     return {
         "uuid": v.get("uuid"), "occurred_on": day, "_person": person, "_item": item, "item_code": item.code,
         "item_name": item.name, "category": item.category, "component": item.component, "veto": item.veto,
-        "quantity": qty, "points_tenths": total, "note": v.get("note") or "", "source": EntrySource.IMPORT.value,
+        "quantity": qty, "points_tenths": total, "note": note, "source": EntrySource.IMPORT.value,
         "batch_uuid": plan.batch_uuid, "_reverses": None, "recorded_by_id": plan.actor.user_id,
         "recorded_by_name": plan.actor.display_name,
         "recorded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),

@@ -121,10 +121,8 @@ def plan_adjustments(plan: Plan, table: Table) -> None:
 
     counts = plan.report.count(LABEL)
     if not table.has("item"):
-        plan.report.problem(table.sheet, table.header_row, "缺少“项目”列：请写明每行对应的上级考评项目（编号或名称，"
-                            "如 SJ-02 或“受到县局（分局）通报表扬”）")
-        counts.add("rejected", len(table.rows))
-        return
+        plan.report.notice(table.sheet, None, "没有“项目”列：各行按事由对应考核细则中的上级考评项目，对不上的记入"
+                           "“其他上级加分”或“其他上级减分”；请在预览的“入账项目”一列中核对")
     default_day = None
     if not table.has("date"):
         default_day = effective_date_above(table) or month_end_above(table)

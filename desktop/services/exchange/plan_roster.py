@@ -14,13 +14,16 @@ from sqlalchemy import insert, select
 from desktop.models.enums import DepartmentKind, Identity
 from desktop.models.people import Person
 from desktop.models.station import Department, Station
+from desktop.services import id_numbers
+from desktop.services.errors import ValidationError
 from desktop.services.exchange import vocab
 from desktop.services.exchange.cells import CellError, fold
 from desktop.services.exchange.plan import DeptRef, PersonRef, Plan
 from desktop.services.exchange.reader import Row, Table
+from desktop.services.roster_impact import change_impact
 
 PERSON_FIELDS = ("name", "identity", "position", "department", "sequence", "is_head", "active_from", "active_to",
-                 "phone")
+                 "phone", "id_number")
 DEPT_LABEL = "部门"
 PEOPLE_LABEL = "人员"
 
@@ -99,7 +102,9 @@ def _department_changes(plan: Plan, ref: DeptRef, values: dict[str, Any]) -> dic
 
 def plan_people(plan: Plan, table: Table) -> None:
     counts = plan.report.count(PEOPLE_LABEL)
-    seen: dict[str, int] = {}
+    # Badge → (sheet, row) across every roster sheet: one sheet per department is common, and a
+    # person on two of them is refused with both places named rather than the last one winning.
+    seen: dict[str, tuple[str, int]] = plan.memo.setdefault("roster_rows", {})
     if not table.has("identity") and not plan.authoritative:
         plan.report.notice(table.sheet, None, "没有“身份”列：新增人员按“民警”登记")
     for row in table.rows:
@@ -107,16 +112,27 @@ def plan_people(plan: Plan, table: Table) -> None:
         counts.add(outcome)
 
 
-def _plan_person(plan: Plan, table: Table, row: Row, seen: dict[str, int]) -> str:
+def _plan_person(plan: Plan, table: Table, row: Row, seen: dict[str, tuple[str, int]]) -> str:
     v = row.values
-    badge = v["badge"]
+    badge = v.get("badge")
+    if not badge and v.get("id_number"):  # a 公安人事 list may leave 警号 blank: the 身份证号 finds the person
+        try:
+            known = plan.person_with_id(id_numbers.normalise(v["id_number"]))
+        except ValidationError:
+            known = None  # reported with the other fields below
+        badge = known.badge if known is not None else None
     if not badge:
-        plan.cell_problem(table, row.number, "badge", "警号不能为空")
+        reason = "警号不能为空" if not v.get("id_number") else "名册中没有这个身份证号的人，新增人员需要填写警号"
+        plan.cell_problem(table, row.number, "badge", reason)
         return "rejected"
+    badge = (plan.person(badge).badge if plan.person(badge) else badge)  # 0150001 and 150001 are one person
     if badge in seen:
-        plan.cell_problem(table, row.number, "badge", f"警号与第 {seen[badge]} 行重复", badge)
+        sheet, number = seen[badge]
+        where = f"第 {number} 行" if sheet == table.sheet else f"工作表“{sheet}”第 {number} 行"
+        plan.cell_problem(table, row.number, "badge", f"警号与{where}重复：同一人只能写一行，请删去其中一行或核对警号",
+                          badge)
         return "rejected"
-    seen[badge] = row.number
+    seen[badge] = (table.sheet, row.number)
     if not row.ok:
         return "rejected"
     given = _given_fields(plan, table, row)
@@ -136,20 +152,29 @@ def _plan_person(plan: Plan, table: Table, row: Row, seen: dict[str, int]) -> st
         return "rejected"
     if not changes:
         return "unchanged"
+    known = {k: v for k, v in changes.items() if k != "department_id" or isinstance(v, int)}
+    impact = change_impact(plan.session, person, known)  # a change that reaches into recorded months
+    for line in impact:
+        plan.report.notice(table.sheet, row.number, f"{person.name}（{person.badge}）{line}")
+    if impact:
+        plan.report.derive(table.sheet, row.number, "变动影响", "；".join(impact))
     plan.person_updates[existing.id] = changes
     existing.name = changes.get("name", existing.name)
     existing.active_from, existing.active_to = start, end
     if "department_id" in changes:
         existing.department = fold(given["_department"])
+    existing.id_number = changes.get("id_number", existing.id_number)
     return "updated"
 
 
 def _given_fields(plan: Plan, table: Table, row: Row) -> dict[str, Any] | None:
     """The person's fields this row provides, in the database's form; None after a problem."""
-    v = row.values
+    v = dict(row.values)
     given: dict[str, Any] = {}
+    if not v.get("department") and (dept := department_of_sheet(plan, table, row)) is not None:
+        v["department"] = dept.name  # one sheet (or one block) per department: its title is the department
     for key in PERSON_FIELDS:
-        if not table.has(key) or (v[key] is None and not plan.authoritative):
+        if key not in v or (v[key] is None and not plan.authoritative):
             continue
         value = v[key]
         if key == "identity":
@@ -172,6 +197,17 @@ def _given_fields(plan: Plan, table: Table, row: Row) -> dict[str, Any] | None:
             key, value = "department_id", ref.id if ref.id is not None else ref.uuid
         elif key == "is_head":
             value = bool(value)
+        elif key == "id_number":
+            try:
+                value = id_numbers.normalise(value)
+            except ValidationError as exc:
+                plan.cell_problem(table, row.number, key, str(exc).replace(f"“{value}”", ""), id_numbers.mask(value))
+                return None
+            twin = plan.person_with_id(value)
+            if twin is not None and value and twin.badge != v.get("badge") and v.get("badge"):
+                plan.cell_problem(table, row.number, key, f"这个身份证号在名册中属于 {twin.name}（{twin.badge}）",
+                                  id_numbers.mask(value))
+                return None
         elif key in ("position", "sequence", "phone"):
             value = value or ""
         given[key] = value
@@ -180,6 +216,30 @@ def _given_fields(plan: Plan, table: Table, row: Row) -> dict[str, Any] | None:
         plan.cell_problem(table, row.number, "active_to", "离岗日期早于在岗日期", end)
         return None
     return given
+
+
+SHEET_WORDS = ("人员名册", "花名册", "名册", "人员名单", "民警名单", "名单", "人员", "民警", "辅警", "信息")
+
+
+def department_of_sheet(plan: Plan, table: Table, row: Row) -> DeptRef | None:
+    """The department a sheet or block without a 部门 column is about: the block's title row
+    (“一、治安中队”) or the sheet's name (“治安中队”, “治安中队名册”), when it names exactly one."""
+    if plan.authoritative:
+        return None  # a jifen export always has its 部门 column
+    for text in (row.section, table.sheet):
+        if not text:
+            continue
+        key = fold(text)
+        for word in SHEET_WORDS:
+            key = key.removesuffix(fold(word))
+        key = key.lstrip("0123456789一二三四五六七八九十、.（）()")
+        exact = plan.departments.get(key)
+        if exact is not None:
+            return exact
+        inside = [d for name, d in plan.departments.items() if name and name in key]
+        if len(inside) == 1:
+            return inside[0]
+    return None
 
 
 def _new_person(plan: Plan, table: Table, row: Row, badge: str, given: dict[str, Any]) -> str:
@@ -193,11 +253,11 @@ def _new_person(plan: Plan, table: Table, row: Row, badge: str, given: dict[str,
     taken = {p.uuid for p in plan.people.values()}
     person_uuid = row_uuid if row_uuid and row_uuid not in taken else str(uuid.uuid4())
     record = {"uuid": person_uuid, "badge": badge, "identity": Identity.POLICE.value, "position": "",
-              "sequence": "", "is_head": False, "active_from": None, "active_to": None, "phone": ""}
+              "sequence": "", "is_head": False, "active_from": None, "active_to": None, "phone": "", "id_number": ""}
     record |= {k: val for k, val in given.items() if not k.startswith("_")}
     plan.new_people.append(record)
     plan.people[badge] = PersonRef(badge, person_uuid, given["name"], fold(given["_department"]),
-                                   record["active_from"], record["active_to"])
+                                   record["active_from"], record["active_to"], id_number=record.get("id_number", ""))
     return "new"
 
 

@@ -24,42 +24,36 @@ from desktop.services.exchange import guard
 from desktop.services.exchange.cells import (
     PARSERS,
     CellError,
+    MonthDay,
     column_letter,
     is_blank,
     parse_date,
     value_text,
 )
+from desktop.services.exchange.headers import IGNORED_HEADERS, SYNONYMS, classify, diagnose, header_again
 from desktop.services.exchange.report import ImportReport, Progress
 from desktop.services.exchange.schema import (
     ABOUT_NAME,
     FORMAT_ID,
-    READ_KINDS,
     SheetKind,
     header_key,
-    synonyms_of,
 )
 
-HEADER_SCAN_ROWS = 20
 FOOTER_WORDS = ("合计", "总计", "小计", "共计", "备注", "注:", "注：", "说明:", "说明：", "填表人", "制表",
                 "审核人", "负责人", "签字", "签名", "领导签字", "统计人")
 FOOTER_KEYS = tuple(header_key(w) for w in FOOTER_WORDS)
-IGNORED_HEADERS = frozenset(header_key(h) for h in ("序号", "序", "No", "No.", "行号"))
 KEY_FIELDS = {"departments": ("name",), "roster": ("badge",), "catalogue": ("name",), "entries": ("uuid",),
               "adjustments": ("badge", "name"), "summary": ("badge",), "awards": ("badge",),
               "signoffs": ("seq",), "confirmations": ("badge",), "units": ("code",), "unit_members": ("unit",),
               "schemes": ("code",), "case_reviews": ("entry_uuid",), "scores": ("code",)}
-_SYNONYMS = {kind.key: synonyms_of(kind) for kind in READ_KINDS}
-# How close a header is to a field's own name: the export's header 0, then synonyms in order.
-_RANKS = {kind.key: {header_key(name): rank for f in kind.fields for rank, name in enumerate((f.header, *f.synonyms))}
-          for kind in READ_KINDS}
-
-
 @dataclass
 class Row:
     number: int  # as the spreadsheet shows it
     values: dict[str, Any]
     ok: bool = True
     cells: list[Any] = field(default_factory=list)  # the raw cells, for a preview table
+    # The title of the block the row sits in (“一、治安中队” on a row of its own above it), or None.
+    section: str | None = None
 
 
 @dataclass
@@ -74,6 +68,8 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     above: list[str] = field(default_factory=list)  # title rows above the header, as text
     extra: dict[int, str] = field(default_factory=dict)  # 0-based column → header of a column not in the format
+    year: int | None = None  # for dates written without one (11月5日): from the title, else the current year
+    year_noted: bool = False  # the notice that a year was assumed is given once per table
 
     def has(self, key: str) -> bool:
         return key in self.columns
@@ -102,7 +98,7 @@ def open_sheets(path: Path) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
-        raise ValidationError(f"“{path.name}”不是能读取的 Excel 工作簿（.xlsx）：{exc}") from exc
+        raise ValidationError(f"“{path.name}”不是能读取的工作簿（.xlsx、.xls 或 .ods）：{exc}") from exc
 
 
 def sheet_rows(book: CalamineWorkbook, name: str) -> list[list[Any]]:
@@ -119,59 +115,34 @@ def sheet_rows(book: CalamineWorkbook, name: str) -> list[list[Any]]:
         raise ValidationError(f"工作表“{name}”无法读取：{exc}") from exc
 
 
-def _match_row(cells: list[Any], kind: str) -> dict[int, str]:
-    """Column → field for one row. When two columns name one field, the closer name wins
-    (“部门” over “单位” for the department, wherever the columns stand)."""
-    synonyms, ranks = _SYNONYMS[kind], _RANKS[kind]
-    best: dict[str, tuple[int, int]] = {}  # field → (rank of the name, column)
-    for col, cell in enumerate(cells):
-        if isinstance(cell, str) and cell.strip():
-            name = header_key(cell)
-            key = synonyms.get(name)
-            if key is not None:
-                rank = ranks[name]
-                if key not in best or rank < best[key][0]:
-                    best[key] = (rank, col)
-    return {col: key for key, (_, col) in sorted(best.items(), key=lambda kv: kv[1][1])}
+def sheet_merges(book: CalamineWorkbook, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The sheet's merged ranges ((first row, first col), (last row, last col)), 0-based; [] when the
+    format has none to give (old .xls, .ods)."""
+    try:
+        return list(book.get_sheet_by_name(name).merged_cell_ranges or [])
+    except (CalamineError, AttributeError, TypeError):
+        return []
 
 
-def find_header(rows: list[list[Any]], kind: SheetKind) -> tuple[int, int, dict[int, str]] | None:
-    """(first header row, last header row, column → field) with the most fields, or None."""
-    best: tuple[int, int, dict[int, str]] | None = None
-    for r in range(min(HEADER_SCAN_ROWS, len(rows))):
-        found = _match_row(rows[r], kind.key)
-        if not found:
+def fill_merged(rows: list[list[Any]], merges: list[tuple[tuple[int, int], tuple[int, int]]], below: int) -> int:
+    """Write a vertically merged data cell's value into every row it covers; returns how many.
+
+    A department or a date written once for several people is meant for each of them, but the
+    file holds it only in the merge's top cell. Only merges that start below the header (row
+    index `below`) are filled: the header relies on blank cells under a group title."""
+    filled = 0
+    for (r1, c1), (r2, _c2) in merges:
+        if r1 <= below or r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]):
             continue
-        last = r
-        if r + 1 < len(rows):
-            below = _match_row(rows[r + 1], kind.key)
-            fresh = {c: k for c, k in below.items() if c not in found and k not in found.values()}
-            data_under_header = any(c < len(rows[r + 1]) and not is_blank(rows[r + 1][c]) for c in found)
-            if fresh and not data_under_header:
-                found = found | fresh
-                last = r + 1
-        if not any(sig <= set(found.values()) for sig in kind.signatures):
+        value = rows[r1][c1]
+        if is_blank(value):
             continue
-        if best is None or len(found) > len(best[2]):
-            best = (r, last, found)
-    return best
-
-
-def classify(name: str, rows: list[list[Any]]) -> tuple[SheetKind, int, int, dict[int, str]] | None:
-    """The sheet's kind: an exact export sheet name wins, then the header with most known fields."""
-    candidates = []
-    folded = header_key(name)
-    for order, kind in enumerate(READ_KINDS):
-        found = find_header(rows, kind)
-        if found is None:
-            continue
-        by_name = 2 if folded == header_key(kind.name) else (
-            1 if any(header_key(n) in folded for n in kind.sheet_names) else 0)
-        candidates.append(((by_name == 2, len(found[2]), by_name, -order), kind, found))
-    if not candidates:
-        return None
-    _, kind, (first, last, columns) = max(candidates, key=lambda c: c[0])
-    return kind, first, last, columns
+        for r in range(r1 + 1, min(r2, len(rows) - 1) + 1):
+            row = rows[r]
+            if c1 < len(row) and is_blank(row[c1]):
+                row[c1] = value
+                filled += 1
+    return filled
 
 
 def read_about(rows: list[list[Any]]) -> dict[str, Any] | None:
@@ -181,18 +152,43 @@ def read_about(rows: list[list[Any]]) -> dict[str, Any] | None:
 
 
 def read_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, last: int,
-               columns: dict[int, str], report: ImportReport, progress: Progress) -> Table:
-    headers = {key: value_text(rows[last][c] if not is_blank(rows[last][c]) else rows[first][c]).strip()
-               for c, key in columns.items()}
-    table = Table(sheet, kind, last + 1, {k: c for c, k in columns.items()}, headers,
-                  above=[" ".join(value_text(v) for v in row if not is_blank(v)) for row in rows[:first]])
-    _report_extra_columns(table, rows, first, last, columns, report)
+               columns: dict[int, str], report: ImportReport, progress: Progress,
+               merges: list[tuple[tuple[int, int], tuple[int, int]]] | None = None) -> list[Table]:
+    """The sheet's table, or its tables when the header comes again with other columns (several
+    blocks in one sheet). A header repeated as it was (printed on every page) is skipped; a row
+    holding nothing but a title (“二、社区中队”) starts a section its rows carry (`Row.section`)."""
+    if merges and (filled := fill_merged(rows, merges, last)):
+        report.notice(sheet, None, f"合并单元格中的内容已填入它所覆盖的每一行（共 {filled} 格），如部门、日期只写了一次")
+    above = [" ".join(value_text(v) for v in row if not is_blank(v)) for row in rows[:first]]
+    table = _start_table(sheet, rows, kind, first, last, columns, above, report)
+    tables = [table]
     specs = [(key, col, _cell_parser(key, PARSERS[kind.field(key).kind])) for col, key in columns.items()]
     keys = [table.columns[k] for k in KEY_FIELDS[kind.key] if k in table.columns]
     footer_at: int | None = None
+    # A numbered title right above the header (“一、治安中队”) is the first block's section.
+    section = next((t for t in reversed(above) if t.strip()), None) if above and _NUMBERED.match(above[-1]) else None
+    repeated = 0
+    wide = {r1 for (r1, c1), (r2, c2) in merges or () if r1 == r2 and c2 - c1 >= 2}  # rows merged across
     for index in range(last + 1, len(rows)):
         cells = rows[index]
         progress.tick()
+        again = header_again(cells, kind, keys)
+        if again is not None:
+            footer_at = None
+            if again == columns:
+                repeated += 1
+                continue
+            columns = again  # a new block with its own columns: a table of its own
+            table = _start_table(sheet, rows, kind, index, index, columns, [section or ""], report)
+            table.year = tables[0].year
+            tables.append(table)
+            specs = [(key, col, _cell_parser(key, PARSERS[kind.field(key).kind])) for col, key in columns.items()]
+            keys = [table.columns[k] for k in KEY_FIELDS[kind.key] if k in table.columns]
+            continue
+        if (title := _section_title(cells, keys, columns, index in wide)) is not None and not _is_footer(cells, keys):
+            section = title
+            footer_at = None  # a new block may follow the totals row of the one before
+            continue
         if all(c >= len(cells) or is_blank(cells[c]) for _, c, _ in specs):
             continue
         if footer_at is None and _is_footer(cells, keys):
@@ -203,8 +199,71 @@ def read_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, l
             if keys and all(c < len(cells) and not is_blank(cells[c]) for c in keys):
                 report.problem(sheet, index + 1, f"第 {footer_at} 行的合计或备注之后仍有数据，请把数据移到合计行之上")
             continue
-        table.rows.append(_parse_row(table, index + 1, cells, specs, report))
+        row = _parse_row(table, index + 1, cells, specs, report)
+        row.section = section
+        table.rows.append(row)
+    if repeated:
+        report.notice(sheet, None, f"表头在表中重复出现 {repeated} 次（如每页都打印表头），重复的表头行已跳过")
+    for t in tables:
+        if not t.rows:
+            report.notice(sheet, t.header_row, "表头下面没有数据行：这张表是空的，没有可导入的内容")
+    return tables
+
+
+def _start_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, last: int, columns: dict[int, str],
+                 above: list[str], report: ImportReport) -> Table:
+    headers = {key: value_text(rows[last][c] if not is_blank(rows[last][c]) else rows[first][c]).strip()
+               for c, key in columns.items()}
+    table = Table(sheet, kind, last + 1, {k: c for c, k in columns.items()}, headers, above=above)
+    table.year = year_above(table)
+    _report_extra_columns(table, rows, first, last, columns, report)
     return table
+
+
+_NUMBERED = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d))")
+
+
+def _section_title(cells: list[Any], keys: list[int], columns: dict[int, str], merged_across: bool) -> str | None:
+    """The text of a row that holds only a title (“二、社区中队”), or None.
+
+    One text cell, and the row is merged across the table, or the text is numbered like a
+    heading, or it stands in a column that is no field (序号). A lone value in a field column
+    (a name with the rest left blank) is a data row, reported as such, never dropped as a title."""
+    found = [(c, v) for c, v in enumerate(cells) if not is_blank(v)]
+    if len(found) != 1 or not isinstance(found[0][1], str):
+        return None
+    col, text = found[0][0], found[0][1].strip()
+    if len(text) < 2 or (col in keys and not (merged_across or _NUMBERED.match(text))):
+        return None
+    if merged_across or _NUMBERED.match(text) or col not in columns:
+        return text
+    return None
+
+
+def year_above(table: Table) -> int | None:
+    """The year the title rows name (“2026年11月上级加减分”, “2026年度”), or None."""
+    for text in table.above:
+        if m := re.search(r"(20\d{2})\s*年", text):
+            return int(m[1])
+    return None
+
+
+def resolve_month_day(table: Table, value: MonthDay, today: dt.date | None = None) -> tuple[dt.date | None, str]:
+    """A date written without its year, with the title's year, else the current one (the year
+    before when the day would lie more than a month ahead: December's list typed in January)."""
+    today = today or dt.date.today()
+    year = table.year
+    if year is None:
+        year = today.year
+        try:
+            if dt.date(year, value.month, value.day) > today + dt.timedelta(days=31):
+                year -= 1
+        except ValueError:
+            pass
+    try:
+        return dt.date(year, value.month, value.day), ""
+    except ValueError:
+        return None, f"{year}年{value.month}月没有{value.day}日"
 
 
 CellParse = tuple[Any, str | None, bool]  # (value, problem or None, the problem is "too long")
@@ -244,12 +303,26 @@ def _parse_row(table: Table, number: int, cells: list[Any], specs: list[tuple[st
             value, problem, too_long = parse(raw)
         except TypeError:  # an unhashable cell value: parsed without the cache
             value, problem, too_long = parse.uncached(raw)
+        if value.__class__ is MonthDay:
+            value, why = resolve_month_day(table, value)
+            if why:
+                problem = why
+            else:
+                _note_assumed_year(table, report)
         values[key] = value
         if problem is not None:
             ok = False
             report.problem(table.sheet, number, problem, column=column_letter(col), header=table.headers[key],
                            value=raw if too_long else value_text(raw))
     return Row(number, values, ok, cells)
+
+
+def _note_assumed_year(table: Table, report: ImportReport) -> None:
+    if table.year_noted:
+        return
+    table.year_noted = True
+    where = "标题中的年份" if year_above(table) is not None else "当前年份（标题中没有写年份）"
+    report.notice(table.sheet, None, f"有的日期没有写年份（如“11月5日”），已按{where}计算；如不对，请写成完整日期")
 
 
 def _is_footer(cells: list[Any], key_cols: list[int]) -> bool:
@@ -284,7 +357,7 @@ def _report_extra_columns(table: Table, rows: list[list[Any]], first: int, last:
         table.extra[col] = value_text(texts[-1]).strip()
         if table.kind.key == "scores":  # a score sheet's components are its scheme's own columns
             continue
-        dup = _SYNONYMS[table.kind.key].get(header_key(value_text(texts[-1])))
+        dup = SYNONYMS[table.kind.key].get(header_key(value_text(texts[-1])))
         if dup is not None and dup in table.columns:
             letter, other = table.where(dup)
             report.notice(table.sheet, last + 1, f"与 {letter} 列“{other}”是同一项，本列已忽略",
@@ -315,13 +388,20 @@ def month_end_above(table: Table) -> Any:
     return None
 
 
-def read_workbook(path: Path, report: ImportReport, progress: Progress) -> Workbook:
-    """Read every sheet; recognised ones become tables, the others are reported and skipped."""
+def read_workbook(path: Path, report: ImportReport, progress: Progress, *, include_hidden: bool = False) -> Workbook:
+    """Read every sheet; recognised ones become tables, the others are reported and skipped.
+    A hidden sheet is reported and left out unless `include_hidden` (a clerk hides what is not
+    meant to go, such as last year's list or a lookup table)."""
     book = open_sheets(path)
     about: dict[str, Any] | None = None
     tables: list[Table] = []
+    hidden = _hidden_sheets(book)
     for name in book.sheet_names:
         progress.check()
+        if name in hidden and not include_hidden:
+            report.notice(name, None, "这是隐藏的工作表，没有导入；如确要导入，请在 Excel 或 WPS 中取消隐藏，"
+                          "或导入时选择“包括隐藏的工作表”（命令行 --include-hidden）")
+            continue
         rows = sheet_rows(book, name)
         progress.grow(len(rows))
         if header_key(name) == header_key(ABOUT_NAME) and (found := read_about(rows)) is not None:
@@ -331,11 +411,22 @@ def read_workbook(path: Path, report: ImportReport, progress: Progress) -> Workb
         kind = classify(name, rows)
         if kind is None:
             if any(any(not is_blank(c) for c in row) for row in rows):
-                report.notice(name, None, "没有认出这张表的表头（如 警号、姓名、日期、分值），已跳过")
+                report.notice(name, None, diagnose(rows))
             continue
         sheet_kind, first, last, columns = kind
         report.sheets[name] = f"{sheet_kind.name}（表头在第 {first + 1}" + (
             f"–{last + 1} 行）" if last != first else " 行）")
-        tables.append(read_table(name, rows, sheet_kind, first, last, columns, report, progress))
+        found_tables = read_table(name, rows, sheet_kind, first, last, columns, report, progress,
+                                  sheet_merges(book, name))
+        if len(found_tables) > 1:
+            report.sheets[name] += f"，共 {len(found_tables)} 段表格"
+        tables += found_tables
     book.close()
     return Workbook(path, about, tables)
+
+
+def _hidden_sheets(book: CalamineWorkbook) -> set[str]:
+    try:
+        return {m.name for m in book.sheets_metadata if str(m.visible).rsplit(".", 1)[-1].lower() != "visible"}
+    except (AttributeError, CalamineError):
+        return set()

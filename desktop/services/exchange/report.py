@@ -121,7 +121,9 @@ class ImportReport:
     def summary(self) -> str:
         if self.imported:
             head = "已恢复到空数据库" if self.restored else "已导入"
-            if not any(c.new or c.updated for c in self.counts.values()):
+            if not any(c.new or c.updated or c.unchanged or c.rejected for c in self.counts.values()):
+                head += "：表格中没有数据行（只有表头），没有可导入的内容"
+            elif not any(c.new or c.updated for c in self.counts.values()):
                 head += "：没有新增或变动的数据（此前已导入过）"
         elif self.dry_run:
             head = "试导入（未写入任何数据）" + ("：可以导入" if self.ok else f"：发现 {len(self.problems)} 个问题，不能导入")
@@ -141,9 +143,7 @@ class ImportReport:
             lines.append(f"  {label}：{counts.text()}")
         if self.problems:
             lines.append("问题：")
-            lines += [f"  {p.text()}" for p in self.problems[:limit]]
-            if len(self.problems) > limit:
-                lines.append(f"  ……另有 {len(self.problems) - limit} 个问题未列出")
+            lines += self._grouped_lines(limit)
         if self.derived:
             lines.append("导入时的判断（请核对）：")
             shown = 0
@@ -161,6 +161,39 @@ class ImportReport:
             if len(self.notices) > limit:
                 lines.append(f"  ……另有 {len(self.notices) - limit} 条提示未列出")
         return "\n".join(lines)
+
+
+    def groups(self) -> list[list[Problem]]:
+        """Problems of one kind together: same sheet, column and reason (707 rows naming 25 unknown
+        departments are one group, not 707 lines), in the order each kind first appears."""
+        found: dict[tuple[str, str, str], list[Problem]] = {}
+        for p in self.problems:
+            found.setdefault((p.sheet, p.column, p.reason), []).append(p)
+        return list(found.values())
+
+    def _grouped_lines(self, limit: int) -> list[str]:
+        lines: list[str] = []
+        groups = self.groups()
+        for at, group in enumerate(groups):
+            if len(lines) >= limit:
+                lines.append(f"  ……另有 {sum(len(g) for g in groups[at:])} 个问题未列出")
+                break
+            if len(group) <= GROUP_AT:
+                lines += [f"  {p.text()}" for p in group]
+                continue
+            first = group[0]
+            values = list(dict.fromkeys(p.value for p in group if p.value))
+            rows = [str(p.row) for p in group if p.row is not None]
+            shown = "、".join(f"“{v}”" for v in values[:EXAMPLES]) + ("等" if len(values) > EXAMPLES else "")
+            where = Problem(first.sheet, None, first.column, first.header).place()
+            lines.append(f"  {where}：{first.reason}（共 {len(group)} 行"
+                         + (f"，{len(values)} 个不同的值：{shown}" if values else "") + "；第 "
+                         + "、".join(rows[:EXAMPLES * 2]) + (" 等行）" if len(rows) > EXAMPLES * 2 else " 行）"))
+        return lines
+
+
+GROUP_AT = 3  # more problems of one kind than this are printed as one line with counts and examples
+EXAMPLES = 5
 
 
 class ImportRejected(JifenError):

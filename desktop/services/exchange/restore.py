@@ -277,7 +277,17 @@ def _frozen_results(plan: Plan, period: Period, summary: list[Row]) -> None:
             start_tenths=v.get("start") or 0, total_tenths=v.get("total") or 0,
             rank_department=v.get("rank_department"), rank_sequence=v.get("rank_sequence"),
             rank_group=v.get("rank_group"), engine_grade=v.get("engine_grade"), grade=v.get("grade"),
-            vetoed=bool(v.get("vetoed")), excluded_reason=v.get("excluded_reason") or "", flags=",".join(flags)))
+            vetoed=bool(v.get("vetoed")), excluded_reason=v.get("excluded_reason") or "", flags=",".join(flags),
+            person_badge=ref.badge, person_name=v.get("name") or ref.name, person_identity=_identity(v.get("identity")),
+            department_name=dept.name))
+
+
+def _identity(label: str | None) -> str:
+    """The stored identity of a 积分汇总 row's 身份 label ("" when blank: the person's own stands in)."""
+    try:
+        return vocab.identity(label).value if label else ""
+    except CellError:
+        return ""
 
 
 def _now() -> dt.datetime:

@@ -40,9 +40,16 @@ class SheetKind:
     signatures: tuple[frozenset[str], ...]
     sheet_names: tuple[str, ...] = ()  # other sheet names that suggest the kind
     since: int = 1  # the format version that added the sheet
+    # Columns only a bureau's own workbook has (身份证号, 依据文件): read, never exported, and
+    # outside the data digest, so a jifen export and its digest are exactly what they were.
+    read_only: tuple[Field, ...] = ()
 
     def field(self, key: str) -> Field:
-        return next(f for f in self.fields if f.key == key)
+        return next(f for f in (*self.fields, *self.read_only) if f.key == key)
+
+    def read_fields(self) -> tuple[Field, ...]:
+        """Every column the reader recognises: the exported ones, then the bureau-only ones."""
+        return (*self.fields, *self.read_only)
 
     def keys(self) -> list[str]:
         return [f.key for f in self.fields]
@@ -56,10 +63,16 @@ def F(key: str, header: str, kind: str = "text", *synonyms: str, width: float = 
     return Field(key, header, kind, synonyms, width, since)
 
 
-BADGE = F("badge", "警号", "key", "警员编号", "警号编码", "警察编号", "民警警号", "人员编号", "工号", width=11)
-NAME = F("name", "姓名", "name", "民警姓名", "人员姓名", "名字", "干警姓名", width=10)
+BADGE = F("badge", "警号", "key", "警员编号", "警号编码", "警察编号", "民警警号", "人员编号", "工号", "警号/工号",
+          "辅警编号", width=11)
+NAME = F("name", "姓名", "name", "民警姓名", "人员姓名", "名字", "干警姓名", "奖惩对象", "被考核人", "考核对象",
+         "当事人", "当事民警", "责任人", "被奖励人", "受奖人", width=10)
 DEPT = F("department", "部门", "text", "单位", "所在部门", "所在单位", "所属部门", "部门名称", "所队",
-         "科所队", width=14)
+         "科所队", "人员所属部门和警种", "工作单位名称(文字)", "工作单位", "所在科所队", "所属单位",
+         "单位名称", "现工作单位", width=14)
+# 公民身份号码 as 公安人事 and bureau lists write it; stored masked-on-show (services.id_numbers).
+ID_NUMBER = F("id_number", "身份证号", "key", "身份证号码", "公民身份号码", "公民身份证号", "身份证", "证件号码",
+              "身份证件号码", width=20)
 
 DEPARTMENTS = SheetKind("departments", "部门", (
     F("uuid", "部门UUID", "uuid", width=38),
@@ -74,15 +87,19 @@ DEPARTMENTS = SheetKind("departments", "部门", (
 ROSTER = SheetKind("roster", "人员", (
     F("uuid", "人员UUID", "uuid", width=38),
     BADGE, NAME,
-    F("identity", "身份", "text", "人员身份", "人员类别", "人员类型", "类别", width=8),
-    F("position", "职务", "text", "职务职级", "岗位", "职位"),
+    F("identity", "身份", "text", "人员身份", "人员类别", "人员类型", "类别", "人员性质", "用工性质", "身份类别",
+      width=8),
+    F("position", "职务", "text", "职务职级", "岗位", "职位", "现任职务", "行政职务", "岗位职务"),
     DEPT,
     F("sequence", "考核序列", "text", "序列", "考核类别", "考核序列名称", width=12),
     F("is_head", "一把手", "bool", "是否一把手", "单位负责人", "主要负责人", width=8),
-    F("active_from", "在岗日期", "date", "入职日期", "到岗日期", "起始日期", "调入日期", width=12),
-    F("active_to", "离岗日期", "date", "离职日期", "调离日期", "截止日期", width=12),
-    F("phone", "电话", "key", "联系电话", "手机", "手机号", "手机号码", width=14),
-), (frozenset({"badge", "name"}),), ("人员名册", "花名册", "名册", "民警名单", "人员名单", "人员信息"))
+    F("active_from", "在岗日期", "date", "入职日期", "到岗日期", "起始日期", "调入日期", "到所日期",
+      "调入本单位时间", "到本单位时间", width=12),
+    F("active_to", "离岗日期", "date", "离职日期", "调离日期", "截止日期", "离所日期", "调出日期", width=12),
+    F("phone", "电话", "key", "联系电话", "手机", "手机号", "手机号码", "联系方式", width=14),
+), (frozenset({"badge", "name"}), frozenset({"id_number", "name"})),
+   ("人员名册", "花名册", "名册", "民警名单", "人员名单", "人员信息", "人员基本信息", "辅警名册", "民警信息"),
+    read_only=(ID_NUMBER,))
 
 CATALOGUE = SheetKind("catalogue", "考核细则", (
     F("version_uuid", "版本UUID", "uuid", width=38),
@@ -138,19 +155,27 @@ ENTRIES = SheetKind("entries", "积分明细", (
 ADJUSTMENTS = SheetKind("adjustments", "上级加减分", (
     F("uuid", "记录UUID", "uuid"),
     F("date", "日期", "date", "时间", "加分日期", "减分日期", "考核日期", "发生日期", "日期时间", "登记日期",
-      "通报日期", "年月日"),
+      "通报日期", "年月日", "奖惩日期", "加扣分日期", "加减分日期", "发文日期", "批准日期", "考评日期"),
     BADGE, NAME, DEPT,
-    F("item", "项目", "text", "项目编号", "项目名称", "考核项目", "加减分项目", "加分项目", "减分项目", "事项",
-      "考核事项"),
-    F("direction", "类型", "text", "加减分类型", "加减分", "加/减分", "加减"),
-    F("points", "加分", "points", "分值", "分数", "得分", "积分", "加分分值", "加分值"),
-    F("minus", "减分", "points", "扣分", "减分分值", "扣分分值", "减分值"),
+    F("item", "项目", "text", "项目编号", "项目名称", "考核项目", "加减分项目", "加分项目", "减分项目", "考核事项",
+      "积分项目", "项目代码"),
+    # 类别 here is 上级加分 / 上级减分 (or 奖励 / 惩处): the row's direction, not a catalogue category.
+    F("direction", "类型", "text", "加减分类型", "加减分", "加/减分", "加减", "类别", "加扣分类型", "奖惩类别",
+      "奖惩类型", "加减分类别", "性质"),
+    F("points", "加分", "points", "分值", "分数", "得分", "积分", "加分分值", "加分值", "加减分情况", "加扣分值",
+      "加减分值", "加减分数", "奖励分值", "计分"),
+    F("minus", "减分", "points", "扣分", "减分分值", "扣分分值", "减分值", "扣分值", "惩处分值"),
     F("quantity", "数量", "int", "次数", "件数"),
-    F("note", "说明", "text", "事由", "事实说明", "加分事由", "减分事由", "原因", "依据", "备注", "具体事由",
-      "情况说明"),
+    # What the row is for: with no 项目 column it also names the catalogue item (plan_bureau).
+    F("note", "说明", "text", "事由", "事实说明", "加分事由", "减分事由", "原因", "备注", "具体事由",
+      "情况说明", "加减分事由", "加扣分事项", "加扣分事由", "奖惩事由", "加减分事项", "事项", "加减分原因",
+      "扣分事由", "主要事迹", "奖惩内容", "考核情况"),
 ), (frozenset({"badge", "points"}), frozenset({"badge", "minus"}), frozenset({"name", "points"}),
-    frozenset({"name", "minus"})),
-   ("上级加分", "上级减分", "上级考评", "加减分", "加分", "减分", "县局加减分"))
+    frozenset({"name", "minus"}), frozenset({"id_number", "points"}), frozenset({"id_number", "minus"})),
+   ("上级加分", "上级减分", "上级考评", "加减分", "加分", "减分", "县局加减分", "加扣分", "奖惩"),
+    read_only=(ID_NUMBER,
+               F("basis", "依据文件", "text", "依据", "文件依据", "依据文号", "文号", "文件名称", "通报文号",
+                 "发文文号", "批准文号", width=20)))
 
 SUMMARY = SheetKind("summary", "积分汇总", (
     BADGE, NAME,
@@ -292,9 +317,9 @@ def header_key(text: str) -> str:
 def synonyms_of(kind: SheetKind) -> dict[str, str]:
     """header key → field key, canonical headers first so they win over synonyms."""
     table: dict[str, str] = {}
-    for f in kind.fields:
+    for f in kind.read_fields():
         table.setdefault(header_key(f.header), f.key)
-    for f in kind.fields:
+    for f in kind.read_fields():
         for syn in f.synonyms:
             table.setdefault(header_key(syn), f.key)
     return table

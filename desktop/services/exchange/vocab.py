@@ -30,8 +30,15 @@ COMPONENT_VARIANTS = {
     "部门减分": Component.DEPT_DEDUCTION, "本级扣分": Component.DEPT_DEDUCTION, "部门扣分项": Component.DEPT_DEDUCTION,
     "上级扣分": Component.HIGHER_DEDUCTION,
 }
-IDENTITY_VARIANTS = {"警察": Identity.POLICE, "公安民警": Identity.POLICE, "辅警人员": Identity.AUXILIARY,
-                     "警务辅助人员": Identity.AUXILIARY, "聘用人员": Identity.CONTRACT, "合同制": Identity.CONTRACT}
+# 人员类别 as 公安人事 rosters write it. 工勤 (机关工勤人员) and 聘用 staff are neither police nor
+# 辅警 in the assessment: they are kept apart as 聘用, which the policy ranks on its own.
+IDENTITY_VARIANTS = {"警察": Identity.POLICE, "公安民警": Identity.POLICE, "人民警察": Identity.POLICE,
+                     "在编民警": Identity.POLICE, "正式民警": Identity.POLICE, "公务员(人民警察)": Identity.POLICE,
+                     "警员": Identity.POLICE, "辅警人员": Identity.AUXILIARY, "警务辅助人员": Identity.AUXILIARY,
+                     "勤务辅警": Identity.AUXILIARY, "文职辅警": Identity.AUXILIARY, "协警": Identity.AUXILIARY,
+                     "聘用人员": Identity.CONTRACT, "合同制": Identity.CONTRACT, "工勤": Identity.CONTRACT,
+                     "工勤人员": Identity.CONTRACT, "机关工勤人员": Identity.CONTRACT, "聘用制": Identity.CONTRACT,
+                     "合同工": Identity.CONTRACT, "临时聘用": Identity.CONTRACT}
 E = TypeVar("E", bound=StrEnum)
 POST_CLASS_TEXT = {1: ("一类", "1", "一类警务室", "i"), 2: ("二类", "2", "二类警务室", "ii"),
                    3: ("三类", "3", "三类警务室", "iii")}

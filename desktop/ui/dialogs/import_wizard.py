@@ -4,12 +4,14 @@ all or nothing. Nothing is written until 导入 is pressed on a workbook without
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -110,6 +112,9 @@ class ImportWizard(QDialog):
         row.addWidget(self.path_edit, 1)
         self._button(row, "browseButton", "浏览…", self.browse)
         column.addLayout(row)
+        self.hidden_box = QCheckBox("包括隐藏的工作表（默认只列出、不导入）")
+        self.hidden_box.setObjectName("includeHidden")
+        column.addWidget(self.hidden_box)
         column.addStretch(1)
         return page
 
@@ -145,17 +150,19 @@ class ImportWizard(QDialog):
 
     # -- steps ---------------------------------------------------------------------------------
     def browse(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(self, "选择工作簿", "", "Excel 工作簿 (*.xlsx *.xlsm)")
+        chosen, _ = QFileDialog.getOpenFileName(self, "选择工作簿", "", "工作簿 (*.xlsx *.xlsm *.xls *.ods)")
         if chosen:
             self.path_edit.setText(chosen)
 
     def check(self) -> None:
         """The dry run and the preview, in a worker."""
         path, db, actor = Path(self.path_edit.text().strip()), self.ctx.db, self.ctx.actor
+        hidden = self.hidden_box.isChecked()
 
         def job(progress: Progress) -> Preview:
             report_fn, cancel = exchange_callbacks(progress)
-            report = import_.import_file(db, actor, path, dry_run=True, progress=report_fn, cancel=cancel)
+            report = import_.import_file(db, actor, path, dry_run=True, progress=report_fn, cancel=cancel,
+                                         include_hidden=hidden)
             return read_preview(path, report)
 
         self.task = run_with_progress(self, "试导入", job, self._checked, self._failed, label="正在检查工作簿…")
@@ -183,7 +190,11 @@ class ImportWizard(QDialog):
             text += "。确认无误后按“导入”，全部写入；" if not report.imported else ""
         else:
             text += "。请按下表在 Excel/WPS 中改正后重新试导入（红色单元格，鼠标停留可看原因）。"
-        self.summary.setText(f"<b>{Path(report.path).name}</b>：{text}")
+            # The kinds of problem first, with their counts: 700 rows naming unknown departments
+            # are one thing to fix, not 700.
+            kinds = sorted(report.groups(), key=len, reverse=True)[:5]
+            text += "<br>" + "<br>".join(f"· {escape(g[0].reason)}（{len(g)} 处）" for g in kinds)
+        self.summary.setText(f"<b>{escape(Path(report.path).name)}</b>：{text}")
         headers, rows = preview.count_rows()
         self.count_model = RowsModel(headers, self)
         self.count_model.set_rows(rows)
@@ -223,10 +234,12 @@ class ImportWizard(QDialog):
 
     def run_import(self) -> None:
         path, db, actor = Path(self.path_edit.text().strip()), self.ctx.db, self.ctx.actor
+        hidden = self.hidden_box.isChecked()
 
         def job(progress: Progress) -> ImportReport:
             report_fn, cancel = exchange_callbacks(progress)
-            return import_.import_file(db, actor, path, progress=report_fn, cancel=cancel)
+            return import_.import_file(db, actor, path, progress=report_fn, cancel=cancel,
+                                       include_hidden=hidden)
 
         self.task = run_with_progress(self, "导入", job, self._imported, self._import_failed, label="正在导入…")
         self._update()

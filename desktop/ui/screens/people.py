@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from desktop.models.enums import Identity
 from desktop.models.people import Person
 from desktop.services import queries, roster
+from desktop.services.errors import JifenError
 from desktop.ui.context import AppContext
 from desktop.ui.models.people import PeopleModel, RosterRow
 from desktop.ui.widgets.person_dialog import PersonDialog
@@ -190,6 +192,14 @@ class PeopleScreen(QWidget):
 
         def submit() -> bool:
             data = dialog.value()
+            try:
+                impact = self.ctx.read(lambda s: roster.update_impact(s, row.id, data))
+            except JifenError:
+                impact = []  # the write below reports what is wrong with the input
+            if impact and QMessageBox.question(
+                    dialog, "修改会影响已有记录", "这次修改会影响已经记录的月份：\n\n" + "\n\n".join(impact)
+                    + "\n\n仍要保存吗？") != QMessageBox.StandardButton.Yes:
+                return False
             done = self.ctx.write(dialog, lambda s, a: roster.update_person(s, a, row.id, data).id, topic="people")
             if done is not None:
                 self.refresh()

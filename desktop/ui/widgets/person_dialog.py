@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
 from desktop.models.enums import Identity
 from desktop.models.people import Person
+from desktop.services.id_numbers import mask
 from desktop.services.roster import PersonInput
 from desktop.ui.widgets.forms import FormDialog, OptionalDate, combo
 
@@ -30,6 +31,12 @@ class PersonDialog(FormDialog):
         self.active_from = OptionalDate("有在岗起始日")
         self.active_to = OptionalDate("已离岗")
         self.phone = QLineEdit(person.phone if person else "")
+        # The full 身份证号 is never shown: a stored one appears masked as the hint, and an empty
+        # field keeps it (typing a new number replaces it).
+        self.id_number = QLineEdit()
+        self.id_number.setObjectName("idNumber")
+        stored = getattr(person, "id_number", "") if person else ""
+        self.id_number.setPlaceholderText(f"已登记 {mask(stored)}，留空不变" if stored else "18 位，可不填")
         if person:
             self.active_from.set_value(person.active_from)
             self.active_to.set_value(person.active_to)
@@ -37,7 +44,7 @@ class PersonDialog(FormDialog):
         for label, widget in (("警号", self.badge), ("姓名", self.name), ("身份", self.identity),
                               ("部门", self.department), ("职务", self.position), ("考核序列", self.sequence),
                               ("", self.is_head), ("在岗日期", self.active_from), ("离岗日期", self.active_to),
-                              ("电话", self.phone)):
+                              ("电话", self.phone), ("身份证号", self.id_number)):
             self.form.addRow(label, widget)
         self.setMinimumWidth(420)
 
@@ -47,4 +54,5 @@ class PersonDialog(FormDialog):
             department_id=self.department.currentData(), position=self.position.text(),
             sequence=self.sequence.currentText(), is_head=self.is_head.isChecked(),
             active_from=self.active_from.value(), active_to=self.active_to.value(), phone=self.phone.text(),
+            id_number=self.id_number.text().strip() or None,
         )

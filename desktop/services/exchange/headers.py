@@ -1,0 +1,143 @@
+"""Finding a sheet's header and what kind of sheet it is, and saying what was seen when none fits.
+
+A header may sit anywhere in the first 20 rows under title rows and may span two rows (a
+merged group title above sub-headers; calamine gives a merged cell's value only in its
+top-left cell). When two columns name one field, the closer name wins.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from desktop.services.exchange.cells import is_blank, value_text
+from desktop.services.exchange.schema import READ_KINDS, SheetKind, header_key, synonyms_of
+
+HEADER_SCAN_ROWS = 20
+IGNORED_HEADERS = frozenset(header_key(h) for h in ("序号", "序", "No", "No.", "行号"))
+SYNONYMS = {kind.key: synonyms_of(kind) for kind in READ_KINDS}
+
+
+def _ranks(kind: SheetKind) -> dict[str, int]:
+    """How close a header is to a field's own name: the export's header 0, then synonyms in order."""
+    ranks: dict[str, int] = {}
+    for f in kind.read_fields():
+        for rank, name in enumerate((f.header, *f.synonyms)):
+            key = header_key(name)  # “工作单位名称（文字）” and “工作单位名称” are one name: the lower rank stays
+            ranks[key] = min(rank, ranks.get(key, rank))
+    return ranks
+
+
+RANKS = {kind.key: _ranks(kind) for kind in READ_KINDS}
+
+
+def match_row(cells: list[Any], kind: str) -> dict[int, str]:
+    """Column → field for one row. When two columns name one field, the closer name wins
+    (“部门” over “单位” for the department, wherever the columns stand)."""
+    synonyms, ranks = SYNONYMS[kind], RANKS[kind]
+    best: dict[str, tuple[int, int]] = {}  # field → (rank of the name, column)
+    for col, cell in enumerate(cells):
+        if isinstance(cell, str) and cell.strip():
+            name = header_key(cell)
+            key = synonyms.get(name)
+            if key is not None:
+                rank = ranks[name]
+                if key not in best or rank < best[key][0]:
+                    best[key] = (rank, col)
+    return {col: key for key, (_, col) in sorted(best.items(), key=lambda kv: kv[1][1])}
+
+
+def find_header(rows: list[list[Any]], kind: SheetKind) -> tuple[int, int, dict[int, str]] | None:
+    """(first header row, last header row, column → field) with the most fields, or None."""
+    best: tuple[int, int, dict[int, str]] | None = None
+    for r in range(min(HEADER_SCAN_ROWS, len(rows))):
+        found = match_row(rows[r], kind.key)
+        if not found:
+            continue
+        last = r
+        if r + 1 < len(rows):
+            below = match_row(rows[r + 1], kind.key)
+            under = rows[r + 1]
+            # A cell under the header that is not itself a sub-header is data: then this is a one-row header.
+            data_under_header = any(c < len(under) and not is_blank(under[c]) and c not in below for c in found)
+            if below and not data_under_header:
+                merged = dict(found)
+                for c, k in below.items():
+                    # A sub-header under a group title that names a field too (加分 / 减分 under 加减分情况)
+                    # is the closer name; a field another column already holds stays there.
+                    if k not in merged.values() or merged.get(c) == k:
+                        merged[c] = k
+                if merged != found:
+                    found, last = merged, r + 1
+        if not any(sig <= set(found.values()) for sig in kind.signatures):
+            continue
+        if best is None or len(found) > len(best[2]):
+            best = (r, last, found)
+    return best
+
+
+def classify(name: str, rows: list[list[Any]]) -> tuple[SheetKind, int, int, dict[int, str]] | None:
+    """The sheet's kind: an exact export sheet name wins, then the header with most known fields."""
+    candidates = []
+    folded = header_key(name)
+    for order, kind in enumerate(READ_KINDS):
+        found = find_header(rows, kind)
+        if found is None:
+            continue
+        by_name = 2 if folded == header_key(kind.name) else (
+            1 if any(header_key(n) in folded for n in kind.sheet_names) else 0)
+        candidates.append(((by_name == 2, len(found[2]), by_name, -order), kind, found))
+    if not candidates:
+        return None
+    _, kind, (first, last, columns) = max(candidates, key=lambda c: c[0])
+    return kind, first, last, columns
+
+
+def header_again(cells: list[Any], kind: SheetKind, keys: list[int]) -> dict[int, str] | None:
+    """The header's column → field when this row is the header again, else None.
+
+    Checked cheaply first: a data row's key cells (警号, 姓名) are never header words."""
+    synonyms = SYNONYMS[kind.key]
+    probe = [cells[c] for c in keys if c < len(cells)] or cells[:3]
+    if not any(isinstance(c, str) and _header_word(c) in synonyms for c in probe):
+        return None
+    found = match_row(cells, kind.key)
+    if len(found) >= 2 and any(sig <= set(found.values()) for sig in kind.signatures):
+        return found
+    return None
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _header_word(text: str) -> str:
+    return header_key(text)
+
+
+
+
+def diagnose(rows: list[list[Any]]) -> str:
+    """Why no header was recognised: the first rows as seen, the closest kind, the columns it lacked."""
+    seen = []
+    for row in rows[:HEADER_SCAN_ROWS]:
+        texts = [value_text(c).strip()[:12] for c in row if not is_blank(c)]
+        if texts:
+            seen.append("｜".join(texts[:8]) + ("｜…" if len(texts) > 8 else ""))
+        if len(seen) == 3:
+            break
+    best: tuple[int, SheetKind, set[str]] | None = None
+    for kind in READ_KINDS:
+        if kind.key in ("scores", "signoffs", "case_reviews", "confirmations", "awards", "summary"):
+            continue  # records of another copy: never what a clerk means to bring in by hand
+        for row in rows[:HEADER_SCAN_ROWS]:
+            found = set(match_row(row, kind.key).values())
+            if found and (best is None or len(found) > best[0]):
+                best = (len(found), kind, found)
+    text = "没有认出这张表的表头，已跳过。前几行是：" + "；".join(f"“{r}”" for r in seen)
+    if best is None:
+        return text + "。本程序能导入人员名册（警号、姓名、部门）、考核细则（项目、分值）和上级加减分（姓名或警号、分值）；" \
+                      "请确认表头在前 20 行内，并使用这些列名"
+    _, kind, found = best
+    gaps = sorted({frozenset(sig - found) for sig in kind.signatures}, key=lambda g: (len(g), sorted(g)))
+    fewest = [g for g in gaps if len(g) == len(gaps[0])][:3]
+    lacking = " 或 ".join("、".join(f"“{kind.field(k).header}”" for k in sorted(g)) for g in fewest)
+    have = "、".join(f"“{kind.field(k).header}”" for k in sorted(found))
+    return text + f"。最接近“{kind.name}”：认出了 {have} 列，还缺少 {lacking} 列（列名见 docs/workbook-format.md）"
