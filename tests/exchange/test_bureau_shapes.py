@@ -59,12 +59,12 @@ def test_a_county_register_without_an_item_column_books_each_row_by_its_reason(s
     ]
     went = {row: made["入账项目"] for row, made in report.derived["3月"].items()}
     assert went == {
-        3: "SJ-02 受到县局（分局）通报表扬（按事由（“受到县局（分局）通报表扬”））",
-        4: "SJ-01 受到市局通报表扬（按事由（“受到市局通报表扬”））",
-        5: "SJ-12 其他上级加分（依据上级文件）（通用项目）",
-        6: "SJ-07 受到上级通报批评（按事由（“受到上级通报批评”））",
-        7: "SJ-12 其他上级加分（依据上级文件）（通用项目（事由近似“受到县局（分局）通报表扬”，但分值不符））",
-        8: "SJ-13 其他上级减分（依据上级文件）（通用项目）",
+        3: "SJ-02 受到县局（分局）通报表扬（按事由）",
+        4: "SJ-01 受到市局通报表扬（按事由）",
+        5: "SJ-12 其他上级加分（依据上级文件）（通用项目：事由对不上具体项目）",
+        6: "SJ-07 受到上级通报批评（按事由）",
+        7: "SJ-12 其他上级加分（依据上级文件）（通用项目：事由近似 SJ-02，但分值不符）",
+        8: "SJ-13 其他上级减分（依据上级文件）（通用项目：事由对不上具体项目）",
     }
     assert any("没有“项目”列" in n.reason for n in report.notices)
 
@@ -73,7 +73,7 @@ def test_the_dry_run_lists_which_item_each_row_went_to(staffed: World, tmp_path:
     report = import_file(staffed.db, staffed.clerk, shapes.county_register(tmp_path / "reg.xlsx"), dry_run=True)
     text = report.text()
     assert "导入时的判断（请核对）：" in text
-    assert "工作表“3月”第 5 行 → 入账项目：SJ-12 其他上级加分（依据上级文件）（通用项目）" in text
+    assert "工作表“3月”第 5 行 → 入账项目：SJ-12 其他上级加分（依据上级文件）（通用项目：事由对不上具体项目）" in text
     assert booked(staffed.db) == []
 
 

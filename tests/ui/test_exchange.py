@@ -116,3 +116,25 @@ def test_import_wizard_imports_a_clean_workbook(qtbot, ctx_for, modals, demo_db,
     assert entries(demo_db) == before + 1
     assert "entries" in changed and "已导入" in screen.log.toPlainText()
     assert any(kind == "information" for kind, _t, _x in modals.messages)
+
+
+def test_the_preview_shows_which_item_each_bureau_row_went_to(qtbot, ctx_for, modals, demo_db, tmp_path):
+    """A register without an item column: the column 入账项目 beside the sheet says where each row goes."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "县局加减分"
+    sheet.append(["2026年3月份上级加减分情况登记表"])
+    sheet.append(["序号", "警号", "姓名", "日期", "加减分事由", "类别", "分值"])
+    sheet.append([1, "150211", "廖勇慧", "2026-03-05", "县局通报表扬", "上级加分", 3])
+    sheet.append([2, "150211", "廖勇慧", "2026-03-09", "参加全市比武获奖", "上级加分", 4])
+    book.save(tmp_path / "reg.xlsx")
+    screen = make_screen(qtbot, ctx_for("neiqin"))
+    run, seen = drive_wizard(qtbot, tmp_path / "reg.xlsx", then_import=False)
+    modals.on_dialog = run
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    model = seen["dialog"].sheet_views["县局加减分"].model()
+    assert model.headers()[-1] == "→ 入账项目"
+    last = len(model.headers()) - 1
+    assert model.index(2, last).data() == "SJ-02 受到县局（分局）通报表扬（按事由）"
+    assert model.index(3, last).data().startswith("SJ-12 其他上级加分")
+    assert seen["import_enabled"] is True

@@ -30,7 +30,7 @@ MARGIN = 0.15
 @dataclass(frozen=True)
 class Choice:
     item: ItemRef | None
-    how: str  # shown in the preview: “按项目列”, “按事由”, “通用项目”
+    how: str  # shown in the preview: “按项目列”, “按事由”, “通用项目：…”
     problem: str = ""  # why no item could be chosen
 
 
@@ -132,7 +132,7 @@ def choose(items: dict[str, ItemRef], named: str | None, reason: str, sign: int 
     if item is not None:
         qty, why = quantity(item, total, given)
         if qty is not None:
-            return Choice(item, f"按事由（“{item.name}”）"), qty, ""
+            return Choice(item, "按事由"), qty, ""
         # The reason names an item whose points differ (the bureau gave another amount): the general item.
     if sign is None:
         return Choice(None, "", "分不清是加分还是减分：请加一列“类别”（上级加分 / 上级减分），或把减分写成负数"), None, ""
@@ -143,5 +143,5 @@ def choose(items: dict[str, ItemRef], named: str | None, reason: str, sign: int 
             f"没有“项目”列，事由也对不上考核细则中的上级{word}项目，而考核细则中没有通用的“其他上级{word}”项目："
             f"请在工作簿中加一列“项目”写明项目编号，或由管理员在考核细则中增加“其他上级{word}”区间项目")), None, ""
     qty, why = quantity(general, total, given)
-    how = "通用项目" + (f"（事由近似“{item.name}”，但分值不符）" if item is not None else "")
+    how = f"通用项目：事由近似 {item.code}，但分值不符" if item is not None else "通用项目：事由对不上具体项目"
     return Choice(general, how), qty, why

@@ -62,6 +62,15 @@ def _view(name: str) -> QTableView:
     return view
 
 
+def _values(group: list[Any]) -> str:
+    """“，7 个不同的值：第0中队、第1中队、第2中队等” for a group of problems, when they have values."""
+    values = list(dict.fromkeys(p.value for p in group if p.value))
+    if len(values) < 2:
+        return ""
+    shown = "、".join(escape(v) for v in values[:3])
+    return f"，{len(values)} 个不同的值：{shown}" + ("等" if len(values) > 3 else "")
+
+
 class ImportWizard(QDialog):
     checked = Signal()  # a dry run finished (or failed)
     finished_import = Signal(object)  # the ImportReport of a successful import
@@ -193,7 +202,7 @@ class ImportWizard(QDialog):
             # The kinds of problem first, with their counts: 700 rows naming unknown departments
             # are one thing to fix, not 700.
             kinds = sorted(report.groups(), key=len, reverse=True)[:5]
-            text += "<br>" + "<br>".join(f"· {escape(g[0].reason)}（{len(g)} 处）" for g in kinds)
+            text += "<br>" + "<br>".join(f"· {escape(g[0].reason)}（{len(g)} 处{_values(g)}）" for g in kinds)
         self.summary.setText(f"<b>{escape(Path(report.path).name)}</b>：{text}")
         headers, rows = preview.count_rows()
         self.count_model = RowsModel(headers, self)
