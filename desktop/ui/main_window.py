@@ -13,7 +13,7 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -34,6 +34,9 @@ from desktop.ui.app import APP_TITLE
 from desktop.ui.context import AppContext, settings
 from desktop.ui.screens import SCREENS, ScreenSpec
 from desktop.ui.screens.lazy import RefreshWhenShown
+
+DEFAULT_SIZE = QSize(1280, 720)  # fits a 1366×768 screen with its task bar and title bar
+TITLE_BAR = 32  # what a window manager adds above the window when Qt cannot tell yet
 
 
 def month_codes(first: dt.date | None, last: dt.date | None, today: dt.date) -> list[str]:
@@ -166,8 +169,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("密码已修改，下次登录请用新密码", 8000)
 
     def about(self) -> None:
+        from desktop import __version__
+        from desktop.models.db import current_revision
+
         QMessageBox.about(self, f"关于{APP_TITLE}",
-                          f"{APP_TITLE}\n派出所积分制考核的离线桌面程序。\n\n单位：{self.station_name}\n"
+                          f"{APP_TITLE}　版本 {__version__}（数据库结构 {current_revision(self.ctx.db.engine) or '—'}）\n"
+                          f"派出所积分制考核的离线桌面程序。\n\n单位：{self.station_name}\n"
                           f"数据文件：{self.ctx.db.path or ''}\n所有数据只保存在本机，不联网。")
 
     def request_switch_user(self) -> None:
@@ -283,13 +290,32 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(DEFAULT_SIZE)
+        self.fit_to_screen()
         state = store.value("main/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
         last = store.value("main/screen", "")
         keys = [s.key for s in self.specs]
         self.nav.setCurrentRow(keys.index(last) if last in keys else 0)
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window, title bar and status bar included, on the screen it opens on: the
+        commonest station monitor is 1366×768, and a geometry saved on a larger screen (or the default
+        size) must not leave the status bar below its edge."""
+        screen = QWidget.screen(self) or QGuiApplication.primaryScreen()  # `screen` here is a screen of ours
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame = max(self.frameGeometry().height() - self.height(), TITLE_BAR)
+        width = min(self.width(), area.width())
+        height = min(self.height(), area.height() - frame)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        top_left = self.frameGeometry().topLeft()
+        if not area.contains(top_left) or not area.contains(self.frameGeometry().bottomRight()):
+            self.move(max(area.left(), min(top_left.x(), area.right() - self.frameGeometry().width())),
+                      max(area.top(), min(top_left.y(), area.bottom() - height - frame)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         store = settings()
