@@ -182,6 +182,9 @@ def backup_on_close(db_path: Path) -> Path | None:
 def run(db_path: Path, demo_requested: bool = False) -> int:
     app = make_app()
     sys.excepthook = _excepthook
+    from desktop.ui.dialogs.print_preview import sweep_stale
+
+    sweep_stale()  # print files a crash left in the temporary folder hold personal scores
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock = take_writer_lock(db_path)

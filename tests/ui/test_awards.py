@@ -89,7 +89,7 @@ def test_certificates_for_a_signed_month(qtbot, ctx_for, modals, monkeypatch):
     from desktop.ui.dialogs import printing
 
     opened: list[str] = []
-    monkeypatch.setattr(printing, "open_file", lambda path: opened.append(str(path)) or True)
+    monkeypatch.setattr(printing, "preview", lambda _parent, path: opened.append(str(path)) or 0)
     screen = make_awards(qtbot, ctx_for("neiqin", period="2026-01"))
     assert len(screen.month.given) >= 1  # the demo gave 闪光民警 / 闪光辅警 for signed months
     qtbot.mouseClick(screen.findChild(QPushButton, "printCertButton"), Qt.MouseButton.LeftButton)

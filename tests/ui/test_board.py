@@ -79,7 +79,7 @@ def test_auto_cycle_and_print(qtbot, ctx_for, modals, monkeypatch, tmp_path):
     screen.cycle.setChecked(False)
     assert not screen.timer.isActive()
     opened: list[str] = []
-    monkeypatch.setattr(printing, "open_file", lambda path: opened.append(str(path)) or True)
+    monkeypatch.setattr(printing, "preview", lambda _parent, path: opened.append(str(path)) or 0)
     qtbot.mouseClick(screen.findChild(type(screen.next_button), "printBoardButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(opened) or bool(modals.messages), timeout=20000)
     assert opened and opened[0].endswith(".pdf"), modals.messages

@@ -78,7 +78,7 @@ def test_print_performance_file(qtbot, ctx_for, modals, monkeypatch):
     from desktop.ui.dialogs import printing
 
     opened: list[str] = []
-    monkeypatch.setattr(printing, "open_file", lambda path: opened.append(str(path)) or True)
+    monkeypatch.setattr(printing, "preview", lambda _parent, path: opened.append(str(path)) or 0)
     screen = make_profile(qtbot, ctx_for("minjing", period="2026-02"))
     qtbot.mouseClick(screen.findChild(QPushButton, "printFileButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(opened) or bool(modals.messages), timeout=20000)

@@ -288,7 +288,7 @@ def test_locked_month_print_grade_sheet(qtbot, ctx_for, modals, monkeypatch, tmp
     from desktop.ui.dialogs import printing
 
     opened: list[str] = []
-    monkeypatch.setattr(printing, "open_file", lambda path: opened.append(str(path)) or True)
+    monkeypatch.setattr(printing, "preview", lambda _parent, path: opened.append(str(path)) or 0)
     screen = make_screen(qtbot, ctx_for("suozhang", period=period))
     assert "已锁定" in screen.state_label.text()
     screen.dept_combo.setCurrentIndex(screen.dept_combo.findText("综合室"))

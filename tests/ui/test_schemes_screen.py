@@ -191,7 +191,7 @@ def test_the_board_shows_and_prints_a_schemes_ranking_by_class(qtbot, posts: Dat
     assert data is not None and [s.department for s in data.sections] == ["一类警务室", "二类警务室"]
     assert [(r.rank, r.name) for r in data.sections[0].rows] == [(1, "城关警务室"), (2, "东关警务室")]
     opened: list[str] = []
-    monkeypatch.setattr(printing, "open_file", lambda path: opened.append(str(path)) or True)
+    monkeypatch.setattr(printing, "preview", lambda _parent, path: opened.append(str(path)) or 0)
     qtbot.mouseClick(screen.findChild(type(screen.next_button), "printBoardButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(opened) or bool(modals.messages), timeout=20000)
     assert opened, modals.messages
@@ -226,7 +226,7 @@ def test_the_ranking_sheet_and_bulletin_print_from_the_screen(qtbot, posts: Data
     screen = make_screen(qtbot, station_ctx_for("clerk"))
     assert not screen.print_cases_button.isVisible()  # 基层基础 tracks no cases
     opened: list[str] = []
-    monkeypatch.setattr(printing, "open_file", lambda path: opened.append(str(path)) or True)
+    monkeypatch.setattr(printing, "preview", lambda _parent, path: opened.append(str(path)) or 0)
     for count, button in enumerate((screen.print_sheet_button, screen.print_bulletin_button), start=1):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda n=count: len(opened) == n or bool(modals.messages), timeout=20000)

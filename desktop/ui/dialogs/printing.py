@@ -1,13 +1,12 @@
-"""Make a PDF off the GUI thread, then open it in the system viewer (to print) or save it.
+"""Make a PDF off the GUI thread, then show it in the print preview (to print) or save it.
 
-The program has no PDF renderer of its own (QtPdf is not in PySide6-Essentials), so
-"打印" writes the document to a temporary file and opens it with the system's PDF viewer,
-whose print dialog the clerk already knows; "保存" asks where to keep the file.
+"打印" writes the document to a temporary file and shows it in the program's own print preview
+(`print_preview`: the printer is chosen there), which deletes the file when it closes; "保存"
+asks where to keep the file.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +27,13 @@ _LAST_DIR = "pdf/last_dir"
 def open_file(path: Path) -> bool:
     """Open a file with the system's default program (kept separate so tests can replace it)."""
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def preview(parent: QWidget | None, path: Path) -> int:
+    """The print preview of a temporary PDF, which is gone once it closes (tests replace this)."""
+    from desktop.ui.dialogs.print_preview import show_print_preview
+
+    return show_print_preview(parent, path)
 
 
 def default_dir() -> Path:
@@ -68,7 +74,9 @@ def make_pdf(parent: QWidget | None, ctx: AppContext, builder: Builder, default_
     Returns the running task (keep a reference until it finishes) or None when cancelled.
     """
     if print_now:
-        path = Path(tempfile.mkdtemp(prefix="jifen-print-")) / default_name
+        from desktop.ui.dialogs.print_preview import temp_folder
+
+        path = temp_folder() / default_name
     else:
         asked = ask_save_path(parent, default_name)
         if asked is None:
@@ -84,8 +92,7 @@ def make_pdf(parent: QWidget | None, ctx: AppContext, builder: Builder, default_
     def done(result: object) -> None:
         written = Path(str(result))
         if print_now:
-            if not open_file(written):
-                ctx.show_info(parent, f"已生成 {written}，但没有找到可以打开 PDF 的程序。", "打印")
+            preview(parent, written)
         else:
             ctx.show_info(parent, f"已保存：{written}", "保存 PDF")
         if on_done is not None:
