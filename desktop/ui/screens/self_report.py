@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -48,6 +47,7 @@ from desktop.ui.screens.self_report_data import (
     who,
 )
 from desktop.ui.screens.self_report_form import DailyFormModel, DailyTable
+from desktop.ui.widgets.date_edit import DateEdit
 from desktop.ui.widgets.entry_list import pydate, qdate
 from desktop.ui.widgets.evidence import EvidencePicker
 from desktop.ui.widgets.pickers import Choice, ItemPicker
@@ -103,7 +103,7 @@ class SelfReportScreen(RefreshWhenShown, QWidget):
     # -- building --------------------------------------------------------------------------
     def _daily_box(self) -> QGroupBox:
         box = QGroupBox("每日自报", self)
-        self.date = QDateEdit(qdate(dt.date.today()), box)
+        self.date = DateEdit(qdate(dt.date.today()), box)
         self.date.setObjectName("dailyDate")
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd dddd")
@@ -141,7 +141,7 @@ class SelfReportScreen(RefreshWhenShown, QWidget):
         self.monthly_box = box = QGroupBox("政绩档案（办案、服务群众等）", self)
         self.item = ItemPicker(box)
         self.item.search.list.setMinimumWidth(200)
-        self.m_date = QDateEdit(qdate(dt.date.today()), box)
+        self.m_date = DateEdit(qdate(dt.date.today()), box)
         self.m_date.setObjectName("monthlyDate")
         self.m_date.setCalendarPopup(True)
         self.m_date.setDisplayFormat("yyyy-MM-dd")

@@ -19,7 +19,6 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
-    QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -39,6 +38,7 @@ from desktop.services.errors import JifenError
 from desktop.services.ledger import EntryInput, Evidence
 from desktop.services.points import fmt
 from desktop.ui.context import AppContext
+from desktop.ui.widgets.date_edit import DateEdit
 from desktop.ui.widgets.entry_list import pydate, qdate
 from desktop.ui.widgets.evidence import EvidencePicker
 from desktop.ui.widgets.pickers import Choice, ItemPicker, PersonPicker
@@ -116,7 +116,7 @@ class EntryForm(QGroupBox):
         self.scheme.currentIndexChanged.connect(self._scheme_changed)
         self.people = PersonPicker(self)
         self.item = ItemPicker(self)
-        self.date = QDateEdit(qdate(dt.date.today()), self)
+        self.date = DateEdit(qdate(dt.date.today()), self)
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.quantity = QSpinBox(self)

@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +27,7 @@ from desktop.services.periods import parse_period
 from desktop.services.queries import EntryFilter, EntryRow
 from desktop.ui.context import AppContext
 from desktop.ui.models.entries import COLUMNS, NOTE_COLUMN, EntriesModel
+from desktop.ui.widgets.date_edit import DateEdit
 
 WIDTHS = {"occurred_on": 88, "badge": 66, "name": 66, "department": 100, "item": 210, "category": 80,
           "quantity": 42, "points": 52, "note": 200, "source": 110, "recorded_by": 110}
@@ -71,7 +71,7 @@ class EntryListPanel(QWidget):
         self.department = _combo("全部部门", 7)
         self.item = _combo("全部项目", 12)
         self.category = _combo("全部类别", 6)
-        self.start, self.end = QDateEdit(), QDateEdit()
+        self.start, self.end = DateEdit(), DateEdit()
         for edit in (self.start, self.end):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")

@@ -21,6 +21,7 @@ from desktop.services import complaints, probation
 from desktop.services.errors import NotFound
 from desktop.services.points import fmt
 from desktop.ui.context import AppContext
+from desktop.ui.widgets.date_edit import DateEdit
 from desktop.ui.widgets.entry_list import pydate, qdate
 from desktop.ui.widgets.forms import FormDialog, combo, people_combo, picked_badge
 
@@ -101,7 +102,7 @@ def entry_id_of(session: Session, uuid: str | None) -> int | None:
 
 
 def _date_edit(day: dt.date, latest: dt.date | None = None) -> QDateEdit:
-    edit = QDateEdit(qdate(day))
+    edit = DateEdit(qdate(day))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     if latest is not None:

@@ -26,6 +26,7 @@ from desktop.models.units import UNIT_KIND_LABELS, UNIT_KINDS, UnitMember
 from desktop.services import queries, scheme_registry, schemes, units
 from desktop.services.scheme_rules import MEMBERS, RANK_WITHIN, SUBJECT_LABELS
 from desktop.ui.context import AppContext
+from desktop.ui.widgets.date_edit import DateEdit
 from desktop.ui.widgets.entry_list import pydate, qdate
 from desktop.ui.widgets.forms import FormDialog, combo
 from desktop.ui.widgets.settings_pages import fill, table
@@ -34,7 +35,7 @@ CLASSES = {1: "一类", 2: "二类", 3: "三类"}
 
 
 def _date_edit(day: dt.date) -> QDateEdit:
-    edit = QDateEdit(qdate(day))
+    edit = DateEdit(qdate(day))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     return edit

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QLabel,
     QLineEdit,
     QTableWidget,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktop.models.enums import PointsMode
 from desktop.services.catalogue import ItemSpec
 from desktop.services.points import fmt, to_tenths
+from desktop.ui.widgets.date_edit import DateEdit
 from desktop.ui.widgets.entry_list import pydate, qdate
 from desktop.ui.widgets.forms import FormDialog
 
@@ -47,7 +47,7 @@ class VersionDialog(FormDialog):
                  submit: Callable[[], bool] | None = None) -> None:
         super().__init__("新建考核细则版本", parent, submit)
         self._specs = [copy.deepcopy(s) for s in specs]
-        self.effective = QDateEdit(qdate(effective))
+        self.effective = DateEdit(qdate(effective))
         self.effective.setCalendarPopup(True)
         self.effective.setDisplayFormat("yyyy-MM-dd")
         self.name = QLineEdit(name)
