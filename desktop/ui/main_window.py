@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.restore_source: Path | None = None  # set when the user chose a backup to restore
         self.specs: list[ScreenSpec] = screens_for(ctx)
         self._screens: dict[str, QWidget] = {}
+        self._close_confirmed = False  # unsaved work was asked about for this closing
         self.station_name = ctx.read(lambda s: roster.get_station(s).name)
         self.setWindowTitle(f"{APP_TITLE} — {self.station_name}")
 
@@ -178,12 +179,39 @@ class MainWindow(QMainWindow):
                           f"数据文件：{self.ctx.db.path or ''}\n所有数据只保存在本机，不联网。")
 
     def request_switch_user(self) -> None:
+        if not self.may_close():
+            return
         self.switch_requested = True
         self.switch_user.emit()
         self.close()
 
+    def may_close(self) -> bool:
+        """Ask about unsaved work on any screen (duty ticks …): 保存, 不保存 or 取消. True to go on.
+
+        Asked once per closing: 切换用户 and the restore ask here before they close the window."""
+        if self._close_confirmed:
+            return True
+        for key, widget in self._screens.items():
+            unsaved = getattr(widget, "unsaved_work", None)
+            said = unsaved() if callable(unsaved) else None
+            if not said:
+                continue
+            self.show_screen(key)
+            answer = QMessageBox.question(
+                self, "有未保存的更改", f"{said}。\n\n保存这些更改吗？",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            if answer == QMessageBox.StandardButton.Save and not widget.save_unsaved():  # type: ignore[attr-defined]
+                return False  # the save was refused (its message says why): stay
+        self._close_confirmed = True
+        return True
+
     def request_restore(self, source: object) -> None:
         """Close so that `desktop.ui.app.run` can restore `source` and ask for a login again."""
+        if not self.may_close():
+            return
         self.restore_source = Path(str(source))
         self.close()
 
@@ -318,6 +346,9 @@ class MainWindow(QMainWindow):
                       max(area.top(), min(top_left.y(), area.bottom() - height - frame)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.may_close():
+            event.ignore()
+            return
         store = settings()
         store.setValue("main/geometry", self.saveGeometry())
         store.setValue("main/state", self.saveState())

@@ -105,3 +105,58 @@ def test_space_toggles_a_selection(screen, qtbot):
     qtbot.keyClick(table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClick(table, Qt.Key.Key_Space)
     assert screen.model.column_total(column) == 3
+
+
+def test_copy_previous_day_copies_ticks_not_counts(screen, station_db, qtbot):
+    present, calls = _column(screen, "ZB-01"), _column(screen, "JJ-01")
+    screen.model.set_value(0, present, 1)
+    screen.model.set_value(0, calls, 4)
+    screen.save()
+    screen.set_day(DAY + dt.timedelta(days=1))
+    qtbot.mouseClick(screen.copy_button, Qt.MouseButton.LeftButton)
+    assert screen.model.value(0, present) == 1 and screen.model.value(0, calls) == 0
+    assert "接处警等数量不复制" in screen.state.text()
+
+
+def test_a_day_of_a_locked_month_is_read_only(qtbot, station_ctx_for, station_db):
+    from desktop.models.periods import Period
+    from desktop.services import periods
+
+    with station_db.transaction() as s:
+        period = periods.get_or_create(s, "2026-10")
+        period.state = "locked"
+    widget = DutyScreen(station_ctx_for("clerk", period="2026-10"))
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.set_day(dt.date(2026, 10, 12))
+    widget.refresh()
+    column = _column(widget, "ZB-01")
+    widget.table.setCurrentIndex(widget.model.index(0, column))
+    qtbot.keyClick(widget.table, Qt.Key.Key_Space)
+    assert widget.model.value(0, column) == 0 and not widget.model.dirty()
+    assert not widget.save_button.isEnabled() and not widget.copy_button.isEnabled()
+    assert "2026年10月已锁定：这一天只能查看" in widget.state.text()
+    with station_db.session() as s:
+        assert s.scalar(select(Period.state).where(Period.code == "2026-10")) == "locked"
+
+
+def test_closing_the_window_with_unsaved_ticks_asks(qtbot, station_ctx_for, station_db, modals):
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.ui.main_window import MainWindow
+
+    window = MainWindow(station_ctx_for("clerk", period="2026-11"))
+    qtbot.addWidget(window)
+    window.show()
+    window.show_screen("duty")
+    duty = window.screen("duty")
+    duty.set_day(DAY)
+    duty.model.set_value(0, _column(duty, "ZB-01"), 1)
+    modals.question_answer = QMessageBox.StandardButton.Cancel
+    assert not window.close() and window.isVisible() and duty.model.dirty()
+    assert "每日值勤 2026-11-20：1 条未保存" in modals.texts_of("question")[-1]
+    window.request_switch_user()  # 切换用户 asks the same, and 取消 stays
+    assert not window.switch_requested and window.isVisible()
+    modals.question_answer = QMessageBox.StandardButton.Save
+    assert window.close()
+    assert _standing(station_db, DAY) == {(duty.model.people[0].id, "ZB-01"): 1}

@@ -116,9 +116,11 @@ def test_a_clerks_first_day(qtbot, tmp_path, modals):
             signoff.sign(s, accounts.login(s, user, f"{user}123"), period, f"{user}123")
     window.refresh_current()
     assert window.period_label.text() == "考核周期：2026年11月（已锁定）"
-    duty.model.set_value(0, 4, 1)
-    duty.save()
-    assert "已锁定" in modals.last
+    # The locked day is read-only at once (no tick to lose at Ctrl+S): Space changes nothing.
+    duty.table.setCurrentIndex(duty.model.index(0, 4))
+    qtbot.keyClick(duty.table, Qt.Key.Key_Space)
+    assert not duty.model.dirty() and not duty.save_button.isEnabled()
+    assert "已锁定" in duty.state.text()
     with db.session() as s:
         assert s.scalar(select(func.count(Entry.id)).where(Entry.occurred_on == DAY)) == 4
     window.close()

@@ -60,6 +60,7 @@ class DutySheetModel(QAbstractTableModel):
         self.items: list[DutyItem] = []
         self._saved: dict[tuple[int, str], list[tuple[int, int]]] = {}
         self._wanted: dict[tuple[int, str], int] = {}
+        self.read_only = False  # a day in a locked month: shown, never changed
 
     # -- loading -------------------------------------------------------------------------
     def load(self, people: list[DutyPerson], items: list[DutyItem],
@@ -87,7 +88,7 @@ class DutySheetModel(QAbstractTableModel):
 
     def set_value(self, row: int, column: int, value: int) -> None:
         item = self.item_of(column)
-        if item is None or not 0 <= row < len(self.people):
+        if item is None or not 0 <= row < len(self.people) or self.read_only:
             return
         value = max(0, min(MAX_COUNT if item.per_unit else 1, value))
         person = self.people[row]
@@ -151,7 +152,7 @@ class DutySheetModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         item = self.item_of(index.column())
-        if item is not None and item.per_unit:
+        if item is not None and item.per_unit and not self.read_only:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 

@@ -15,7 +15,6 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QShortcut, QShowEve
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,12 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import EntrySource, PointsMode
-from desktop.services import catalogue, ledger, queries
+from desktop.services import catalogue, ledger, periods, queries
 from desktop.services.errors import JifenError
 from desktop.services.ledger import EntryInput
-from desktop.services.periods import parse_period
+from desktop.services.periods import parse_period, spec_of
 from desktop.ui.context import AppContext
 from desktop.ui.models.duty import PERSON_COLUMNS, DutyItem, DutyPerson, DutyPlan, DutySheetModel
+from desktop.ui.widgets.date_edit import DateEdit
 from desktop.ui.widgets.entry_list import pydate, qdate
 
 CORRECTION_REASON = "每日值勤表更正"
@@ -131,7 +131,7 @@ class DutyScreen(QWidget):
         self.ctx = ctx
         self.model = DutySheetModel(self)
         self.table = DutyTable(self.model, self)
-        self.date = QDateEdit(qdate(dt.date.today()), self)
+        self.date = DateEdit(qdate(dt.date.today()), self)
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd dddd")
         self.prev_button = QPushButton("◀ 前一天", self)
@@ -199,10 +199,15 @@ class DutyScreen(QWidget):
             items = [DutyItem(i.code, i.name, i.points_mode == PointsMode.PER_UNIT.value,
                               catalogue.describe_points(i)) for i in rows]
             saved = queries.day_entries(session, day, [i.code for i in items])  # type: ignore[arg-type]
-            return people, items, saved
+            locked = periods.locked_period_on(session, day)  # type: ignore[arg-type]
+            return people, items, saved, spec_of(locked).label if locked is not None else None
 
-        people, items, saved = self.ctx.read(read)
+        people, items, saved, locked = self.ctx.read(read)
+        self.model.read_only = locked is not None
+        self._locked = locked  # before the reset: the state line it triggers says so
         self.model.load(people, items, saved)
+        for button in (self.copy_button, self.save_button):
+            button.setEnabled(locked is None)
         widths = (70, 72, 104)
         for column in range(self.model.columnCount()):
             self.table.setColumnWidth(column, widths[column] if column < len(widths) else 104)
@@ -228,7 +233,9 @@ class DutyScreen(QWidget):
 
     def _update_state(self) -> None:
         plan = self.model.plan()
-        if plan.empty:
+        if getattr(self, "_locked", None):
+            self.state.setText(f"{self._locked}已锁定：这一天只能查看，不能修改（如需更正，请所长先解锁）")
+        elif plan.empty:
             self.state.setText("无未保存的更改")
         else:
             extra = f"，冲正 {len(plan.reversals)} 条" if plan.reversals else ""
@@ -244,12 +251,29 @@ class DutyScreen(QWidget):
         previous = self.day() - dt.timedelta(days=1)
         codes = [i.code for i in self.model.items]
         found = self.ctx.read(lambda s: queries.day_entries(s, previous, codes, sources=[EntrySource.DUTY.value]))
-        pattern = {key: sum(q for _id, q in rows) for key, rows in found.items()}
+        # Who was on duty repeats from day to day; how many calls each took (接处警) does not.
+        counted = {i.code for i in self.model.items if i.per_unit}
+        pattern = {key: sum(q for _id, q in rows) for key, rows in found.items() if key[1] not in counted}
         if not pattern:
-            self.ctx.show_info(self, f"{previous.isoformat()} 没有值勤表记录，无可复制。")
+            self.ctx.show_info(self, f"{previous.isoformat()} 没有值勤表勾选记录，无可复制。")
             return
         cells = self.model.apply_pattern(pattern)
-        self.state.setText(f"已按 {previous.isoformat()} 复制 {cells} 格，请核对后保存")
+        skipped = "（接处警等数量不复制，请逐人填写）" if counted else ""
+        self.state.setText(f"已按 {previous.isoformat()} 复制 {cells} 格{skipped}，请核对后保存")
+
+    # -- unsaved work (asked about by the main window on closing, Ctrl+Q and 切换用户) ------------
+    def unsaved_work(self) -> str | None:
+        """What would be lost, or None."""
+        plan = self.model.plan()
+        if plan.empty:
+            return None
+        return f"每日值勤 {self._day.isoformat()}：{plan.count()} 条未保存" + (
+            f"，冲正 {len(plan.reversals)} 条" if plan.reversals else "")
+
+    def save_unsaved(self) -> bool:
+        """Save now; True when nothing is left unsaved."""
+        self.save()
+        return not self.model.dirty()
 
     def save(self) -> None:
         plan = self.model.plan()
