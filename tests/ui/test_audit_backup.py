@@ -107,6 +107,24 @@ def test_audit_model(qtmodeltester, ctx_for):
     assert model.rowCount() == model.total
 
 
+def test_every_action_of_the_demo_is_described_in_words(ctx_for):
+    """No event code (period.sign), state (open, review) or field key (person_id) on the audit screen."""
+    import re
+
+    from desktop.services import audit
+    from desktop.ui.models.audit import action_label, detail_text
+
+    ctx = ctx_for("admin")
+    kinds = ctx.read(lambda s: audit.actions(s, ctx.actor))
+    assert kinds and all(action_label(k) != k for k in kinds), [k for k in kinds if action_label(k) == k]
+    model = AuditModel(ctx)
+    for kind in ("period.review", "period.locked", "period.sign", "unit.member"):
+        model.reload(kind)
+        shown = model.data(model.index(0, 5))
+        assert shown and not re.search(r"\b(open|review|locked|head|digest|person_id|from_state)\b", shown), shown
+    assert detail_text('{"from_state": "open", "to_state": "review"}') == "原状态：录入中，新状态：审核中"
+
+
 def test_a_row_edited_in_the_file_is_reported_as_the_first_broken_link(qtbot, ctx_for, demo_db_path, modals):
     _window, screen = audit_screen(qtbot, ctx_for("suozhang"))
     page = screen.audit

@@ -41,6 +41,16 @@ ACTION_LABELS = {
     "grade.override": "调整等次", "award.give": "评定奖励", "award.revoke": "撤销奖励",
     "exchange.import": "导入工作簿", "exchange.restore": "从导出工作簿恢复", "backup.restore": "从备份恢复",
     "bench.dataset": "生成测试数据",
+    "case.review": "审核案件", "complaint.register": "登记投诉", "complaint.verify": "核实投诉",
+    "department.update": "修改部门", "late.finding": "登记事后发现的问题", "probation.add": "登记试岗",
+    "rating.set": "审核人评定等次", "report.submit": "民警自报", "report.withdraw": "撤回自报",
+    "report.approve": "通过自报", "report.adjust": "调整后通过自报", "report.reject": "退回自报",
+    "review.excuse": "登记未确认原因", "reviewer.set": "设置审核人", "scheme.freeze": "冻结积分制结果",
+    "scheme.install": "安装积分制", "scheme.lock": "锁定积分制周期", "scheme.reopen": "解锁积分制周期",
+    "scheme.sign": "积分制签字", "scheme.signatures_cleared": "清除积分制签字", "setting.set": "修改设置",
+    "station.update": "修改单位信息", "unit.add": "新建考核单位", "unit.member": "加入考核单位",
+    "unit.member_end": "退出考核单位", "user.bootstrap_admin": "建立首个管理员", "user.change_password": "修改本人密码",
+    "user.unlock": "解除账户锁定", "user.update": "修改用户", "rows.seal": "封存记录",
 }
 ENTITY_LABELS = {
     "entry": "积分记录", "person": "人员", "user": "用户", "period": "考核周期", "station": "单位",
@@ -54,7 +64,23 @@ FIELD_LABELS = {
     "locked": "已锁定", "source": "来源", "kept": "原库保留为", "revision": "版本", "from_state": "原状态",
     "to_state": "新状态", "changes": "改动", "policy": "政策", "grade": "等次", "before": "改前",
     "after": "改后", "size": "大小", "signatures": "签字",
+    "person_id": "人员", "digest": "数据摘要", "sheets": "评定表", "state": "结果", "case": "案件",
+    "level": "等次", "remark": "评语", "suggested": "建议等次", "person": "人员", "reviewer": "审核人",
+    "subject": "对象", "start": "起", "end": "止", "reversal": "冲正记录", "file": "文件", "station": "单位",
+    "batch": "批次", "entries": "记录数", "counts": "各类数量", "scheme": "积分制", "unit": "单位",
+    "department": "部门", "kind": "类别", "status": "状态", "decision": "决定", "note": "说明",
+    "identity": "身份", "component": "积分组成", "key": "设置项", "value": "值", "id_number": "身份证号",
 }
+# Stored codes shown as the words the screens use.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "state": {"open": "录入中", "review": "审核中", "locked": "已锁定", "confirmed": "已确认", "adjusted": "已调整"},
+    "role": {"admin": "管理员", "chief": "所长", "clerk": "内勤", "officer": "民警", "head": "负责人",
+             "member": "成员"},
+    "identity": {"police": "民警", "auxiliary": "辅警", "contract": "聘用"},
+    "source": {"manual": "手工录入", "duty": "值勤表", "import": "导入", "self": "民警自报"},
+}
+VALUE_LABELS["from_state"] = VALUE_LABELS["to_state"] = VALUE_LABELS["state"]
+DIGEST_SHOWN = 12  # a digest is for the machine: its first characters are enough to tell two apart
 
 
 def action_label(action: str) -> str:
@@ -84,7 +110,11 @@ def entity_text(row: EventRow) -> str:
     return f"{label} {ref}".strip()
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, key: str = "") -> str:
+    if key == "digest" and isinstance(value, str) and len(value) > DIGEST_SHOWN:
+        return value[:DIGEST_SHOWN] + "…"
+    if isinstance(value, str) and key in VALUE_LABELS:
+        return VALUE_LABELS[key].get(value, value)
     if isinstance(value, list):
         shown = "、".join(str(v) for v in value[:3])
         return shown + (f" 等 {len(value)} 项" if len(value) > 3 else "")
@@ -101,7 +131,7 @@ def detail_text(raw: str, width: int = DETAIL_WIDTH) -> str:
     except ValueError:
         return raw[:width]
     if isinstance(data, dict):
-        text = "，".join(f"{FIELD_LABELS.get(k, k)}：{_value(v)}" for k, v in data.items() if v not in ("", None, []))
+        text = "，".join(f"{FIELD_LABELS.get(k, k)}：{_value(v, k)}" for k, v in data.items() if v not in ("", None, []))
     else:
         text = str(data)
     return text if len(text) <= width else text[: width - 1] + "…"
