@@ -160,3 +160,29 @@ def test_closing_the_window_with_unsaved_ticks_asks(qtbot, station_ctx_for, stat
     modals.question_answer = QMessageBox.StandardButton.Save
     assert window.close()
     assert _standing(station_db, DAY) == {(duty.model.people[0].id, "ZB-01"): 1}
+
+
+def test_shift_click_selects_a_range_that_space_ticks(screen, qtbot):
+    """As in Excel: click ticks the first cell, Shift-click selects down to the third without
+    ticking it, Space ticks the range; Ctrl-click adds a cell; dragging selects without ticking."""
+    column = _column(screen, "ZB-03")
+    table = screen.table
+
+    def click(row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+        rect = table.visualRect(screen.model.index(row, column))
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
+
+    click(0)
+    assert screen.model.value(0, column) == 1
+    click(2, Qt.KeyboardModifier.ShiftModifier)
+    assert screen.model.value(2, column) == 0
+    assert sorted(i.row() for i in table.selectionModel().selectedIndexes()) == [0, 1, 2]
+    qtbot.keyClick(table, Qt.Key.Key_Space)
+    assert [screen.model.value(r, column) for r in range(3)] == [1, 1, 1]
+    click(1, Qt.KeyboardModifier.ControlModifier)  # Ctrl-click takes 李四 out of the selection, unticked
+    assert screen.model.value(1, column) == 1
+    assert sorted(i.row() for i in table.selectionModel().selectedIndexes()) == [0, 2]
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert [screen.model.value(r, column) for r in range(3)] == [0, 1, 0]
+    qtbot.keyClick(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(table.selectionModel().selectedIndexes()) == screen.model.rowCount() * screen.model.columnCount()

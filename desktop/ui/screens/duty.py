@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QShortcut, QShowEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QPainter, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -68,7 +68,8 @@ class CenteredCheckDelegate(QStyledItemDelegate):
 
 
 class DutyTable(QTableView):
-    """The grid's keyboard and mouse: Space toggles, digits set counts, header click fills."""
+    """The grid's keyboard and mouse: a click ticks, Shift/Ctrl-click and dragging select, Space
+    toggles the selection, digits set counts, Ctrl+A selects all, a header click fills the column."""
 
     def __init__(self, model: DutySheetModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,7 +113,16 @@ class DutyTable(QTableView):
             return
         super().keyPressEvent(event)
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._modifiers = event.modifiers()
+        super().mousePressEvent(event)
+
     def _clicked(self, index: QModelIndex) -> None:
+        # A plain click ticks; Shift-click and Ctrl-click only select, as in Excel and WPS, so a
+        # range chosen that way is then ticked or cleared as one with Space (or Delete).
+        if getattr(self, "_modifiers", Qt.KeyboardModifier.NoModifier) & (
+                Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier):
+            return
         item = self.sheet.item_of(index.column())
         if item is not None and not item.per_unit:
             self.sheet.toggle(index.row(), index.column())
