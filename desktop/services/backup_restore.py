@@ -231,8 +231,27 @@ def _keep_current(db_path: Path, sound: bool) -> Path:
     return kept
 
 
+def undone_by(db_path: str | Path, info: BackupInfo) -> dict[str, int]:
+    """What restoring `info` over `db_path` takes back: the current trail's events after the
+    backup's last one, by action (period.sign → 3 …), for the question asked first and for the
+    restore's own audit event (the trail that replaces this one keeps that much of it)."""
+    path = Path(db_path)
+    if not path.is_file():
+        return {}
+    try:
+        conn = integrity.connect_readonly(path)
+        try:
+            rows = conn.execute("SELECT action, COUNT(*) FROM audit_events WHERE id > ? GROUP BY action",
+                                (info.audit_events,)).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return {}  # a damaged file: there is nothing reliable to say
+    return {str(action): int(count) for action, count in rows}
+
+
 def _seal_staging(staging: Path, actor: Actor | None, source: Path, kept: Path | None, info: BackupInfo,
-                  foreign: bool) -> None:
+                  foreign: bool, undone: dict[str, int] | None = None) -> None:
     """Bring the staged copy to this program's schema and record the restore in its own trail,
     so the database that lands is complete; then make it one file again, on the disk."""
     from desktop.models.db import open_database
@@ -244,7 +263,8 @@ def _seal_staging(staging: Path, actor: Actor | None, source: Path, kept: Path |
         with db.transaction() as session:
             audit.record(session, actor or Actor.system("restore"), "backup.restore", "database", "",
                          source=str(source), kept=str(kept or ""), revision=info.revision,
-                         station=info.station.code if info.station else "", other_station=foreign)
+                         station=info.station.code if info.station else "", other_station=foreign,
+                         undone=undone or {})
     finally:
         db.dispose()
     conn = sqlite3.connect(staging)
@@ -301,12 +321,14 @@ def restore(db_path: str | Path, source: str | Path, *, lock: integrity.WriterLo
         foreign = _check_station(db_path, info, actor, other_station)
         kept: Path | None = None
         sound = True
+        undone: dict[str, int] = {}
         if db_path.exists():
             sound = not integrity.quick_check(db_path)
             if sound:
                 _checkpoint(db_path)
+                undone = undone_by(db_path, info)
             kept = _keep_current(db_path, sound)
-        _seal_staging(staging, actor, source, kept, info, foreign)
+        _seal_staging(staging, actor, source, kept, info, foreign, undone)
         _clear_sidecars(db_path, sound)
         _swap(staging, db_path)
     except OSError as exc:

@@ -222,6 +222,7 @@ def test_restore_from_the_list_brings_back_the_earlier_state(qtbot, start, demo_
     assert app_module.run(demo_db_path) == 0
     question = modals.texts_of("question")[-1]
     assert "恢复前会先把它另存为一个备份" in question and "审计记录" in question
+    assert "恢复后将撤销备份之后的：录入积分 1 次" in question  # what is taken back is named first
     assert "恢复完成" in [title for _k, title, _t in modals.messages]
 
     assert LATE_NOTE not in notes(demo_db_path)  # the state of the backup is back
@@ -236,6 +237,8 @@ def test_restore_from_the_list_brings_back_the_earlier_state(qtbot, start, demo_
     conn = sqlite3.connect(demo_db_path)
     assert conn.execute("SELECT username FROM audit_events WHERE action = 'backup.restore'").fetchall() == [
         ("suozhang",)]
+    detail = conn.execute("SELECT detail FROM audit_events WHERE action = 'backup.restore'").fetchone()[0]
+    assert '"undone": {"entry.record": 1' in detail  # the new trail keeps what the old one had since
     conn.close()
     integrity.acquire_writer_lock(demo_db_path).release()  # run() let go of the lock
 

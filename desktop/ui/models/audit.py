@@ -70,6 +70,7 @@ FIELD_LABELS = {
     "batch": "批次", "entries": "记录数", "counts": "各类数量", "scheme": "积分制", "unit": "单位",
     "department": "部门", "kind": "类别", "status": "状态", "decision": "决定", "note": "说明",
     "identity": "身份", "component": "积分组成", "key": "设置项", "value": "值", "id_number": "身份证号",
+    "undone": "撤销的操作", "other_station": "其他单位的备份",
 }
 # Stored codes shown as the words the screens use.
 VALUE_LABELS: dict[str, dict[str, str]] = {
@@ -111,6 +112,8 @@ def entity_text(row: EventRow) -> str:
 
 
 def _value(value: Any, key: str = "") -> str:
+    if key == "undone" and isinstance(value, dict):  # a restore: what the replaced trail had since
+        return "、".join(f"{action_label(a)} {n} 次" for a, n in value.items()) or "无"
     if key == "digest" and isinstance(value, str) and len(value) > DIGEST_SHOWN:
         return value[:DIGEST_SHOWN] + "…"
     if isinstance(value, str) and key in VALUE_LABELS:

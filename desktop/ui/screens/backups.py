@@ -34,6 +34,7 @@ from desktop.services.backup import BackupFile
 from desktop.services.backup_restore import BackupInfo
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs import printing
+from desktop.ui.models.audit import action_label
 from desktop.ui.screens.rows_model import Cell, RowsModel, num
 from desktop.ui.workers import Cancelled, Progress, Task, run_with_progress
 
@@ -47,6 +48,21 @@ def _size_of(path: Path) -> int | None:
         return path.stat().st_size
     except OSError:  # removed by rotation meanwhile
         return None
+
+
+# What a restore takes back, named first: these are the ones nobody would undo by accident.
+GRAVE = ("period.sign", "period.locked", "grade.override", "award.give", "scheme.sign", "scheme.lock", "rating.set",
+         "review.confirm")
+
+
+def undone_text(undone: dict[str, int]) -> str:
+    """“恢复后将撤销备份之后的：签字 3 次、锁定考核周期 1 次……” (empty when nothing happened since)."""
+    if not undone:
+        return "备份之后当前数据库中没有新的操作。\n"
+    order = sorted(undone, key=lambda a: (a not in GRAVE, GRAVE.index(a) if a in GRAVE else 0, -undone[a]))
+    parts = [f"{action_label(a)} {undone[a]} 次" for a in order[:8]]
+    more = f"等共 {sum(undone.values())} 项操作" if len(order) > 8 else ""
+    return f"恢复后将撤销备份之后的：{'、'.join(parts)}{more}。\n"
 
 
 class BackupsPage(QWidget):
@@ -184,28 +200,30 @@ class BackupsPage(QWidget):
 
         db_path = self.db_path
 
-        def job(_progress: Progress) -> tuple[BackupInfo, str | None]:
+        def job(_progress: Progress) -> tuple[BackupInfo, str | None, dict[str, int]]:
             info = backup_restore.inspect_backup(source)
-            return info, backup_restore.station_refusal(db_path, info) if db_path else None
+            refusal = backup_restore.station_refusal(db_path, info) if db_path else None
+            return info, refusal, backup_restore.undone_by(db_path, info) if db_path else {}
 
         def checked(result: object) -> None:
             self.task = None
             self.status.setText("")
             assert isinstance(result, tuple)
-            info, refusal = result
+            info, refusal, undone = result
             if refusal:
                 self.ctx.show_error(self, f"{refusal}。\n\n程序中不能用其他单位的备份恢复。", "不能恢复")
                 return
-            self._confirm(info, label)
+            self._confirm(info, label, undone)
 
         self.status.setText("正在检查备份…")
         self.task = run_with_progress(self, "检查备份", job, checked, self._failed("检查备份"),
                                       label="正在检查备份文件…")
 
-    def _confirm(self, info: BackupInfo, label: str) -> None:
+    def _confirm(self, info: BackupInfo, label: str, undone: dict[str, int] | None = None) -> None:
         future = ("\n注意：这个备份中最新的审计记录日期在未来，请先核对电脑的日期和这个备份的来历。\n"
                   if info.in_future() else "")
         text = (f"用这个备份替换当前的数据？\n\n备份：{label}\n文件：{info.path}\n"
+                f"{undone_text(undone or {})}"
                 f"检查通过（文件完好，数据库结构与本程序一致，审计记录 {info.audit_events:,} 条，哈希链完整）。\n{future}\n"
                 "当前的数据不会丢失：恢复前会先把它另存为一个备份（原因“恢复前保留”），需要时可以再恢复回来。\n"
                 "恢复时程序会关闭当前窗口，完成后请重新登录。")
