@@ -97,7 +97,7 @@ def _person_step(args: argparse.Namespace, verb: str) -> int:
 
 def cmd_sign(args: argparse.Namespace) -> int:
     from desktop.models.enums import PeriodState, Role
-    from desktop.services import signoff
+    from desktop.services import sign_checklist, signoff
 
     with signed_in_keeping_password(args) as (session, actor, password):
         period = period_of(session, args.period, create=True)
@@ -106,7 +106,16 @@ def cmd_sign(args: argparse.Namespace) -> int:
             if open_step is None or open_step.seq != args.step:
                 now = f"当前待签的是第 {open_step.seq} 步“{open_step.title}”" if open_step else "没有待签的环节"
                 raise ValidationError(f"第 {args.step} 步现在不能签：{now}")
+        step = signoff.next_step(session, period) if period.state == PeriodState.REVIEW.value else None
+        steps = signoff.chain(session) if step is not None else []
+        last = step is not None and bool(steps) and steps[-1].seq == step.seq
+        checks = sign_checklist.checklist(session, period, last_step=last) if step is not None else []
         made = signoff.sign(session, actor, period, password, department=args.department)
+        if checks and not args.checked:  # the lock checklist: each fact needs the signer's decision
+            # Raised after the signature's own checks so their refusals come first; the
+            # transaction rolls back, so nothing is signed.
+            listed = "；".join(f"{n}. {line}" for n, line in enumerate(checks, 1))
+            raise ValidationError(f"签字前须逐项核对：{listed}。核对无误后加 --checked 再签字")
         sheets = "、".join(_sheet_name(session, m) for m in made)
         text = f"已签字：{label(period)}“{made[0].step_title}”{sheets}（{actor.display_name}）"
         if period.state == PeriodState.LOCKED.value:
@@ -302,6 +311,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sign = _workflow(actions, "sign", "按签核流程签字：签本人应签的考核表（待签见 periods；最后一人签字后自动锁定）",
                      cmd_sign)
     sign.add_argument("--step", type=int, metavar="N", help="要签的环节序号（与当前待签环节不符时拒绝）")
+    sign.add_argument("--checked", action="store_true",
+                      help="已逐项核对签字前的核对清单（等次比例、并列跨线、未评奖励等）；清单不空时必须给出")
     sign.add_argument("--department", metavar="部门", help="只签这个部门的考核表（各部门签核的环节；默认签本人应签的全部）")
     excuse = _workflow(actions, "excuse", "登记某人未确认的原因（请假、出差 …），该部门考核表方可签字", cmd_excuse)
     excuse.add_argument("--person", required=True, metavar="警号")

@@ -80,7 +80,11 @@ def test_a_month_is_submitted_signed_by_each_step_and_locked(cli: Cli, graded: W
     assert code == 0 and out.startswith("已签字：2026年3月“中队长审核”") and "下一步“教导员签字”" in out
     # One person may not sign two steps of the chain.
     assert "同一人不能" in cli.refused("period", "sign", "--period", "2026-03", user="chief")
-    code, out, _ = cli("period", "sign", "--period", "2026-03", user="jdy")
+    # The last signature locks the month: the lock checklist must be acknowledged first.
+    refused = cli.refused("period", "sign", "--period", "2026-03", user="jdy")
+    assert "签字前须逐项核对：1. 本月还没有评定奖励" in refused and "加 --checked 再签字" in refused
+    assert all(p["state"] != "locked" for p in cli.json("periods") if p["code"] == "2026-03")
+    code, out, _ = cli("period", "sign", "--period", "2026-03", "--checked", user="jdy")
     assert code == 0 and out.endswith("签核流程完成，2026年3月已锁定")
 
     march = cli.period("2026-03")
@@ -159,7 +163,7 @@ def test_withdraw_back_and_reopen(cli: Cli) -> None:
 
     cli.confirm_all("2026-03")
     assert cli("period", "sign", *march, user="chief")[0] == 0
-    assert cli("period", "sign", *march, user="jdy")[0] == 0
+    assert cli("period", "sign", *march, "--checked", user="jdy")[0] == 0
     assert "无权解锁" in cli.refused("period", "reopen", *march, "--reason", "更正", user="clerk")
     code, out, _ = cli("period", "reopen", *march, "--reason", "更正3月值班", user="chief")
     assert code == 0 and out.startswith("已解锁：2026年3月回到“录入中”")

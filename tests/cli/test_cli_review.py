@@ -100,7 +100,7 @@ def test_department_sheets_are_signed_by_their_heads(cli: Cli) -> None:
     code, out, _ = cli("period", "sign", *march, user="uL")  # the heads' lines
     assert code == 0 and "韩队长一行" in out and "高队长一行" in out
     assert cli("period", "sign", *march, user="chief")[0] == 0  # the 副所长's own line
-    code, out, _ = cli("period", "sign", *march, user="jdy")
+    code, out, _ = cli("period", "sign", *march, "--checked", user="jdy")
     assert code == 0 and out.endswith("已锁定")
     march_row = next(p for p in cli.json("periods") if p["code"] == "2026-03")
     assert {s["department"] for s in march_row["sheet_signatures"]} == {"治安中队", "巡逻中队"}

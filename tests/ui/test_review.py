@@ -67,11 +67,22 @@ def reason_filler(qtbot, text: str, choice: str | None = None) -> Callable[[QDia
     return fill
 
 
+SEEN_CHECKS: list[str] = []  # the lock checklist lines the last sign dialogs showed
+
+
 def password_filler(qtbot, password: str) -> Callable[[QDialog], int]:
+    """Type the password and, as the signer would after reading them, tick the checklist's lines
+    (OK is refused while one is left unticked)."""
     def fill(dialog: QDialog) -> int:
         assert isinstance(dialog, SignDialog)
         dialog.show()
         qtbot.keyClicks(dialog.password, password)
+        if dialog.checks:
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+            assert dialog.result() == 0 and "项未核对" in dialog.error.text()
+        for check in dialog.checks:
+            SEEN_CHECKS.append(check.text())
+            check.setChecked(True)
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
         return dialog.result()
     return fill
@@ -221,8 +232,11 @@ def test_resolve_override_sign_lock(qtbot, ctx_for, modals, demo_db):
     instructor = make_screen(qtbot, ctx_for("jiaodaoyuan", period="2026-02"))
     assert instructor.buttons["sign"].text().startswith("签字：")
     modals.on_dialog = password_filler(qtbot, "jiaodaoyuan123")
+    SEEN_CHECKS.clear()
     click(qtbot, instructor, "sign")
     assert state_of(demo_db, "2026-02") == PeriodState.LOCKED.value
+    # the last signature showed the lock checklist, each line ticked before OK was taken
+    assert any("本月还没有评定奖励" in line or "等次" in line or "分界线" in line for line in SEEN_CHECKS), SEEN_CHECKS
     assert "已锁定" in instructor.state_label.text()
     assert instructor.buttons["unlock"].isEnabled()
     assert not instructor.buttons["override"].isEnabled()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -20,7 +21,7 @@ class SignDialog(QDialog):
     """
 
     def __init__(self, parent: QWidget | None, *, period_label: str, step_title: str, signer: str,
-                 summary: str) -> None:
+                 summary: str, checks: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signDialog")
         self.setWindowTitle(f"签字：{step_title}")
@@ -31,6 +32,18 @@ class SignDialog(QDialog):
         info = QLabel(summary)
         info.setWordWrap(True)
         layout.addWidget(info)
+        # The lock checklist (`sign_checklist`): each fact needs the signer's tick before signing.
+        self.checks: list[QCheckBox] = []
+        if checks:
+            box = QLabel("签字前请逐项核对（每项都需勾选）：")
+            box.setStyleSheet("color: #8a5a00; font-weight: bold;")
+            layout.addWidget(box)
+            for text in checks:
+                check = QCheckBox(text)
+                check.setObjectName("signCheck")
+                check.setStyleSheet("QCheckBox { color: #8a5a00; }")
+                layout.addWidget(check)
+                self.checks.append(check)
         form = QFormLayout()
         form.addRow("签字人", QLabel(signer))
         self.password = QLineEdit()
@@ -62,6 +75,12 @@ class SignDialog(QDialog):
         return self.password.text()
 
     def accept(self) -> None:
+        unchecked = [c for c in self.checks if not c.isChecked()]
+        if unchecked:
+            self.error.setText(f"还有 {len(unchecked)} 项未核对：请逐项看过并勾选后再签字。")
+            self.error.show()
+            unchecked[0].setFocus()
+            return
         if not self.password.text():
             self.error.setText("请输入登录密码后再签字。")
             self.error.show()

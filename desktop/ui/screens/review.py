@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from desktop.models.enums import ConfirmStatus, PeriodState, Role
-from desktop.services import periods, review, scheme_registry, scoring, signoff
+from desktop.services import periods, review, scheme_registry, scoring, sign_checklist, signoff
 from desktop.services.actor import Actor
 from desktop.services.points import fmt
 from desktop.services.scoring import ScoreRow
@@ -375,8 +375,10 @@ class ReviewScreen(RefreshWhenShown, QWidget):
         counts = self.data.counts()
         summary = (f"共 {len(self.data.rows)} 人，已确认 {counts['confirmed'] + counts['resolved']} 人，"
                    f"有异议 {counts['disputed']} 人，未确认 {counts['none']} 人。")
+        last = self.data.steps[-1].seq == step.seq if getattr(self.data, "steps", None) else True
+        checks = self.ctx.read(lambda s: sign_checklist.checklist(s, self._period(s), last_step=last))
         dialog = SignDialog(self, period_label=self.data.label, step_title=step.title,
-                            signer=self.ctx.actor.display_name, summary=summary)
+                            signer=self.ctx.actor.display_name, summary=summary, checks=checks)
         if dialog.exec() != SignDialog.DialogCode.Accepted:
             return
         password = dialog.password_text()
