@@ -107,23 +107,34 @@ CATALOGUE = SheetKind("catalogue", "考核细则", (
     F("version_name", "版本名称", "text", "细则名称", width=20),
     F("item_uuid", "项目UUID", "uuid", width=38),
     F("code", "项目编号", "key", "编号", "项目代码", "代码", "序号编码", width=9),
-    F("category", "类别", "text", "考核类别", "项目类别", "大类", "考核内容类别"),
+    F("category", "类别", "text", "考核类别", "项目类别", "大类", "考核内容类别", "分类", "考核分类", "项目分类",
+      "考核大类"),
     F("subcategory", "子类", "text", "小类", "细类", width=8),
     F("component", "积分组成", "text", "组成", "积分类型", "加减分类型", "计分类型"),
-    F("name", "项目名称", "text", "项目", "考核项目", "考核内容", "考核事项", "名称", width=36),
+    # 考核内容 before 考核项目: a county sheet with both has the group in 考核项目, the item in 考核内容.
+    F("name", "项目名称", "text", "项目", "考核内容", "考核项目", "考核事项", "名称", "评分内容", "考评内容",
+      "评分项目", "考核要点", width=36),
     F("unit", "计量单位", "text", "单位", "计分单位", width=8),
     F("points_mode", "计分方式", "text", "赋分方式", width=10),
-    F("points", "分值", "points", "分数", "标准分值", "每次分值", "单位分值", "计分标准", "加减分值", width=8),
+    F("points", "分值", "points", "分数", "标准分值", "每次分值", "单位分值", "加减分值", "标准分", "赋分",
+      width=8),
     F("min", "下限", "points", "最低分", "最低分值", width=8),
     F("max", "上限", "points", "最高分", "最高分值", width=8),
-    F("monthly_cap", "月上限", "points", "每月上限", "月封顶", "月度上限", width=8),
+    F("monthly_cap", "月上限", "points", "每月上限", "月封顶", "月度上限", "每月最高", "每月封顶", width=8),
     F("evidence_required", "需证明材料", "bool", "需附证明", "证明材料", width=10),
     F("veto", "一票否决", "bool", width=9),
     F("daily_duty", "每日值勤", "bool", "值勤表项目", width=9),
     F("self_report", "民警自报", "bool", "可自报", "民警可自报", width=9, since=2),
     F("scheme", "积分制", "text", "积分制代码", "所属积分制", width=10, since=2),
-), (frozenset({"name", "points", "component"}), frozenset({"name", "points", "code", "category"})),
-   ("细则", "积分项目", "考核项目", "积分标准", "考核细则表"))
+), (frozenset({"name", "points", "component"}), frozenset({"name", "points", "code", "category"}),
+    # A county's own 考核细则 (catalogue_text): 类别＋考核内容＋分值, or 考核内容＋计分标准 with the
+    # categories in section rows. An adjustments sheet has 姓名 or 警号 besides, so it keeps more fields.
+    frozenset({"name", "points", "category"}), frozenset({"name", "standard"})),
+   ("细则", "积分项目", "考核项目", "积分标准", "考核细则表", "考核办法", "评分细则", "计分标准"),
+    # 计分标准 as the county writes it (“每起加2分，每月最高加10分”): read by plan_catalogue into the
+    # item's points, mode, unit and cap; a jifen export has those in their own columns.
+    read_only=(F("standard", "计分标准", "text", "评分标准", "加减分标准", "计分办法", "评分办法", "计分方法",
+                 "评分方法", "计分规则", "扣分标准", "加分标准", "考核标准", "评分细则", width=30),))
 
 ENTRIES = SheetKind("entries", "积分明细", (
     F("uuid", "记录UUID", "uuid", width=38),
