@@ -10,6 +10,11 @@ DEBIAN_PACKAGES=(
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
   fonts-wqy-microhei poppler-utils
 )
+# The test suite also prints exported workbooks and reads .ods through a real spreadsheet
+# program (scripts/test.sh sets JIFEN_TEST=1); the demo does not need it.
+if [ "${JIFEN_TEST:-}" = "1" ]; then
+  DEBIAN_PACKAGES+=(libreoffice-calc-nogui)
+fi
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   missing=()

@@ -35,6 +35,9 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 TITLE_FONT = Font(name="黑体", bold=True, size=14)
+NUMBER_ALIGN = Alignment(horizontal="center")
+WRAP_ALIGN = Alignment(wrap_text=True)  # bottom-aligned like every other cell of the row
+WRAP_FORMAT = "General"  # the key of the wrapped text cell among a column's styled cells
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,10 @@ class Column:
     header: str
     kind: str = "text"
     width: float = 12
+    # A technical column (UUIDs, digests, a definition in JSON): kept in the file for the
+    # importer, hidden on screen and on paper so the sheet prints at a readable size.
+    hidden: bool = False
+    wrap: bool = False  # long text (事实说明, 等次说明) wraps inside its column instead of being cut off on paper
 
 
 @dataclass
@@ -139,8 +146,25 @@ class _CellMaker:
         if cell is None:
             cell = self._formatted[(col, number_format)] = _FormattedCell(self.ws, column=1, row=1)
             cell.number_format = number_format
+            if number_format == POINTS_FORMAT:  # centred: a right-aligned -12.5 ran into the next column's text
+                cell.alignment = NUMBER_ALIGN
+            elif number_format == WRAP_FORMAT:
+                cell.alignment = WRAP_ALIGN
             cell.freeze()
         return cell
+
+    def wrapped(self, col: int) -> Callable[[Any], Any]:
+        """A text column whose cells wrap: one styled cell reused row after row, as for dates."""
+        put = self._cell(col, WRAP_FORMAT).put
+        make = self.make
+
+        def wrap_cell(value: Any) -> Any:
+            if value.__class__ is str and value:
+                text = _plain_text(value)
+                if text is not None:
+                    return put(text, "s")
+            return None if value is None else make(col, value, "text")
+        return wrap_cell
 
     def formatted(self, col: int, value: Any, number_format: str) -> WriteOnlyCell:
         cell = self._cell(col, number_format)
@@ -210,12 +234,41 @@ def _header_cells(ws: Worksheet, columns: Sequence[Column]) -> list[WriteOnlyCel
     return cells
 
 
+LINE_HEIGHT = 14.5  # points per line of 11-point text
+MAX_LINES = 8
+
+
+def text_lines(value: Any, width: float) -> int:
+    """Lines a text takes wrapped to a column `width` wide (a Chinese character is two units)."""
+    if value.__class__ is not str or len(value) * 2 <= width:
+        return 1
+    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in value)
+    room = max(int(width), 1)
+    return min(MAX_LINES, -(-units // room))
+
+
+def header_lines(col: Column) -> int:
+    """How many lines a column's header takes when wrapped to its width (a Chinese character is
+    two width units), at most three."""
+    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in col.header)
+    room = max(col.width - 1, 1)
+    return min(3, -(-units // int(room)) if units > room else 1)
+
+
 def _head_setup(ws: Worksheet, sheet: Sheet, header_row: int) -> None:
     """What a streamed sheet writes before its first row: widths, frozen header, fit to page."""
     for index, col in enumerate(sheet.columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = col.width
+        dimension = ws.column_dimensions[get_column_letter(index)]
+        dimension.width = col.width
+        if col.hidden:
+            dimension.hidden = True
     ws.freeze_panes = f"A{header_row + 1}"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # A header wrapped in a narrow column (一票否决) needs a taller row, or its second line prints
+    # over the first data row; a row's height must be set before the row is streamed.
+    lines = max((header_lines(col) for col in sheet.columns if not col.hidden), default=1)
+    if lines > 1:
+        ws.row_dimensions[header_row].height = 15 * lines + 2
 
 
 def _tail_setup(ws: Worksheet, sheet: Sheet, header_row: int, last_row: int) -> None:
@@ -226,13 +279,18 @@ def _tail_setup(ws: Worksheet, sheet: Sheet, header_row: int, last_row: int) -> 
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages tall as needed
     ws.print_options.horizontalCentered = True
+    # The page header and footer sit in their own bands above and below the table: with the
+    # default header margin (0.3 in) inside a 0.6 in top margin, the header overlapped row 1.
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.25
     if sheet.title:
         ws.oddHeader.center.text = sheet.title.replace("&", "&&")  # a lone & starts a header code
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     if sheet.filter and sheet.columns:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(sheet.columns))}{max(last_row, header_row)}"
+    if sheet.columns:  # long text in the last column spills right; without a print area that widens the page
+        ws.print_area = f"A1:{get_column_letter(len(sheet.columns))}{max(last_row, header_row)}"
 
 
 def write_sheet(wb: Workbook, sheet: Sheet, on_row: Callable[[], None] | None = None) -> int:
@@ -246,9 +304,17 @@ def write_sheet(wb: Workbook, sheet: Sheet, on_row: Callable[[], None] | None = 
         title.font = TITLE_FONT
         ws.append([title])
     ws.append(_header_cells(ws, sheet.columns))
-    makers = [maker.column(col, c.kind) for col, c in enumerate(sheet.columns)]
+    makers = [maker.wrapped(col) if c.wrap and c.kind == "text" else maker.column(col, c.kind)
+              for col, c in enumerate(sheet.columns)]
     count = 0
+    # Wrapped columns: (index, width) — a row whose text wraps gets the height of its lines, since
+    # a streamed row cannot be measured afterwards and spreadsheets do not re-measure stored rows.
+    wraps = [(i, c.width) for i, c in enumerate(sheet.columns) if c.wrap and c.kind == "text"]
     for row in sheet.rows:
+        if wraps:
+            lines = max((text_lines(row[i], width) for i, width in wraps if i < len(row)), default=1)
+            if lines > 1:
+                ws.row_dimensions[header_row + count + 1].height = LINE_HEIGHT * lines + 2
         ws.append([make(v) for make, v in zip(makers, row, strict=False)])
         count += 1
         if on_row is not None:

@@ -138,8 +138,40 @@ def _cells(kind: SheetKind, rows: Iterable[dict[str, Any] | list[Any]], digest: 
         yield cells
 
 
+# Columns the importer needs and a reader on paper does not: hidden (not removed, not moved, so
+# import and restore read them by their headers as before, and the digest is unchanged).
+TECHNICAL = frozenset({"digest", "definition", "recorded_at", "override_at"})
+# Print widths (characters) for the sheets a bureau prints; the rest keep their schema widths.
+# Chosen so that each of these sheets, fitted to the width of A4 landscape, prints at 8 pt or more.
+PRINT_WIDTHS = {
+    "entries": {"date": 10.5, "badge": 9, "name": 10, "department": 11, "item_code": 8, "item_name": 20,
+                "category": 9, "component": 12, "veto": 5, "quantity": 5, "points": 7, "note": 22, "source": 7,
+                "recorded_by": 8, "unit_code": 8, "scheme": 7, "case_no": 12, "case_type": 8},
+    "catalogue": {"effective_from": 10.5, "version_name": 14, "code": 8, "category": 9, "subcategory": 6,
+                  "component": 12, "name": 24, "unit": 5, "points_mode": 8, "points": 6, "min": 6, "max": 6,
+                  "monthly_cap": 6, "evidence_required": 6, "veto": 5, "daily_duty": 6, "self_report": 6,
+                  "scheme": 7},
+    "summary": {"badge": 8, "name": 10, "identity": 5, "department": 10, "sequence": 7, "base": 7,
+                "dept_bonus": 7, "dept_deduction": 7, "higher_bonus": 7, "higher_deduction": 7, "start": 6,
+                "total": 6, "rank_department": 6, "rank_sequence": 6, "rank_group": 6, "engine_grade": 6,
+                "grade": 5, "vetoed": 5, "excluded_reason": 10, "flags": 8, "override_reason": 10,
+                "override_by": 7, "ranked_total": 7, "days_present": 6, "why": 20},
+}
+
+
+# Free text that can be long: wrapped in its column, so nothing is cut off where the next column starts.
+WRAPPED = frozenset({"note", "item_name", "why", "excluded_reason", "override_reason", "flags", "comment",
+                     "resolution", "version_name", "formula", "reason"})
+
+
+def hidden_field(f: Any) -> bool:
+    return f.kind == "uuid" or f.key in TECHNICAL
+
+
 def _columns(kind: SheetKind) -> list[Column]:
-    return [Column(f.header, WRITER_KINDS[f.kind], f.width) for f in kind.fields]
+    widths = PRINT_WIDTHS.get(kind.key, {})
+    return [Column(f.header, WRITER_KINDS[f.kind], widths.get(f.key, f.width), hidden=hidden_field(f),
+                   wrap=f.key in WRAPPED) for f in kind.fields]
 
 
 def _period(session: Session, code: str) -> Period:
