@@ -81,7 +81,7 @@ def password_filler(qtbot, password: str) -> Callable[[QDialog], int]:
             qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
             assert dialog.result() == 0 and "项未核对" in dialog.error.text()
         for check in dialog.checks:
-            SEEN_CHECKS.append(check.text())
+            SEEN_CHECKS.append(check.toolTip())
             check.setChecked(True)
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
         return dialog.result()

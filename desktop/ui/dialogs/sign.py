@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -25,7 +27,7 @@ class SignDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("signDialog")
         self.setWindowTitle(f"签字：{step_title}")
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         head = QLabel(f"<b>{period_label}</b> 积分考核结果 —— {step_title}")
         layout.addWidget(head)
@@ -39,10 +41,19 @@ class SignDialog(QDialog):
             box.setStyleSheet("color: #8a5a00; font-weight: bold;")
             layout.addWidget(box)
             for text in checks:
-                check = QCheckBox(text)
+                # A check box does not wrap its text: the box, and the line as a wrapped label beside
+                # it (a click on the label ticks it too); the full text is also the box's tool tip.
+                row = QHBoxLayout()
+                check = QCheckBox()
                 check.setObjectName("signCheck")
-                check.setStyleSheet("QCheckBox { color: #8a5a00; }")
-                layout.addWidget(check)
+                check.setToolTip(text)
+                label = QLabel(text)
+                label.setWordWrap(True)
+                label.setStyleSheet("color: #8a5a00;")
+                label.mousePressEvent = lambda _e, c=check: c.toggle()  # type: ignore[method-assign]
+                row.addWidget(check, 0, Qt.AlignmentFlag.AlignTop)
+                row.addWidget(label, 1)
+                layout.addLayout(row)
                 self.checks.append(check)
         form = QFormLayout()
         form.addRow("签字人", QLabel(signer))
