@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         switch.setShortcut(QKeySequence("Ctrl+Shift+L"))
         switch.triggered.connect(self.request_switch_user)
         file_menu.addAction("修改本人密码…").triggered.connect(self.change_password)
+        file_menu.addAction("核验纸质表…").triggered.connect(self.verify_sheet)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("退出")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -162,6 +163,11 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.refresh_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
         help_menu.addAction("关于…").triggered.connect(self.about)
+
+    def verify_sheet(self) -> None:
+        from desktop.ui.dialogs.verify_sheet import VerifySheetDialog
+
+        VerifySheetDialog(self.ctx, self).exec()
 
     def change_password(self) -> None:
         from desktop.ui.dialogs.change_password import ChangePasswordDialog

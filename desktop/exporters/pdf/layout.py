@@ -300,7 +300,7 @@ def verification_block(v: Verification, st: Styles, width: float) -> Table:
         Paragraph(f"核验码：<font size=12>{esc(v.code)}</font>", ParagraphStyle("code", parent=st.body,
                                                                              wordWrap=None)),
         Paragraph(f"数据摘要（SHA-256）：<br/><font size=7.5>{digest}</font>", st.small),
-        Paragraph("核验方法：在积分考核程序中执行 jifen verify 核验码，或扫描二维码后输入其内容；"
+        Paragraph("核验方法：在积分考核台账程序中选“文件 → 核验纸质表”，输入核验码或扫描二维码得到的内容；"
                   "程序按数据库重新计算本表数据并比对，如有改动将指明人员和数值。", st.small),
     ]
     table = Table([[QrCode(v.qr_text, 26 * mm), text]], colWidths=[30 * mm, width - 30 * mm])

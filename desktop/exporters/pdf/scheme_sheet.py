@@ -137,7 +137,7 @@ def verification(data: SchemeSheetData, st: Styles) -> list[Flowable]:
     text = [
         Paragraph(f"核验码：<font size=12>{esc(v.code)}</font>", ParagraphStyle("code", parent=st.body, wordWrap=None)),
         Paragraph(f"数据摘要（SHA-256）：<br/><font size=7.5>{v.digest[:32]}<br/>{v.digest[32:]}</font>", st.small),
-        Paragraph("核验方法：在积分考核程序中执行 jifen verify 核验码，或扫描二维码后输入其内容；程序按数据库重新"
+        Paragraph("核验方法：在积分考核台账程序中选“文件 → 核验纸质表”，输入核验码或扫描二维码得到的内容；程序按数据库重新"
                   f"计算本期各{esc(data.subject_label)}的积分、排名和等次并比对{when}。", st.small),
     ]
     table = Table([[QrCode(v.qr_text, 24 * mm), text]], colWidths=[28 * mm, VERIFY_WIDTH - 28 * mm], hAlign="LEFT")

@@ -172,7 +172,8 @@ class AwardsScreen(RefreshWhenShown, QWidget):
         self.give_year = self._button(form, "giveYearButton", "授予", self.give_yearly)
         self.give_year.setVisible(chief)
         left.addLayout(form)
-        left.addWidget(QLabel("年度称号建议（运行执法办案积分制时按其全年积分在各序列的排名，否则按全年总分；双击采用）："))
+        left.addWidget(QLabel("年度称号建议（运行执法办案积分制时按其全年积分在各序列的排名，否则按全年总分"
+                              + ("；双击采用）：" if chief else "）：")))  # only the chief can take one
         headers = [("序列排名" if h == "部门排名" else h) for h in CANDIDATE_HEADERS]
         self.suggest_view, self.suggest_model = _table("suggestTable", headers, self)
         self.suggest_view.doubleClicked.connect(self._use_suggestion)
