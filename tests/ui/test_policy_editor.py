@@ -49,10 +49,15 @@ def edit_cell(qtbot, page: PolicyPage, row: int, column: int, text: str) -> None
     """Click the cell (a double-click if it is current already), type over its text, press Enter."""
     table = page.form.levels
     rect = table.visualRect(table.model().index(row, column))
+    def open_editor() -> QLineEdit | None:
+        # The editor of the previous edit may still be there, hidden, until Qt deletes it later.
+        return next((e for e in table.viewport().findChildren(QLineEdit) if e.isVisible()), None)
+
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    if table.viewport().findChild(QLineEdit) is None:
+    if open_editor() is None:
         qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    editor = table.viewport().findChild(QLineEdit)
+    qtbot.waitUntil(lambda: open_editor() is not None, timeout=3000)
+    editor = open_editor()
     assert editor is not None and editor.isVisible(), "the cell should open an editor"
     editor.selectAll()
     qtbot.keyClicks(editor, text)
