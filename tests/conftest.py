@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collect_on_the_main_thread() -> None:
+    """As the program does (desktop.ui.gc_guard): no automatic collection, which could run in a
+    worker thread and destroy a Qt widget there; the main thread collects between tests."""
+    from desktop.ui import gc_guard
+
+    gc_guard.take_over()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test() -> Iterator[None]:
+    yield
+    from desktop.ui import gc_guard
+
+    gc_guard.collect_if_due()
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,7 @@ from desktop.services import integrity
 from desktop.services.errors import JifenError
 from desktop.services.integrity import DatabaseBusy, DatabaseDamaged, WriterLock
 from desktop.ui.fonts import ensure_cjk_font
+from desktop.ui.gc_guard import GarbageCollector
 from desktop.ui.login import LoginDialog
 from desktop.ui.opening import DatabaseOpening, peek_station
 from desktop.ui.workers import run_blocking
@@ -56,6 +57,8 @@ def make_app() -> QApplication:
         app.installTranslator(translator)
     if ensure_cjk_font(app) is None:
         print("警告：没有找到中文字体，界面中的汉字可能显示为方框。", file=sys.stderr)
+    if app.findChild(GarbageCollector) is None:  # collect garbage on this thread only (gc_guard)
+        GarbageCollector(app)
     return app
 
 
