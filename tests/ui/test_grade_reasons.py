@@ -87,3 +87,25 @@ def test_board_footnote_for_a_split_tie(qtbot, station_db, station_ctx_for):
     assert view.notes_height(notes) > 0
     assert view.rows_per_page(notes) < view.rows_per_page()  # the footnote has its room on the page
     view.grab()  # paints without a warning
+
+
+def test_the_printed_grade_sheet_says_why_equal_totals_differ(station_db, tmp_path):
+    """On paper too: the split tie gets a numbered note under the table, referenced in 备注."""
+    import subprocess
+
+    from desktop.exporters.pdf.grade_sheet import render_grade_sheets
+    from desktop.services import documents
+
+    with station_db.transaction() as s:
+        ids = {p.name: p.id for p in queries.people_rows(s)}
+        day = dt.date(2026, 3, 10)
+        ledger.record(s, SYSTEM, EntryInput([ids["张三丰"], ids["李四"]], "BA-01", day, quantity=3))
+        ledger.record(s, SYSTEM, EntryInput([ids["李四"]], "FW-02", day))
+        ledger.record(s, SYSTEM, EntryInput([ids["李四"]], "JR-02", day))
+    with station_db.session() as s:
+        sheets = documents.grade_sheet_data(s, "2026-03")
+    notes = [n for sheet in sheets for n in sheet.notes]
+    assert any("李四" in n and "总分相同" in n and "扣分少者在前" in n for n in notes), notes
+    pdf = render_grade_sheets(sheets, tmp_path / "grades.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "注1" in text and "总分相同" in text.replace("\n", "")
