@@ -138,3 +138,42 @@ def test_evidence_by_drag_and_drop(qtbot, station_ctx_for, tmp_path):
                       Qt.KeyboardModifier.NoModifier)
     screen.form.evidence.list.dropEvent(drop)
     assert screen.form.evidence.paths() == [str(scan)]
+
+
+def test_a_whole_department_is_picked_at_once_and_one_member_taken_out(qtbot, ctx_for, demo_db):
+    """“综合室” (typed as its initials) offers 【整个部门】: Enter adds all its people on duty that
+    day; one is removed again (click, Delete); 【全所】 adds everyone else; the save records one
+    entry per chosen person."""
+    from desktop.services import queries
+
+    screen = _screen(qtbot, ctx_for("neiqin", period="2026-03"))
+    day = dt.date(2026, 3, 20)
+    screen.form.set_day(day)
+    people = screen.form.people
+    with demo_db.session() as s:
+        on_duty = queries.people_rows(s, active_on=day)
+    office = [p.id for p in on_duty if p.department == "综合室"]
+    assert len(office) > 1
+    edit = people.search.edit
+    edit.setFocus()
+    qtbot.keyClicks(edit, "zhs")
+    assert people.search.list.currentItem().text().startswith("【整个部门】综合室")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert people.selected_ids() == office
+    assert f"刚加入整个综合室 {len(office)} 人" in people.count_label.text()
+    first = people.chips.item(0)
+    qtbot.mouseClick(people.chips.viewport(), Qt.MouseButton.LeftButton,
+                     pos=people.chips.visualItemRect(first).center())
+    qtbot.keyClick(people.chips, Qt.Key.Key_Delete)
+    assert people.selected_ids() == office[1:]
+    qtbot.keyClicks(edit, "qs")  # 全所
+    assert people.search.list.currentItem().text().startswith("【全所】")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert sorted(people.selected_ids()) == sorted(p.id for p in on_duty)
+    assert f"其中 {len(office) - 1} 人原已选" in people.count_label.text()
+    screen.form.item.choose("FW-02")
+    screen.form.note.setText("全所集中学习")
+    qtbot.mouseClick(screen.form.save_button, Qt.MouseButton.LeftButton)
+    assert "已保存" in screen.form.message.text()
+    saved = _entries(demo_db, occurred_on=day, item_code="FW-02", note="全所集中学习")
+    assert sorted(e.person_id for e in saved) == sorted(p.id for p in on_duty)

@@ -41,7 +41,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.widgets.date_edit import DateEdit
 from desktop.ui.widgets.entry_list import pydate, qdate
 from desktop.ui.widgets.evidence import EvidencePicker
-from desktop.ui.widgets.pickers import Choice, ItemPicker, PersonPicker
+from desktop.ui.widgets.pickers import Choice, Group, ItemPicker, PersonPicker
 
 
 @dataclass(frozen=True)
@@ -90,15 +90,30 @@ def load_schemes(ctx: AppContext) -> list[SchemeInfo]:
                                for x in scheme_registry.active(s)])
 
 
-def subject_choices(ctx: AppContext, scheme: SchemeInfo, day: dt.date) -> list[Choice]:
-    """Who the scheme's entries go to on `day`: the people on the roster, or its kind of unit."""
+def subject_choices(ctx: AppContext, scheme: SchemeInfo, day: dt.date) -> tuple[list[Choice], list[Choice]]:
+    """Who the scheme's entries go to on `day` (the people on the roster, or its kind of unit),
+    and the groups offered after them: each department and the whole station, or every unit."""
     if scheme.subject == "person":
         people = ctx.read(lambda s: queries.people_rows(s, active_on=day))
-        return [Choice.of(p.id, f"{p.name}  {p.badge}  {p.department}", p.badge, p.name, exact=p.badge)
-                for p in people]
+        choices = [Choice.of(p.id, f"{p.name}  {p.badge}  {p.department}", p.badge, p.name, exact=p.badge)
+                   for p in people]
+        by_department: dict[str, list[int]] = {}
+        for p in people:
+            by_department.setdefault(p.department, []).append(p.id)
+        groups = [Choice.of(Group(f"整个{name}", tuple(ids)), f"【整个部门】{name}（{len(ids)} 人）",
+                            name, "整个部门", "全部门") for name, ids in by_department.items()]
+        if len(by_department) > 1:
+            everyone = tuple(p.id for p in people)
+            groups.append(Choice.of(Group("全所", everyone), f"【全所】所有人员（{len(everyone)} 人）",
+                                    "全所", "全部人员", "所有人员"))
+        return choices, groups
     kind = UNIT_KIND_LABELS.get(scheme.subject, scheme.subject)
     found = ctx.read(lambda s: [(u.id, u.code, u.name) for u in units.list_units(s, scheme.subject) if u.active])
-    return [Choice.of(uid, f"{name}  {code}  {kind}", code, name, exact=code) for uid, code, name in found]
+    choices = [Choice.of(uid, f"{name}  {code}  {kind}", code, name, exact=code) for uid, code, name in found]
+    every = tuple(uid for uid, _code, _name in found)
+    groups = [Choice.of(Group(f"全部{kind}", every), f"【全部{kind}】（{len(every)} 个）", f"全部{kind}", "全部")] \
+        if len(every) > 1 else []
+    return choices, groups
 
 
 class EntryForm(QGroupBox):
@@ -228,7 +243,7 @@ class EntryForm(QGroupBox):
         kind = UNIT_KIND_LABELS.get(scheme.subject)
         self.subject_label.setText(f"{kind}（可选多个）" if kind else "人员（可选多人）")
         self.people.search.edit.setPlaceholderText(
-            f"{kind}名称、代码或拼音首字母" if kind else "警号、姓名或拼音首字母（如 zsf）")
+            f"{kind}名称、代码或拼音首字母" if kind else "警号、姓名、拼音首字母（如 zsf）或部门名称")
         for widget in (self.case_label, self.case_no, self.case_type):
             widget.setVisible(scheme.case_tracking)
         if not scheme.case_tracking:
@@ -240,7 +255,7 @@ class EntryForm(QGroupBox):
         if not self.schemes:
             self.load_schemes()
         scheme = self.current_scheme()
-        self.people.set_people(subject_choices(self.ctx, scheme, day))
+        self.people.set_people(*subject_choices(self.ctx, scheme, day))
         items = load_items(self.ctx, day, scheme.code)
         self.items = {i.code: i for i in items}
         self.item.set_items([

@@ -2,7 +2,9 @@
 
 `SearchPicker` is a line edit over an always-visible list of matches (no popup window,
 so nothing steals focus). `PersonPicker` collects several people as chips for mass
-entry; `ItemPicker` chooses one catalogue item.
+entry, and offers whole departments (or the whole station) as one choice each, a `Group`:
+picking it adds every member, who can then be removed one by one. `ItemPicker` chooses one
+catalogue item.
 """
 
 from __future__ import annotations
@@ -45,6 +47,14 @@ class Choice:
     @classmethod
     def of(cls, id_: Any, text: str, *search: str, exact: str = "") -> Choice:
         return cls(id_, text, tuple(search), exact)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The id of a choice that stands for several: a department, the station, every post."""
+
+    label: str
+    members: tuple[int, ...]
 
 
 class SearchPicker(QWidget):
@@ -147,7 +157,7 @@ class PersonPicker(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.search = SearchPicker("警号、姓名或拼音首字母（如 zsf）", self, rows=5)
+        self.search = SearchPicker("警号、姓名、拼音首字母（如 zsf）或部门名称", self, rows=5)
         self.chips = QListWidget(self)
         self.chips.setFlow(QListWidget.Flow.LeftToRight)
         self.chips.setWrapping(True)
@@ -155,6 +165,7 @@ class PersonPicker(QWidget):
         self.chips.setFixedHeight(56)
         self.chips.setToolTip("已选人员：选中后按 Delete 或双击移除")
         self.count_label = QLabel("未选人员", self)
+        self.count_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -166,19 +177,21 @@ class PersonPicker(QWidget):
         self.search.edit.installEventFilter(self)
         self.chips.installEventFilter(self)
         self.chips.itemDoubleClicked.connect(lambda item: self._remove(self.chips.row(item)))
+        self._by_id: dict[Any, Choice] = {}
 
-    def set_people(self, choices: list[Choice]) -> None:
-        self.search.set_choices(choices)
-        known = {c.id for c in choices}
+    def set_people(self, choices: list[Choice], groups: list[Choice] | None = None) -> None:
+        """The people (or units) to pick from, and after them the groups (ids are `Group`s)."""
+        self._by_id = {c.id: c for c in choices}
+        self.search.set_choices(choices + list(groups or []))
         for row in reversed(range(self.chips.count())):
-            if self.chips.item(row).data(Qt.ItemDataRole.UserRole) not in known:
+            if self.chips.item(row).data(Qt.ItemDataRole.UserRole) not in self._by_id:
                 self._remove(row)
 
     def selected_ids(self) -> list[int]:
         return [self.chips.item(r).data(Qt.ItemDataRole.UserRole) for r in range(self.chips.count())]
 
     def add(self, person_id: int) -> None:
-        choice = next((c for c in self.search.choices() if c.id == person_id), None)
+        choice = self._by_id.get(person_id)
         if choice is not None:
             self._add_choice(choice, clear=False)
 
@@ -188,14 +201,34 @@ class PersonPicker(QWidget):
         self._update()
 
     def _add_choice(self, choice: Choice, clear: bool = True) -> None:
-        if choice.id not in self.selected_ids():
-            item = QListWidgetItem(choice.text.split("  ")[0] + "  ×")
-            item.setData(Qt.ItemDataRole.UserRole, choice.id)
-            item.setToolTip(choice.text)
-            self.chips.addItem(item)
+        if isinstance(choice.id, Group):
+            self._add_group(choice.id)
+        elif choice.id not in self.selected_ids():
+            self._add_chip(choice)
             self._update()
         if clear:
             self.search.clear()
+
+    def _add_chip(self, choice: Choice) -> None:
+        item = QListWidgetItem(choice.text.split("  ")[0] + "  ×")
+        item.setData(Qt.ItemDataRole.UserRole, choice.id)
+        item.setToolTip(choice.text)
+        self.chips.addItem(item)
+
+    def _add_group(self, group: Group) -> None:
+        """Every member not chosen yet, in the group's order; one `changed` for all of them."""
+        chosen = set(self.selected_ids())
+        added = 0
+        for member in group.members:
+            choice = self._by_id.get(member)
+            if choice is not None and member not in chosen:
+                self._add_chip(choice)
+                chosen.add(member)
+                added += 1
+        self._update()
+        already = len(group.members) - added
+        note = f"，其中 {already} 人原已选" if already and added else ("，都已选过" if already else "")
+        self.count_label.setText(f"{self.count_label.text()}　刚加入{group.label} {added} 人{note}")
 
     def _remove(self, row: int) -> None:
         if 0 <= row < self.chips.count():
