@@ -1,7 +1,8 @@
 """`jifen period …`, `jifen periods`, `jifen override`: a period's review, sign-off and lock.
 
     jifen period submit --period 2026-03 --user neiqin            # 录入中 → 审核中
-    jifen period confirm|dispute|resolve --period 2026-03 --person 150212 … --user U
+    jifen period confirm|unconfirm --period 2026-03 --person 150212[,150213…] --user U
+    jifen period dispute|resolve --period 2026-03 --person 150212 … --user U
     jifen period sign --period 2026-03 --user suozhang            # next step of the chain
     jifen period lock|reopen|withdraw|back --period P … --user U
     jifen periods [--format table|csv|json]
@@ -72,20 +73,55 @@ def cmd_submit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _person_step(args: argparse.Namespace, verb: str) -> int:
-    """confirm, dispute and resolve: one person's answer to the month sheet."""
+def _badges(text: str) -> list[str]:
+    """“150212,150213 150214”: badges separated by commas (either width) or spaces."""
+    badges = [b for b in text.replace("，", ",").replace(" ", ",").split(",") if b.strip()]
+    if not badges:
+        raise ValidationError("--person 需要至少一个警号")
+    return [b.strip() for b in badges]
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    """One or several people's sheets confirmed (an officer his own; a clerk the paper slips)."""
     from desktop.models.enums import Role
     from desktop.services import review, roster
 
     with signed_in(args) as (session, actor):
         period = period_of(session, args.period, create=True)
+        people = [roster.person_by_badge(session, badge) for badge in _badges(args.person)]
+        own = actor.role == Role.OFFICER
+        comment = args.comment if args.comment is not None else (OWN_CONFIRMATION if own else PAPER_CONFIRMATION)
+        review.confirm_many(session, actor, period, [p.id for p in people], comment)
+        names = "、".join(who(p) for p in people)
+        count = f"（{len(people)} 人）" if len(people) > 1 else ""
+        text = f"已登记确认{count}：{names}{label(period)}的积分"
+    print(text)
+    return 0
+
+
+def cmd_unconfirm(args: argparse.Namespace) -> int:
+    """Confirmations recorded by mistake taken back, before anyone has signed."""
+    from desktop.services import review, roster
+
+    with signed_in(args) as (session, actor):
+        period = period_of(session, args.period, create=True)
+        people = [roster.person_by_badge(session, badge) for badge in _badges(args.person)]
+        for person in people:
+            review.unconfirm(session, actor, period, person.id, args.reason or "")
+        count = f"（{len(people)} 人）" if len(people) > 1 else ""
+        text = f"已撤销确认{count}：{'、'.join(who(p) for p in people)}{label(period)}现为未确认"
+    print(text)
+    return 0
+
+
+def _person_step(args: argparse.Namespace, verb: str) -> int:
+    """dispute and resolve: one person's answer to the month sheet, the chief's answer to it."""
+    from desktop.services import review, roster
+
+    with signed_in(args) as (session, actor):
+        period = period_of(session, args.period, create=True)
         person = roster.person_by_badge(session, args.person)
-        if verb == "confirm":
-            own = actor.role == Role.OFFICER
-            comment = args.comment if args.comment is not None else (OWN_CONFIRMATION if own else PAPER_CONFIRMATION)
-            review.confirm(session, actor, period, person.id, comment)
-            text = f"已登记确认：{who(person)}{label(period)}的积分"
-        elif verb == "dispute":
+        if verb == "dispute":
             review.dispute(session, actor, period, person.id, args.comment)
             text = f"已登记异议：{who(person)}对{label(period)}的积分，待所长处理"
         else:
@@ -297,10 +333,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     period = sub.add_parser("period", help="考核周期的审核流程：提交、确认、异议、签字、锁定、解锁")
     actions = period.add_subparsers(dest="period_action", metavar="操作", required=True)
     _workflow(actions, "submit", "录入结束，提交审核（内勤、所长或管理员）", cmd_submit)
-    confirm = _workflow(actions, "confirm", "登记某人确认本期积分（民警本人，或内勤登记纸质确认单）",
-                        lambda a: _person_step(a, "confirm"))
-    confirm.add_argument("--person", required=True, metavar="警号")
+    confirm = _workflow(actions, "confirm", "登记确认本期积分（民警本人，或内勤登记纸质确认单，可一次多人）",
+                        cmd_confirm)
+    confirm.add_argument("--person", required=True, metavar="警号",
+                         help="警号；多人用逗号分隔，如 150212,150213（其中有未处理异议的则全部不登记）")
     confirm.add_argument("--comment", metavar="说明", help="确认说明（默认注明本人确认或纸质确认单）")
+    unconfirm = _workflow(actions, "unconfirm", "撤销误登记的确认（本期尚无人签字时）", cmd_unconfirm)
+    unconfirm.add_argument("--person", required=True, metavar="警号", help="警号；多人用逗号分隔")
+    unconfirm.add_argument("--reason", metavar="理由", help="撤销理由（记入审计，可不填）")
     dispute = _workflow(actions, "dispute", "登记某人对本期积分的异议（民警本人，或内勤代为登记）",
                         lambda a: _person_step(a, "dispute"))
     dispute.add_argument("--person", required=True, metavar="警号")

@@ -64,6 +64,42 @@ def confirm(session: Session, actor: Actor, period: Period, person_id: int, comm
     return row
 
 
+def confirm_many(session: Session, actor: Actor, period: Period, person_ids: list[int],
+                 comment: str = "") -> list[Confirmation]:
+    """Several paper sheets registered at once (a clerk's month: 30-odd signed slips). All or
+    nothing: a disputed member among them refuses the lot, naming everyone in that state."""
+    people = [_person(session, pid) for pid in dict.fromkeys(person_ids)]
+    if not people:
+        raise ValidationError("没有选中要登记确认的人员")
+    _in_review(period)
+    states = confirmations(session, period)
+    disputed = [p.name for p in people
+                if (row := states.get(p.id)) is not None and row.status == ConfirmStatus.DISPUTED.value]
+    if disputed:
+        raise ValidationError(f"{'、'.join(disputed)}的异议尚未处理，处理后再确认（其余人员未登记）")
+    return [confirm(session, actor, period, p.id, comment) for p in people]
+
+
+def unconfirm(session: Session, actor: Actor, period: Period, person_id: int, reason: str = "") -> None:
+    """Take back a confirmation recorded by mistake: the member is unconfirmed again. Only
+    while nothing has been signed this round, since a signature relied on the confirmation."""
+    from desktop.services import signoff  # signoff reads the confirmations: imported late
+
+    person = _person(session, person_id)
+    _may_speak_for(actor, person)
+    _in_review(period)
+    row = confirmations(session, period).get(person_id)
+    if row is None or row.status != ConfirmStatus.CONFIRMED.value:
+        state = ConfirmStatus(row.status).label if row is not None else "未确认"
+        raise ValidationError(f"{person.name}本月积分{state}，没有可撤销的确认")
+    if signoff.signatures(session, period) or signoff.sheet_signatures(session, period):
+        raise ValidationError("本期已有人签字，确认不能再撤销；确需更改，请所长先撤回签字")
+    session.delete(row)
+    session.flush()
+    audit.record(session, actor, "review.unconfirm", "person", person.uuid, period=period.code,
+                 reason=reason.strip())
+
+
 def dispute(session: Session, actor: Actor, period: Period, person_id: int, comment: str) -> Confirmation:
     person = _person(session, person_id)
     _may_speak_for(actor, person)

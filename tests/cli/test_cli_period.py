@@ -144,6 +144,25 @@ def test_confirmations_disputes_and_their_resolution(cli: Cli) -> None:
     assert "没有警号为 999" in cli.refused("period", "confirm", *march, "--person", "999", user="clerk")
 
 
+def test_several_confirmed_at_once_and_taken_back_until_someone_signs(cli: Cli) -> None:
+    march = ("--period", "2026-03")
+    assert cli("period", "submit", *march, user="clerk")[0] == 0
+    assert cli("period", "dispute", *march, "--person", "005", "--comment", "漏记", user="clerk")[0] == 0
+    # All or nothing: the disputed 005 refuses the lot, and nobody is registered.
+    err = cli.refused("period", "confirm", *march, "--person", "001,002,005", user="clerk")
+    assert "民警005的异议尚未处理" in err and "其余人员未登记" in err
+    assert "没有可撤销的确认" in cli.refused("period", "unconfirm", *march, "--person", "001", user="clerk")
+    code, out, _ = cli("period", "confirm", *march, "--person", "001，002 003", user="clerk")
+    assert (code, out) == (0, "已登记确认（3 人）：民警001（001）、民警002（002）、民警003（003）2026年3月的积分")
+    code, out, _ = cli("period", "unconfirm", *march, "--person", "002,003", "--reason", "登记错人", user="clerk")
+    assert (code, out) == (0, "已撤销确认（2 人）：民警002（002）、民警003（003）2026年3月现为未确认")
+    assert "只能确认或反馈本人" in cli.refused("period", "unconfirm", *march, "--person", "001", user="officer")
+    cli("period", "resolve", *march, "--person", "005", "--resolution", "已补录", user="chief")
+    cli.confirm_all("2026-03", "002 003 004 005")
+    assert cli("period", "sign", *march, user="chief")[0] == 0
+    assert "已有人签字" in cli.refused("period", "unconfirm", *march, "--person", "001", user="clerk")
+
+
 def test_withdraw_back_and_reopen(cli: Cli) -> None:
     march = ("--period", "2026-03")
     assert cli("period", "submit", *march, user="clerk")[0] == 0

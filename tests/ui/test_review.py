@@ -117,6 +117,7 @@ def test_compute_submit_and_confirm(qtbot, ctx_for, modals, demo_db):
         stored = s.scalar(select(func.count()).select_from(ScoreResult).where(ScoreResult.period_id == period_id))
     assert stored == len(clerk.data.rows) > 30
     click(qtbot, clerk, "submit")
+    assert modals.messages[-1][:2] == ("question", "提交审核") and "退回修改" in modals.messages[-1][2]
     assert state_of(demo_db, "2026-03") == PeriodState.REVIEW.value
     assert "审核中" in clerk.state_label.text()
 
@@ -136,7 +137,8 @@ def test_compute_submit_and_confirm(qtbot, ctx_for, modals, demo_db):
     assert officer.select_person(own)
     click(qtbot, officer, "confirm")
     assert status_of(demo_db, "2026-03", own) == ConfirmStatus.CONFIRMED.value
-    assert not officer.buttons["confirm"].isEnabled()  # already confirmed
+    assert modals.messages[-1][:2] == ("question", "确认积分")  # asked first, with his total
+    assert officer.buttons["confirm"].text() == "撤销确认"  # already confirmed: the button takes it back
     # Second thoughts: the officer disputes, with a reason typed in the dialog.
     modals.on_dialog = reason_filler(qtbot, "3月12日夜查漏记")
     click(qtbot, officer, "dispute")

@@ -37,7 +37,7 @@ ACTION_LABELS = {
     "entry.reverse": "冲正积分",
     "period.compute": "计算积分", "period.review": "提交审核", "period.sign": "签字",
     "period.locked": "锁定考核周期", "period.open": "解锁考核周期", "period.signatures_cleared": "清除签字",
-    "review.confirm": "确认考核结果", "review.dispute": "提出异议", "review.resolve": "处理异议",
+    "review.confirm": "确认考核结果", "review.unconfirm": "撤销确认", "review.dispute": "提出异议", "review.resolve": "处理异议",
     "grade.override": "调整等次", "award.give": "评定奖励", "award.revoke": "撤销奖励",
     "exchange.import": "导入工作簿", "exchange.restore": "从导出工作簿恢复", "backup.restore": "从备份恢复",
     "bench.dataset": "生成测试数据",

@@ -31,8 +31,10 @@ from desktop.ui.context import AppContext
 from desktop.ui.dialogs.printing import show_failure
 from desktop.ui.dialogs.reason import ask_reason
 from desktop.ui.dialogs.sign import SignDialog
+from desktop.ui.screens import review_confirm
 from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.period_bar import PeriodScope
+from desktop.ui.screens.review_confirm import UndoBar
 from desktop.ui.screens.review_data import ReviewData, load
 from desktop.ui.screens.review_parts import DEPT_COLUMN, SCORE_HEADERS, SidePanel, WhyPanel, score_cells
 from desktop.ui.screens.review_print import ReviewPrintButton
@@ -57,6 +59,8 @@ class ReviewScreen(RefreshWhenShown, QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(self._top_bar())
         layout.addLayout(self._action_bar())
+        self.undo_bar = UndoBar(self)
+        layout.addWidget(self.undo_bar)
         split = QSplitter(Qt.Orientation.Horizontal)
         self.model = RowsModel(SCORE_HEADERS, self)
         self.proxy = RowProxy(self)
@@ -65,7 +69,9 @@ class ReviewScreen(RefreshWhenShown, QWidget):
         self.table.setObjectName("scoreTable")
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows (Shift/Ctrl-click, Ctrl+A) for 登记确认 of a pile of paper slips; the
+        # one-person actions and the panels follow the current row.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setSortingEnabled(True)
@@ -139,7 +145,7 @@ class ReviewScreen(RefreshWhenShown, QWidget):
             ("compute", "计算/刷新", "按当前记录重新计算本期积分、排名和等次", self.compute),
             ("submit", "提交审核", "录入结束，交民警确认、领导审核", self.submit),
             ("back", "退回修改", "退回内勤修改积分记录（需填写理由）", self.send_back),
-            ("confirm", "确认", "民警确认本人月积分；内勤可登记纸质确认单", self.confirm),
+            ("confirm", "确认", "民警确认本人月积分；内勤登记纸质确认单（可选多人：Shift/Ctrl 点选或 Ctrl+A）", self.confirm),
             ("dispute", "提出异议", "对本月积分提出异议（需说明理由）", self.dispute),
             ("resolve", "处理异议", "所长处理异议并填写处理意见", self.resolve),
             ("override", "调整等次", "所长手工调整等次（需填写理由，记入审计）", self.override),
@@ -226,12 +232,23 @@ class ReviewScreen(RefreshWhenShown, QWidget):
         self.print_button.update_for(self.data, self.selected_row())
 
     def selected_row(self) -> ScoreRow | None:
+        """The row the one-person actions act on: the current row if selected, else the first."""
         if self.data is None:
             return None
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
-        return self.data.row_of(int(rows[0].data(KEY_ROLE)))
+        current = self.table.currentIndex()
+        chosen = next((r for r in rows if current.isValid() and r.row() == current.row()), rows[0])
+        return self.data.row_of(int(chosen.data(KEY_ROLE)))
+
+    def selected_rows(self) -> list[ScoreRow]:
+        """Every selected row, in the table's order."""
+        if self.data is None:
+            return []
+        indexes = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
+        found = (self.data.row_of(int(i.data(KEY_ROLE))) for i in indexes)
+        return [r for r in found if r is not None]
 
     def select_person(self, person_id: int) -> bool:
         source_row = self.model.row_of(person_id)
@@ -260,14 +277,15 @@ class ReviewScreen(RefreshWhenShown, QWidget):
         status = conf.status if conf else None
         speaks = row is not None and (actor.person_id == row.person_id if actor.role == Role.OFFICER
                                       else can("confirm.any"))
+        confirming = review_confirm.choose(self)
         step = data.next_step if data else None
         signed = [s for s in (data.steps if data else []) if s.signed_at is not None]
         enabled = {
             "compute": can("period.compute") and state != PeriodState.LOCKED.value,
             "submit": can("period.review") and state == PeriodState.OPEN.value,
             "back": can("period.review") and in_review,
-            "confirm": in_review and speaks and status not in (ConfirmStatus.DISPUTED.value,
-                                                              ConfirmStatus.CONFIRMED.value),
+            "confirm": in_review and (speaks or actor.role == Role.OFFICER)
+            and bool(confirming.to_confirm or confirming.to_undo),
             "dispute": in_review and speaks and status != ConfirmStatus.DISPUTED.value,
             "resolve": can("dispute.resolve") and in_review and status == ConfirmStatus.DISPUTED.value,
             "override": can("grade.override") and state != PeriodState.LOCKED.value and row is not None
@@ -281,13 +299,16 @@ class ReviewScreen(RefreshWhenShown, QWidget):
         for key, on in enabled.items():
             self.buttons[key].setEnabled(bool(on))
         self.buttons["sign"].setText(f"签字：{step.title}" if step and in_review else "签字")
-        self.buttons["confirm"].setText("确认" if actor.role == Role.OFFICER else "登记确认")
+        self.buttons["confirm"].setText(review_confirm.button_text(self, confirming))
         self.print_button.update_for(data, row)
 
     # -- actions -------------------------------------------------------------------------------
     def _write(self, fn: Callable[[Session, Actor], object], title: str = "无法完成") -> bool:
         """Run one service write for this period; False (and a message shown) when refused."""
+        self.undo_bar.clear()  # whatever it offered to undo is no longer the last thing done
         return bool(self.ctx.write(self, lambda s, a: _ok(fn(s, a)), topic="period", title=title))
+
+    write = _write
 
     def _period(self, session: Session) -> Any:
         return periods.get_or_create(session, self.ctx.period_code)
@@ -323,7 +344,7 @@ class ReviewScreen(RefreshWhenShown, QWidget):
         self._task = run_with_progress(self, "计算积分", job, done, failed, label="正在计算本期积分和等次…")
 
     def submit(self) -> None:
-        self._write(lambda s, a: periods.start_review(s, a, self._period(s)))
+        review_confirm.submit(self)
 
     def send_back(self) -> None:
         dialog = ask_reason(self, "退回修改", "退回后内勤可以继续修改本期积分记录，已有的确认和签字保留。")
@@ -331,11 +352,7 @@ class ReviewScreen(RefreshWhenShown, QWidget):
             self._write(lambda s, a: periods.back_to_open(s, a, self._period(s), dialog.reason()))
 
     def confirm(self) -> None:
-        row = self.selected_row()
-        if row is None:
-            return
-        comment = "本人在程序中确认" if self.ctx.actor.role == Role.OFFICER else "已登记纸质确认单（本人签字）"
-        self._write(lambda s, a: review.confirm(s, a, self._period(s), row.person_id, comment))
+        review_confirm.confirm_selected(self)
 
     def dispute(self) -> None:
         row = self.selected_row()
