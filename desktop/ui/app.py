@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLocale
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -24,6 +24,7 @@ from desktop.paths import resource
 from desktop.services import integrity
 from desktop.services.errors import JifenError
 from desktop.services.integrity import DatabaseBusy, DatabaseDamaged, WriterLock
+from desktop.ui import translations
 from desktop.ui.fonts import ensure_cjk_font
 from desktop.ui.gc_guard import GarbageCollector
 from desktop.ui.login import LoginDialog
@@ -51,10 +52,8 @@ def make_app() -> QApplication:
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-    translator = QTranslator(app)
-    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
-                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(translator)
+    if app.findChild(translations.GapTranslator) is None and not translations.install(app):
+        print("警告：没有找到 Qt 的中文翻译文件，程序自带的对话框可能显示英文。", file=sys.stderr)
     if ensure_cjk_font(app) is None:
         print("警告：没有找到中文字体，界面中的汉字可能显示为方框。", file=sys.stderr)
     if app.findChild(GarbageCollector) is None:  # collect garbage on this thread only (gc_guard)
