@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 JIFEN_TEST=1 ./scripts/bootstrap.sh
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check desktop tests scripts
-exec .venv/bin/python -m pytest "$@"
+# One worker per core, at most four (each builds the demo station once); a test file stays on one
+# worker, so its module fixtures are built once. JIFEN_TEST_WORKERS=0 runs everything in-process.
+exec .venv/bin/python -m pytest -n "${JIFEN_TEST_WORKERS:-auto}" --maxprocesses 4 --dist loadfile "$@"

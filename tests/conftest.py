@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,3 +44,53 @@ def db(tmp_path: Path):
     database = new_db(tmp_path)
     yield database
     database.dispose()
+
+
+# -- the demo station, built once per test session (per xdist worker) --------------------------
+DEMO_UNTIL = "2026-03"
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """(path, report) of the demo station until 2026-03, built once (the slowest set-up there is)."""
+    from desktop.services.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    report = build_demo(path, until=DEMO_UNTIL)
+    return path, report
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A SQLite file with its -wal and -shm companions, where it has them."""
+    for suffix in ("", "-wal", "-shm"):
+        if Path(str(source) + suffix).exists():
+            shutil.copy(str(source) + suffix, str(target) + suffix)
+
+
+@pytest.fixture(scope="session")
+def demo_template(demo_build) -> Path:  # type: ignore[no-untyped-def]
+    return demo_build[0]
+
+
+@pytest.fixture
+def quick_demo(monkeypatch: pytest.MonkeyPatch, demo_build) -> None:  # type: ignore[no-untyped-def]
+    """`jifen demo --until 2026-03` copies the session's demo instead of building it again, for
+    tests of how the command treats files (--force, backups, odd names), not of the demo itself;
+    it keeps build_demo's own checks on the target file."""
+    from desktop.services import demo
+    from desktop.services.errors import ValidationError
+
+    template, report = demo_build
+
+    def copy_of_the_demo(path, *, seed=7, until=None, force=False, station_code=None,  # type: ignore[no-untyped-def]
+                         station_name=None, policy=None):
+        assert (seed, until, station_code, station_name, policy) == (7, DEMO_UNTIL, None, None, None)
+        path = Path(path)
+        if path.exists() and not force:
+            raise ValidationError(f"数据库“{path}”已存在，演示数据不会覆盖它；确需覆盖请加 --force")
+        if force:
+            demo._remove(path)
+        copy_database(template, path)
+        return dataclasses.replace(report, path=path)
+
+    monkeypatch.setattr(demo, "build_demo", copy_of_the_demo)

@@ -279,7 +279,7 @@ class _Ledger:
     def reverse(self, original: dict[str, Any]) -> None:
         self.rows.append(original | {
             "id": self.next_id, "uuid": _uuid(self.rng), "points_tenths": -original["points_tenths"],
-            "note": "冲正：重复录入", "source": EntrySource.REVERSAL.value, "reverses_id": original["id"],
+            "note": "作废：重复录入", "source": EntrySource.REVERSAL.value, "reverses_id": original["id"],
             "batch_uuid": None,
         })
         self.next_id += 1

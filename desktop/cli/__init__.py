@@ -186,6 +186,7 @@ COMMAND_MODULES = (
     "desktop.cli.policy",     # explain, policy, leave
     "desktop.cli.upkeep",     # backup, restore, audit
     "desktop.cli.bench",
+    "desktop.cli.manual",     # manual -o PDF (帮助 → 使用说明)
 )
 
 

@@ -38,7 +38,7 @@ ACTION_LABELS = {
     "roster.edit": "维护人员名册",
     "catalogue.edit": "维护考核细则",
     "policy.edit": "修改等次政策",
-    "entry.write": "录入或冲正积分",
+    "entry.write": "录入或作废积分",
     "period.compute": "计算积分",
     "period.review": "提交审核",
     "period.lock": "锁定考核周期",

@@ -42,7 +42,7 @@ def review(session: Session, actor: Actor, entry_id: int, state: str, *, points_
     if not entry.case_no:
         raise ValidationError(f"积分记录 {entry.uuid} 没有案件编号，不是案件记录，无需审核")
     if entry.reverses_id is not None:
-        raise ValidationError("冲正记录不审核；请审核被冲正的原记录")
+        raise ValidationError("作废记录不审核；请审核被作废的原记录")
     from desktop.services.ledger import ensure_scheme_writable
 
     ensure_scheme_writable(session, entry.scheme, entry.occurred_on)

@@ -75,7 +75,7 @@ def verify(session: Session, actor: Actor, complaint_id: int, outcome: str, find
             raise ValidationError("关联的记录应为扣分记录")
         if entry.reverses_id is not None or session.scalar(
                 select(Entry.id).where(Entry.reverses_id == entry.id)) is not None:
-            raise ValidationError("关联的扣分记录已冲正（或本身是冲正记录），请关联有效的扣分记录")
+            raise ValidationError("关联的扣分记录已作废（或本身是作废记录），请关联有效的扣分记录")
     row.outcome, row.finding, row.follow_up = code, finding.strip()[:1000], follow_up.strip()[:1000]
     row.entry_id = entry_id
     row.verified_by_name, row.verified_at = actor.display_name, utcnow()

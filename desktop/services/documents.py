@@ -233,7 +233,7 @@ def _ledger_lines(entries: list[Entry]) -> list[LedgerLine]:
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
     lines = []
     for e in entries:
-        status = "冲正" if e.reverses_id else "已冲正" if e.id in reversed_ids else ""
+        status = "作废" if e.reverses_id else "已作废" if e.id in reversed_ids else ""
         lines.append(LedgerLine(e.occurred_on, e.item_name, e.category, e.quantity, e.item.unit,
                                 e.points_tenths * Component(e.component).sign, e.note, e.recorded_by_name, status))
     return lines

@@ -141,7 +141,7 @@ def reward_records(session: Session, person_id: int, year: int) -> list[AspectIt
             points = entry.points_tenths * Component(entry.component).sign
             undone = session.scalar(select(Entry.id).where(Entry.reverses_id == entry.id)) is not None
             note += ("；" if note else "") + f"关联扣分：{_md(entry.occurred_on, year)} {entry.item_name} " \
-                f"{fmt(points)} 分" + ("（已冲正）" if undone else "")
+                f"{fmt(points)} 分" + ("（已作废）" if undone else "")
         if c.follow_up:
             note += ("；" if note else "") + f"处理：{c.follow_up}"
         out.append(AspectItem(_md(c.received_on, year), what, None, note, (), "complaint", c.received_on))

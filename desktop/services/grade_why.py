@@ -121,7 +121,7 @@ def explain(policy: Policy, row: ScoreRow, members: Sequence[ScoreRow], months: 
     head = f"{engine_label}：在{group_label(row)}（{n} 人）排第 {row.rank_group}"
     missed_index = policy.index(row.missed) if row.missed else None
     if row.reason == "veto":
-        head = f"{engine_label}：一票否决" + (f"（{veto_item}）" if veto_item else "") + "，只有冲正该记录才能解除"
+        head = f"{engine_label}：一票否决" + (f"（{veto_item}）" if veto_item else "") + "，只有作废该记录才能解除"
         detail["veto"] = veto_item or True
     elif row.reason == "top":
         line = quota_line(policy, policy.levels[0], n, group_size=False)

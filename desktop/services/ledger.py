@@ -316,19 +316,19 @@ def reverse(session: Session, actor: Actor, entry_id: int, reason: str) -> Entry
     require(actor, "entry.write")
     original = session.get(Entry, entry_id)
     if original is None:
-        raise NotFound("要冲正的积分记录不存在")
+        raise NotFound("要作废的积分记录不存在")
     if original.reverses_id is not None:
-        raise ValidationError("冲正记录本身不能再冲正；如需恢复，请重新录入")
+        raise ValidationError("作废记录本身不能再作废；如需恢复，请重新录入")
     if session.scalar(select(Entry.id).where(Entry.reverses_id == original.id)) is not None:
-        raise ValidationError("这条积分记录已经冲正过了")
+        raise ValidationError("这条积分记录已经作废过了")
     if not reason.strip():
-        raise ValidationError("冲正需要填写理由")
+        raise ValidationError("作废需要填写理由")
     ensure_scheme_writable(session, original.scheme, original.occurred_on)
     reversal = Entry(
         occurred_on=original.occurred_on, person_id=original.person_id, item_id=original.item_id,
         item_code=original.item_code, item_name=original.item_name, category=original.category,
         component=original.component, veto=original.veto, quantity=original.quantity,
-        points_tenths=-original.points_tenths, note=f"冲正：{reason.strip()}",
+        points_tenths=-original.points_tenths, note=f"作废：{reason.strip()}",
         source=EntrySource.REVERSAL.value, reverses_id=original.id, recorded_by_id=actor.user_id,
         recorded_by_name=actor.display_name, unit_id=original.unit_id, scheme=original.scheme,
         case_no=original.case_no, case_type=original.case_type,

@@ -182,7 +182,7 @@ def override_grade(session: Session, actor: Actor, period: Period, person_id: in
         raise ValidationError(f"{person.name}不参与排名（{current.excluded_reason}），不能调整等次")
     if current.vetoed and policy.index(grade) < policy.index(policy.veto_grade):
         raise ValidationError(f"{person.name}受一票否决，等次不能高于{policy.label_of(policy.veto_grade)}；"
-                              "只有冲正该条一票否决记录才能解除")
+                              "只有作废该条一票否决记录才能解除")
     breach = _quota_breach(policy, rows, current, grade)
     if breach and not policy.allow_over_quota:
         raise ValidationError(f"调整后将超出比例：{breach}。等次政策不允许所长调整突破比例")

@@ -177,7 +177,7 @@ def _notes(session: Session, period: Period, dept: Department) -> list[str]:
                    Entry.recorded_at > first_lock, Person.department_id == dept.id)
         )
         if changed:
-            notes.append(f"首次锁定后，本部门人员在该周期内又有 {changed} 条积分记录（含冲正）")
+            notes.append(f"首次锁定后，本部门人员在该周期内又有 {changed} 条积分记录（含作废）")
     return notes
 
 

@@ -162,7 +162,15 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.refresh_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        manual_action = help_menu.addAction("使用说明")
+        manual_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))  # F1
+        manual_action.triggered.connect(self.show_manual)
         help_menu.addAction("关于…").triggered.connect(self.about)
+
+    def show_manual(self) -> None:
+        from desktop.ui.dialogs.manual import show_manual
+
+        self.manual_dialog = show_manual(self)
 
     def verify_sheet(self) -> None:
         from desktop.ui.dialogs.verify_sheet import VerifySheetDialog

@@ -115,11 +115,11 @@ def test_a_clerk_reverses_an_entry_and_the_listing_shows_both(
     assert capsys.readouterr().out.startswith("已冲正：张三（101）2026-03-10 JJ-03")
     rows = _listing(station, capsys)
     assert [(r["status"], r["points"], r["reverses"]) for r in rows] == [("已冲正", 2.5, None), ("冲正", -2.5, uuid)]
-    assert rows[1]["note"] == "冲正：录错人员"
+    assert rows[1]["note"] == "作废：录错人员"
     # Twice is refused by the service, in one Chinese line.
     assert run(_path(station), "reverse", uuid, "--reason", "再来", "--user", "clerk",
                password=PASSWORD, monkeypatch=monkeypatch) == 2
-    assert capsys.readouterr().err == "错误：这条积分记录已经冲正过了\n"
+    assert capsys.readouterr().err == "错误：这条积分记录已经作废过了\n"
 
 
 def test_an_unknown_entry_uuid_is_not_found(

@@ -20,7 +20,7 @@ def test_a_database_is_created_under_exactly_its_name(tmp_path: Path, name: str)
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == [name]
 
 
-def test_demo_into_a_percent_named_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_into_a_percent_named_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], quick_demo: None) -> None:
     path = tmp_path / "a%20b.db"
     assert run(path, "demo", "--until", "2026-03") == 0
     assert path.is_file() and not (tmp_path / "a b.db").exists()

@@ -14,7 +14,8 @@ from tests.cli.conftest import digest, run
 from tests.services.builders import World
 
 
-def test_demo_force_backs_up_the_database_first(station: World, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_force_backs_up_the_database_first(station: World, capsys: pytest.CaptureFixture[str],
+                                                 quick_demo: None) -> None:
     path = station.db.path
     assert path is not None
     assert run(path, "demo", "--until", "2026-03", "--force") == 0
@@ -39,7 +40,7 @@ def test_demo_force_over_a_file_it_cannot_copy_replaces_nothing(tmp_path: Path,
     assert digest(path) == before
 
 
-def test_demo_force_over_an_empty_file_needs_no_backup(tmp_path: Path) -> None:
+def test_demo_force_over_an_empty_file_needs_no_backup(tmp_path: Path, quick_demo: None) -> None:
     path = tmp_path / "jifen.db"
     path.touch()
     assert run(path, "demo", "--until", "2026-03", "--force") == 0

@@ -33,7 +33,7 @@ def test_every_entry_and_the_totals(station_db, tmp_path):
     for e in entries:
         assert e.item_name.split("（")[0] in text
     flat = text.replace("\n", "")
-    assert "［已冲正］未佩戴警号" in flat and "［冲正］冲正：经核实当日佩戴，录入错误" in flat
+    assert "［已作废］未佩戴警号" in flat and "［作废］作废：经核实当日佩戴，录入错误" in flat
     assert "-1.0" in text and "+1.0" in text  # the deduction and its reversal, with signs
     assert f"基础工作积分\n{fmt(sum(e.points_tenths for e in entries if e.component == 'base'))}" in text
     assert f"\n{fmt(row.total)}\n" in text and f"第 {row.rank_department} 名" in text

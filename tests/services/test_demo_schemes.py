@@ -21,18 +21,20 @@ from desktop.models.ledger import Entry
 from desktop.models.station import Department
 from desktop.models.units import CaseReview, Unit
 from desktop.services import periods, scheme_registry, scheme_scoring, scoring, units
-from desktop.services.demo import build_demo, month_list
+from desktop.services.demo import month_list
+from tests.conftest import copy_database
 
-UNTIL = "2026-03"
+UNTIL = "2026-03"  # = tests.conftest.DEMO_UNTIL
 MONTHS = ["2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12",
           "2026-01", "2026-02", "2026-03"]
 SCHEMES = ("person", "dangjian", "jiceng", "zhifa", "duiwu")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iterator[Database]:
+    """A copy of the session's demo (tests/conftest.py), which is built until 2026-03 too."""
     path: Path = tmp_path_factory.mktemp("demo-schemes") / "demo.db"
-    build_demo(path, until=UNTIL)
+    copy_database(demo_template, path)
     db = open_database(path)
     yield db
     db.dispose()

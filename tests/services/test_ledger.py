@@ -104,7 +104,7 @@ def test_reversal_cancels_the_points_and_keeps_both_rows(w: World) -> None:
             (wrong.id, 20, None, "manual"),
             (reversal.id, -20, wrong.id, EntrySource.REVERSAL.value),
         ]
-        assert rows[2].note == "冲正：记错了人"
+        assert rows[2].note == "作废：记错了人"
         assert (rows[2].item_code, rows[2].component, rows[2].occurred_on) == ("ZB-07", "dept_bonus", MARCH)
         assert ledger.is_reversed(s, wrong.id) and not ledger.is_reversed(s, keep.id)
 
@@ -113,7 +113,7 @@ def test_a_reversal_cannot_be_reversed(w: World) -> None:
     with w.tx() as s:
         (entry,) = rec(s, w.clerk, person(s, w.dept, "001"), "ZB-01")
         reversal = ledger.reverse(s, w.clerk, entry.id, "重复录入")
-    with w.tx() as s, pytest.raises(ValidationError, match="冲正记录本身不能再冲正"):
+    with w.tx() as s, pytest.raises(ValidationError, match="作废记录本身不能再作废"):
         ledger.reverse(s, w.clerk, reversal.id, "再冲一次")
     with w.tx() as s:
         assert count(s, Entry) == 2
@@ -123,7 +123,7 @@ def test_an_entry_cannot_be_reversed_twice(w: World) -> None:
     with w.tx() as s:
         (entry,) = rec(s, w.clerk, person(s, w.dept, "001"), "ZB-01")
         ledger.reverse(s, w.clerk, entry.id, "重复录入")
-    with w.tx() as s, pytest.raises(ValidationError, match="已经冲正过了"):
+    with w.tx() as s, pytest.raises(ValidationError, match="已经作废过了"):
         ledger.reverse(s, w.chief, entry.id, "再冲一次")
     with w.tx() as s:
         assert count(s, Entry) == 2
@@ -132,7 +132,7 @@ def test_an_entry_cannot_be_reversed_twice(w: World) -> None:
 def test_reversal_needs_a_reason_and_an_existing_entry(w: World) -> None:
     with w.tx() as s:
         (entry,) = rec(s, w.clerk, person(s, w.dept, "001"), "ZB-01")
-        with pytest.raises(ValidationError, match="冲正需要填写理由"):
+        with pytest.raises(ValidationError, match="作废需要填写理由"):
             ledger.reverse(s, w.clerk, entry.id, "   ")
         with pytest.raises(NotFound):
             ledger.reverse(s, w.clerk, entry.id + 99, "不存在")
@@ -265,7 +265,7 @@ def test_officer_cannot_record_or_reverse(w: World) -> None:
     with w.tx() as s:
         p = person(s, w.dept, "001")
         (entry,) = rec(s, w.clerk, p, "ZB-01")
-        with pytest.raises(PermissionDenied, match="无权录入或冲正积分"):
+        with pytest.raises(PermissionDenied, match="无权录入或作废积分"):
             ledger.record(s, w.officer, entry_input(p, "ZB-01"))
         with pytest.raises(PermissionDenied):
             ledger.reverse(s, w.officer, entry.id, "想撤销")

@@ -258,7 +258,7 @@ def test_a_veto_grade_cannot_be_overridden_upward(w: World) -> None:
         march = period(s, "2026-03")
         row = row_of(scoring.calculate(s, march), people[0])
         assert row.grade == "D" and "一票否决（2026年3月4日 受到党纪政务处分）" in row.why
-        with pytest.raises(ValidationError, match="受一票否决，等次不能高于D类；只有冲正该条一票否决记录才能解除"):
+        with pytest.raises(ValidationError, match="受一票否决，等次不能高于D类；只有作废该条一票否决记录才能解除"):
             review.override_grade(s, w.chief, march, people[0].id, "A", "表现突出")
 
 

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 from desktop.models.db import Database, open_database
 from desktop.services import accounts
 from desktop.services.demo_people import USERS
+from tests.conftest import DEMO_UNTIL  # the session demo_template is built in tests/conftest.py
 
-DEMO_UNTIL = "2026-03"
 DEMO_PASSWORDS = {u[0]: u[3] for u in USERS}
 
 
@@ -113,16 +113,6 @@ def _temp_qsettings(tmp_path: Path) -> Iterator[None]:
 
 
 # -- databases -----------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo station, built once per test session (about 8 s)."""
-    from desktop.services.demo import build_demo
-
-    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
-    build_demo(path, until=DEMO_UNTIL)
-    return path
-
-
 @pytest.fixture
 def demo_db_path(demo_template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "demo.db"

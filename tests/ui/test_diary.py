@@ -64,7 +64,7 @@ def test_pinyin_search_and_mass_entry(qtbot, station_ctx_for, station_db):
     # undo reverses (never deletes), redo records again
     qtbot.mouseClick(screen.undo_button, Qt.MouseButton.LeftButton)
     reversals = _entries(demo_db, occurred_on=DAY, source="reversal")
-    assert len(reversals) == 2 and all(r.note == "冲正：撤销录入" for r in reversals)
+    assert len(reversals) == 2 and all(r.note == "作废：撤销录入" for r in reversals)
     qtbot.mouseClick(screen.redo_button, Qt.MouseButton.LeftButton)
     assert len(_entries(demo_db, occurred_on=DAY, item_code="FW-02", source="manual")) == 4
 
@@ -102,7 +102,7 @@ def test_reverse_selected_asks_reason(qtbot, station_ctx_for, station_db, modals
     modals.texts.append("录错人员")
     qtbot.mouseClick(screen.reverse_button, Qt.MouseButton.LeftButton)
     [rev] = _entries(demo_db, occurred_on=DAY, source="reversal")
-    assert rev.note == "冲正：录错人员"
+    assert rev.note == "作废：录错人员"
 
 
 def test_locked_month_write_shows_message_and_changes_nothing(qtbot, ctx_for, demo_db, modals):

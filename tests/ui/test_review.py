@@ -15,6 +15,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from sqlalchemy import func, select
 
+from desktop.models.accounts import User
 from desktop.models.enums import ConfirmStatus, PeriodKind, PeriodState
 from desktop.models.grading import GradeOverride, ScoreResult
 from desktop.models.ledger import Entry
@@ -316,3 +317,26 @@ def test_locked_month_print_grade_sheet(qtbot, ctx_for, modals, monkeypatch, tmp
     screen.print_button.run("grade_save")
     qtbot.waitUntil(lambda: target.exists() and bool(modals.messages), timeout=20000)
     assert "已保存" in modals.last
+
+
+def test_a_department_head_with_an_officers_account_signs_his_sheet_on_the_screen(qtbot, ctx_for, modals, demo_db):
+    """The demo's first step is signed by each department's head; 治安管理中队's head (zhian) has
+    an officer's account, and still finds 签字 on the screen once his sheet is his to sign."""
+    with demo_db.transaction() as s:
+        month = periods.get_or_create(s, "2026-02")
+        clerk = accounts.login(s, "neiqin", "neiqin123")
+        done = review.confirmations(s, month)
+        for r in scoring.calculate(s, month):
+            if r.person_id not in done:
+                review.confirm(s, clerk, month, r.person_id, "纸质确认单")
+            elif done[r.person_id].status == ConfirmStatus.DISPUTED.value:
+                review.resolve(s, accounts.login(s, "suozhang", "suozhang123"), month, r.person_id, "已核实")
+    head = make_screen(qtbot, ctx_for("zhian", "zhian123", period="2026-02"))
+    button = head.buttons["sign"]
+    assert button.isVisible() and button.isEnabled() and button.text().startswith("签字：")
+    modals.on_dialog = password_filler(qtbot, "zhian123")
+    click(qtbot, head, "sign")
+    with demo_db.session() as s:
+        zhian = s.scalar(select(User.id).where(User.username == "zhian"))
+        sheets = signoff.sheet_signatures(s, periods.get_or_create(s, "2026-02"))
+        assert any(sig.user_id == zhian for sig in sheets)

@@ -73,7 +73,7 @@ def _summary(data: CaseLedgerData) -> str:
     parts = [f"共 {len(data.rows)} 件案件、{data.entries} 条案件积分记录：已确认 {data.confirmed} 条，"
              f"已调整 {data.adjusted} 条，待审核 {data.pending} 条"]
     if data.reversed:
-        parts.append(f"已冲正 {data.reversed} 条")
+        parts.append(f"已作废 {data.reversed} 条")
     return "，".join(parts) + (f"。录入分合计 {data.recorded_total}，审核后计入 {data.counted_total}；"
                               "待审核的积分不计入总分，质效分扣分按负数计。")
 

@@ -1,7 +1,7 @@
 """月积分核查确认单: every entry of one person's month, the totals, and signature lines.
 
-Portrait A4. Reversals are printed, not hidden: the original is marked 已冲正 and the
-reversing entry 冲正, so the officer sees exactly what was recorded and corrected.
+Portrait A4. Reversals are printed, not hidden: the original is marked 已作废 and the
+reversing entry 作废, so the officer sees exactly what was recorded and corrected.
 """
 
 from __future__ import annotations

@@ -97,7 +97,7 @@ class LedgerLine:
     points: int
     note: str
     recorder: str
-    status: str = ""  # "" / "已冲正" (the original) / "冲正" (the reversing entry)
+    status: str = ""  # "" / "已作废" (the original) / "作废" (the reversing entry)
 
 
 @dataclass(frozen=True)

@@ -312,7 +312,7 @@ def _case_status(entries: list[Any], reviews: dict[int, Any], reversed_ids: set[
         who = f"{names.get(e.person_id or 0, '')}·{e.item_name}：" if many else ""
         if e.id in reversed_ids:
             counts["reversed"] += 1
-            lines.append(f"{who}已冲正（不计分）")
+            lines.append(f"{who}已作废（不计分）")
             continue
         state = cases.state_of(e, reviews, reversed_ids)
         counts[state] += 1

@@ -88,7 +88,7 @@ def _text(row: EntryRow, key: str) -> str:
             return row.note + (f"  [材料 {row.evidence}]" if row.evidence else "")
         case "source":
             label = EntrySource(row.source).label
-            return label + ("（已冲正）" if row.reversed else "")
+            return label + ("（已作废）" if row.reversed else "")
         case "recorded_by":
             return row.recorded_by
     return ""
@@ -213,7 +213,7 @@ class EntriesModel(QAbstractTableModel):
         if row.note:
             lines.append(row.note)
         if row.reversed:
-            lines.append("此条已冲正")
+            lines.append("此条已作废")
         if row.evidence:
             lines.append(f"证明材料 {row.evidence} 份")
         lines.append(f"录入：{row.recorded_by} {row.recorded_at:%Y-%m-%d %H:%M}")

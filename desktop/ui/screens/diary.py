@@ -67,8 +67,8 @@ class DiaryScreen(QWidget):
         self.form.buttons.insertWidget(1, self.undo_button)
         self.form.buttons.insertWidget(2, self.redo_button)
         self.entries = EntryListPanel(ctx, self)
-        self.reverse_button = QPushButton("冲正所选…", self)
-        self.reverse_button.setToolTip("为所选记录追加一条冲正记录（原记录保留）")
+        self.reverse_button = QPushButton("作废所选…", self)
+        self.reverse_button.setToolTip("作废所选记录：追加一条分值相反的记录抵消它，原记录保留可查")
         self.entries.actions.addWidget(self.reverse_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
@@ -159,15 +159,15 @@ class DiaryScreen(QWidget):
     def reverse_selected(self) -> None:
         rows = [r for r in self.entries.selected_rows() if not r.reversed and r.reverses_id is None]
         if not rows:
-            self.ctx.show_info(self, "请选择尚未冲正的记录。")
+            self.ctx.show_info(self, "请选择尚未作废的记录。")
             return
         names = "、".join(f"{r.name} {r.item_name}" for r in rows[:3]) + ("等" if len(rows) > 3 else "")
-        reason, ok = QInputDialog.getText(self, "冲正", f"冲正 {len(rows)} 条记录（{names}）。\n请填写冲正理由：",
+        reason, ok = QInputDialog.getText(self, "作废记录", f"作废 {len(rows)} 条记录（{names}）。\n请填写作废理由：",
                                           QLineEdit.EchoMode.Normal, "")
         if not ok:
             return
         if not reason.strip():
-            QMessageBox.warning(self, "冲正", "冲正需要填写理由。")
+            QMessageBox.warning(self, "作废记录", "作废需要填写理由。")
             return
         ids = [r.id for r in rows]
 
@@ -177,4 +177,4 @@ class DiaryScreen(QWidget):
             return len(ids)
 
         if self.ctx.write(self, reverse_all, topic="entries") is not None:
-            self._say(f"已冲正 {len(ids)} 条记录。")
+            self._say(f"已作废 {len(ids)} 条记录。")

@@ -248,7 +248,7 @@ class DutyScreen(QWidget):
         elif plan.empty:
             self.state.setText("无未保存的更改")
         else:
-            extra = f"，冲正 {len(plan.reversals)} 条" if plan.reversals else ""
+            extra = f"，作废 {len(plan.reversals)} 条" if plan.reversals else ""
             self.state.setText(f"未保存：新增 {plan.count()} 条{extra}")
         parts = []
         for i, item in enumerate(self.model.items):
@@ -278,7 +278,7 @@ class DutyScreen(QWidget):
         if plan.empty:
             return None
         return f"每日值勤 {self._day.isoformat()}：{plan.count()} 条未保存" + (
-            f"，冲正 {len(plan.reversals)} 条" if plan.reversals else "")
+            f"，作废 {len(plan.reversals)} 条" if plan.reversals else "")
 
     def save_unsaved(self) -> bool:
         """Save now; True when nothing is left unsaved."""
@@ -292,7 +292,7 @@ class DutyScreen(QWidget):
             return
         if plan.reversals:
             answer = QMessageBox.question(
-                self, "每日值勤", f"取消或减少已保存的格子会冲正 {len(plan.reversals)} 条记录"
+                self, "每日值勤", f"取消或减少已保存的格子会作废 {len(plan.reversals)} 条记录"
                 f"（理由：{CORRECTION_REASON}），原记录保留。继续保存吗？")
             if answer != QMessageBox.StandardButton.Yes:
                 return
@@ -300,7 +300,7 @@ class DutyScreen(QWidget):
         if self.ctx.write(self, lambda s, a: self._write(s, a, plan, day), topic="entries") is not None:
             self.load()
             self.state.setText(f"已保存 {day.isoformat()}：新增 {plan.count()} 条"
-                               + (f"，冲正 {len(plan.reversals)} 条" if plan.reversals else ""))
+                               + (f"，作废 {len(plan.reversals)} 条" if plan.reversals else ""))
 
     @staticmethod
     def _write(session: object, actor: object, plan: DutyPlan, day: dt.date) -> int:

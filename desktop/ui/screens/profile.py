@@ -54,7 +54,7 @@ def _points(tenths: int, *, signed: bool = False) -> Cell:
 
 
 def entry_cells(e: EntryLine) -> list[Cell]:
-    muted = "#888888" if e.status in ("冲正", "已冲正") else None
+    muted = "#888888" if e.status in ("作废", "已作废") else None
     return [Cell(f"{e.day:%Y-%m-%d}", fg=muted), Cell(e.item, tip=e.item, fg=muted), Cell(e.category, fg=muted),
             Cell(e.component, fg=muted), num(str(e.quantity), e.quantity, fg=muted),
             _points(e.points, signed=True), Cell(e.note, tip=e.note, fg=muted), Cell(e.recorder, fg=muted),

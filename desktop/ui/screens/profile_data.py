@@ -56,7 +56,7 @@ class EntryLine:
     points: int  # signed effect on the total
     note: str
     recorder: str
-    status: str  # "" / 已冲正 / 冲正 / 导入 …
+    status: str  # "" / 已作废 / 作废 / 导入 …
     veto: bool = False
 
 
@@ -133,7 +133,7 @@ def _lines(entries: list[Entry]) -> list[EntryLine]:
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
     out = []
     for e in entries:
-        status = ("冲正" if e.reverses_id else "已冲正" if e.id in reversed_ids
+        status = ("作废" if e.reverses_id else "已作废" if e.id in reversed_ids
                   else EntrySource(e.source).label if e.source != EntrySource.MANUAL.value else "")
         out.append(EntryLine(e.occurred_on, e.item_name, e.category, Component(e.component).label, e.quantity,
                              e.points_tenths * Component(e.component).sign, e.note, e.recorded_by_name,
@@ -146,7 +146,7 @@ def _categories(entries: list[EntryLine]) -> list[CategoryLine]:
     for e in entries:
         bucket = sums[e.category]
         # A reversal cancels its original: take it off the same side the original was counted on.
-        sign, points = (-1, -e.points) if e.status == "冲正" else (1, e.points)
+        sign, points = (-1, -e.points) if e.status == "作废" else (1, e.points)
         bucket[0] += sign
         if points >= 0:
             bucket[1] += sign * points
@@ -164,7 +164,7 @@ def load_profile(session: Session, person_id: int, year: int, today: dt.date | N
     months = [_month(session, PeriodSpec(PeriodKind.MONTH, year, n), person_id, today) for n in range(1, 13)]
     entries = _lines(ledger.entries_of(session, person_id, dt.date(year, 1, 1), dt.date(year, 12, 31)))
     deductions = (Component.DEPT_DEDUCTION.label, Component.HIGHER_DEDUCTION.label)
-    sanctions = [e for e in entries if (e.veto or e.component in deductions) and e.status not in ("冲正", "已冲正")]
+    sanctions = [e for e in entries if (e.veto or e.component in deductions) and e.status not in ("作废", "已作废")]
     given = []
     for award in awards.awards_for_person(session, person_id):
         period = session.get(Period, award.period_id)

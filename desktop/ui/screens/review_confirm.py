@@ -145,8 +145,9 @@ def _undo(screen: ReviewScreen, rows: list[ScoreRow], excused: dict[int, str]) -
 def submit(screen: ReviewScreen) -> None:
     """提交审核, asked first: what it starts and how it is taken back."""
     label = screen.data.label if screen.data else screen.ctx.period_code
-    if not _ask(screen, "提交审核", f"提交{label}的积分审核？\n\n提交后民警可以确认或提出异议，领导按签核流程签字；"
-                "内勤不能再修改本期积分记录。需要更正时，可用“退回修改”（填写理由）退回录入。"):
+    if not _ask(screen, "提交审核", f"提交{label}的积分审核？\n\n提交后民警可以确认或提出异议，领导按签核流程签字。"
+                "审核中仍可更正积分记录，但更正会使已签的字失效、须撤回重签；要较多修改时，"
+                "可用“退回修改”（填写理由）退回录入。"):
         return
     if screen.write(lambda s, a: periods.start_review(s, a, periods.get_or_create(s, screen.ctx.period_code))):
         screen.undo_bar.offer(f"已提交审核：{label}现为“审核中”。如需更正，可点“退回修改”。", None)
