@@ -228,7 +228,7 @@ class PersonPicker(QWidget):
         self._update()
         already = len(group.members) - added
         note = f"，其中 {already} 人原已选" if already and added else ("，都已选过" if already else "")
-        self.count_label.setText(f"{self.count_label.text()}　刚加入{group.label} {added} 人{note}")
+        self.count_label.setText(f"{self.count_label.text()}\n刚加入{group.label} {added} 人{note}")
 
     def _remove(self, row: int) -> None:
         if 0 <= row < self.chips.count():
