@@ -90,7 +90,9 @@ class MainWindow(QMainWindow):
         self._screens: dict[str, QWidget] = {}
         self._close_confirmed = False  # unsaved work was asked about for this closing
         self.station_name = ctx.read(lambda s: roster.get_station(s).name)
-        self.setWindowTitle(f"{APP_TITLE} — {self.station_name}")
+        # Qt adds " — 积分考核台账" (the application's display name) itself: the title bar reads
+        # “滨河派出所 — 积分考核台账”, not the program's name twice.
+        self.setWindowTitle(self.station_name)
 
         self.nav = QListWidget(self)
         self.nav.setFixedWidth(132)
