@@ -42,6 +42,13 @@ def test_bench_runs_every_case_and_writes_the_json(tmp_path: Path, capsys: pytes
             assert r["baseline_seconds"] > 0 and r["baseline_peak_mb"] > 0
             assert r["ratio"] == pytest.approx(r["seconds"] / r["baseline_seconds"], abs=0.01)
             assert r["target_ratio"] in (1.3, 1.5, 2.0)
+    exported = next(r for r in doc["results"] if r["name"] == "export")
+    # Every candidate writer wrote the same rows; the target is taken against the fastest of them.
+    assert set(exported["baselines"]) == {"openpyxl write-only", "xlsxwriter constant-memory", "rustpy-xlsxwriter"}
+    assert all(seconds > 0 for seconds in exported["baselines"].values())
+    assert exported["baseline_writer"] == min(exported["baselines"], key=exported["baselines"].__getitem__)
+    assert exported["baseline_seconds"] == pytest.approx(min(exported["baselines"].values()), abs=1e-3)
+    assert exported["target_ratio"] == 1.5
     imported = next(r for r in doc["results"] if r["name"] == "import")
     assert imported["detail"]["restored"] and imported["detail"]["problems"] == 0
     assert imported["dry_run_seconds"] > 0

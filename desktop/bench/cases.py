@@ -35,8 +35,9 @@ CASES = (
          baseline="PySide6 空白 QMainWindow 启动"),
     Case("score", "月度计分与等次（全员）", "work", "score", target_ratio=1.5,
          baseline="一条 SQL GROUP BY（人员×积分组成）"),
-    Case("export", "导出数据交换工作簿", "work", "export", target_ratio=1.3,
-         baseline="openpyxl 只写模式写出同样的行（不另设格式、无校验）"),
+    Case("export", "导出数据交换工作簿", "work", "export", target_ratio=1.5,
+         baseline="openpyxl 只写模式、xlsxwriter 常量内存模式、rustpy-xlsxwriter 各写出同样的行"
+                  "（只设日期格式、无校验），取最快者"),
     Case("import", "导入该工作簿（空数据库）", "work", "import", target_ratio=2.0,
          baseline="python-calamine 读取全部工作表"),
     Case("grade_sheets_pdf", "等次评定表 PDF（全员）", "work", "pdf", target_ratio=1.5,
@@ -126,6 +127,11 @@ def summarise(case: Case, runs: list[Measurement], bases: list[Measurement]) -> 
     if dry:  # the import case also times a dry run (read and check, nothing written)
         result["dry_run_seconds"] = min(dry)
         result["dry_run_ratio"] = round(min(dry) / base_seconds, 2) if base_seconds else None
+    writers = [m.extra["baselines"] for m in bases if m.extra.get("baselines")]
+    if writers:  # the export's baseline: every candidate writer's best, and which was fastest
+        best_of = {name: min(w[name] for w in writers if name in w) for name in writers[0]}
+        result["baselines"] = best_of
+        result["baseline_writer"] = min(best_of, key=best_of.__getitem__)
     errors = [m.error for m in runs + bases if m.error]
     if errors:
         result["error"] = errors[0]

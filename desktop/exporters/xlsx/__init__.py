@@ -1,1 +1,1 @@
-"""Workbook (.xlsx) writers on openpyxl: plain rows in, a formatted workbook out."""
+"""Workbook (.xlsx) writer on rustpy-xlsxwriter: plain rows in, a formatted workbook out."""

@@ -17,11 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
-from desktop.exporters.xlsx.writer import Column, Sheet, write_sheet
+from desktop.exporters.xlsx.writer import Column, Sheet, write_workbook
 from desktop.services import scheme_scoring, scheme_signing
 from desktop.services.exchange.cells import CellError, parse_points, value_text
 from desktop.services.exchange.reader import Table, Workbook
@@ -209,19 +207,6 @@ def check_row(scheme: Scheme, row: ScoreRow) -> str | None:
 
 
 def write_book(path: Path, sheets: Iterable[Sheet], *, first: str | None = None) -> None:
-    """`writer.write_workbook`, and a sheet with a title row gets it merged across its columns,
-    as a bureau's ranking sheets have (openpyxl's streaming sheets write merges when they close)."""
-    wb = openpyxl.Workbook(write_only=True)
-    for item in sheets:
-        write_sheet(wb, item)
-        if item.title_row and item.title and len(item.columns) > 1:
-            wb[item.name].merged_cells.add(f"A1:{get_column_letter(len(item.columns))}1")
-    if first is not None:
-        wb.move_sheet(first, offset=-wb.index(wb[first]))
-        wb.active = 0
-    tmp = path.with_name(path.name + ".part")
-    try:
-        wb.save(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """`writer.write_workbook`: a sheet with a title row gets it merged across its columns, as a
+    bureau's ranking sheets have."""
+    write_workbook(path, sheets, first=first)
