@@ -94,6 +94,14 @@ def test_the_sheet_is_set_up_for_screen_and_paper(tmp_path: Path) -> None:
     assert about.auto_filter.ref is None
 
 
+def test_a_one_column_sheet_keeps_its_title(tmp_path: Path) -> None:
+    """Excel cannot merge a single cell: the title of a one-column sheet spans two columns."""
+    path = tmp_path / "one.xlsx"
+    write_workbook(path, [Sheet("名单", [Column("姓名")], [["张三"]], title="城关派出所名单", title_row=True)])
+    assert _cells(path)["名单"] == [["城关派出所名单"], ["姓名"], ["张三"]]
+    assert "A1:B1" in {str(r) for r in openpyxl.load_workbook(path)["名单"].merged_cells.ranges}
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_reads_the_same_cells(tmp_path: Path) -> None:
     """Opened and re-saved by LibreOffice (as a clerk's Calc or WPS does), every cell is the same."""

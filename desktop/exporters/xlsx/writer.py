@@ -246,6 +246,8 @@ def _options(g: _Gathered) -> dict[str, Any]:
     """rustpy-xlsxwriter's per-sheet settings for one sheet."""
     sheet, n = g.sheet, len(g.heads)
     last_row = g.header_row + max(len(g.rows), 1)
+    # Excel cannot merge a single cell: a one-column sheet's title spans a second, empty column.
+    last_col = max(n - 1, 1) if g.header_row else n - 1
     head, columns = _formats(sheet)
     page: dict[str, Any] = {
         "landscape": sheet.landscape, "paper_size": A4, "fit_to_pages": (1, 0),  # as many pages tall as needed
@@ -258,7 +260,7 @@ def _options(g: _Gathered) -> dict[str, Any]:
     if sheet.title:
         page["header"] = "&C" + safe_text(sheet.title).replace("&", "&&")  # a lone & starts a header code
     if n:  # long text in the last column spills right; without a print area that widens the page
-        page["print_area"] = (0, 0, last_row, n - 1)
+        page["print_area"] = (0, 0, last_row, last_col)
     options: dict[str, Any] = {
         "header_row": g.header_row, "header_format": head, "column_formats": columns,
         "column_widths": {h: _width(c.width) for h, c in zip(g.heads, sheet.columns, strict=True)},
@@ -267,7 +269,7 @@ def _options(g: _Gathered) -> dict[str, Any]:
     }
     if g.header_row:
         title = Format().set_font_name("黑体").set_bold().set_font_size(14)
-        options["merge_ranges"] = [(0, 0, 0, max(n - 1, 0), safe_text(sheet.title), title)]
+        options["merge_ranges"] = [(0, 0, 0, last_col, safe_text(sheet.title), title)]
     groups = _hidden_groups(sheet)
     if groups:
         options["outline"] = {"columns": groups}

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desktop import __version__
-from desktop.exporters.xlsx.writer import Column, Sheet
+from desktop.exporters.xlsx.writer import Column, Sheet, write_workbook
 from desktop.models.periods import Period
 from desktop.services import chain_head
 from desktop.services.errors import ValidationError
@@ -254,7 +254,7 @@ def export_period(session: Session, period_code: str, path: str | Path, *, progr
                      title=f"{station.name} {spec.label} 数据交换工作簿", landscape=False, filter=False)
 
     # 说明 needs the digest and row counts of the others: it is written last and moved to the front.
-    score_sheets.write_book(target, _then(data_sheets(), about), first=ABOUT_NAME)
+    write_workbook(target, _then(data_sheets(), about), first=ABOUT_NAME)
     tracker.finish()
     return result
 

@@ -12,14 +12,12 @@ when the sheet disagrees with what the entries give.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from desktop.exporters.xlsx.writer import Column, Sheet, write_workbook
+from desktop.exporters.xlsx.writer import Column, Sheet
 from desktop.services import scheme_scoring, scheme_signing
 from desktop.services.exchange.cells import CellError, parse_points, value_text
 from desktop.services.exchange.reader import Table, Workbook
@@ -204,9 +202,3 @@ def check_row(scheme: Scheme, row: ScoreRow) -> str | None:
         return (f"按积分制“{scheme.name}”的组成计算应为 {to_decimal(computed)} 分，"
                 f"表中总分为 {to_decimal(total)} 分，两者不符")
     return None
-
-
-def write_book(path: Path, sheets: Iterable[Sheet], *, first: str | None = None) -> None:
-    """`writer.write_workbook`: a sheet with a title row gets it merged across its columns, as a
-    bureau's ranking sheets have."""
-    write_workbook(path, sheets, first=first)
