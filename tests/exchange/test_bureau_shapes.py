@@ -19,6 +19,7 @@ from desktop.models.people import Person
 from desktop.services import id_numbers
 from desktop.services.errors import ValidationError
 from desktop.services.exchange.import_ import import_file
+from desktop.services.exchange.ods_merges import ods_merges
 from desktop.services.exchange.report import ImportRejected
 from tests import factories
 from tests.exchange import bureau_shapes as shapes
@@ -233,6 +234,23 @@ def test_an_ods_roster_is_read(w: World, tmp_path: Path) -> None:
                     "--outdir", str(out), str(xlsx)], check=True, capture_output=True, timeout=120)
     report = import_file(w.db, w.clerk, out / "roster.ods")
     assert report.imported and report.counts["人员"].new == 4, report.text()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_merged_cells_of_an_ods_fill_down_as_in_xlsx(staffed: World, tmp_path: Path) -> None:
+    """calamine gives no merges for .ods; they are read from content.xml, so the date written
+    once for three rows is each row's date, exactly as with the .xlsx it was saved from."""
+    xlsx = shapes.merged_and_yearless(tmp_path / "m.xlsx")
+    out = tmp_path / "ods"
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "ods",
+                    "--outdir", str(out), str(xlsx)], check=True, capture_output=True, timeout=120)
+    assert ods_merges(out / "m.ods") == {"加减分": [((0, 0), (0, 4)), ((2, 0), (4, 0))]}
+    report = import_file(staffed.db, staffed.clerk, out / "m.ods")
+    assert report.imported, report.text()
+    assert [(b, d, code, p) for b, d, code, _, p, _ in booked(staffed.db)] == [
+        ("150001", D(2026, 3, 6), "SJ-02", 30), ("150001", D(2026, 3, 6), "SJ-01", 50),
+        ("150003", D(2026, 3, 6), "SJ-02", 30), ("150003", D(2026, 3, 18), "SJ-07", 50)]
+    assert any("合并单元格中的内容已填入它所覆盖的每一行（共 2 格）" in n.reason for n in report.notices)
 
 
 # -- 6. messages a clerk can act on -------------------------------------------------------------

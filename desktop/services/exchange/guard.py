@@ -80,7 +80,7 @@ def check_workbook(path: Path) -> None:
         head = fh.read(8)
     if head == OLE_MAGIC:
         _check_ole(path)
-    elif head.startswith(b"PK") and _is_ods(path):
+    elif head.startswith(b"PK") and is_ods(path):
         _check_ods(path)
     elif head.startswith(b"PK"):
         _check_zip(path)
@@ -100,7 +100,7 @@ ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 _ODS_REPEATED_VALUE = re.compile(rb'<table:table-cell\b[^>]*?table:number-columns-repeated="(\d{1,9})"[^>]*?office:value')
 
 
-def _is_ods(path: Path) -> bool:
+def is_ods(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as zf:
             return "mimetype" in zf.namelist() and zf.read("mimetype").strip() == ODS_MIME

@@ -30,7 +30,9 @@ from desktop.services.exchange.cells import (
     parse_date,
     value_text,
 )
+from desktop.services.exchange.guard import is_ods
 from desktop.services.exchange.headers import IGNORED_HEADERS, SYNONYMS, classify, diagnose, header_again
+from desktop.services.exchange.ods_merges import ods_merges
 from desktop.services.exchange.report import ImportReport, Progress
 from desktop.services.exchange.schema import (
     ABOUT_NAME,
@@ -115,9 +117,13 @@ def sheet_rows(book: CalamineWorkbook, name: str) -> list[list[Any]]:
         raise ValidationError(f"工作表“{name}”无法读取：{exc}") from exc
 
 
-def sheet_merges(book: CalamineWorkbook, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The sheet's merged ranges ((first row, first col), (last row, last col)), 0-based; [] when the
-    format has none to give (old .xls, .ods)."""
+def sheet_merges(book: CalamineWorkbook, name: str,
+                 ods: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] | None = None,
+                 ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The sheet's merged ranges ((first row, first col), (last row, last col)), 0-based. calamine
+    gives them for .xlsx and .xls; for .ods they come from `ods_merges` (passed in as `ods`)."""
+    if ods is not None:
+        return ods.get(name, [])
     try:
         return list(book.get_sheet_by_name(name).merged_cell_ranges or [])
     except (CalamineError, AttributeError, TypeError):
@@ -396,6 +402,7 @@ def read_workbook(path: Path, report: ImportReport, progress: Progress, *, inclu
     about: dict[str, Any] | None = None
     tables: list[Table] = []
     hidden = _hidden_sheets(book)
+    ods = ods_merges(path) if is_ods(path) else None
     for name in book.sheet_names:
         progress.check()
         if name in hidden and not include_hidden:
@@ -417,7 +424,7 @@ def read_workbook(path: Path, report: ImportReport, progress: Progress, *, inclu
         report.sheets[name] = f"{sheet_kind.name}（表头在第 {first + 1}" + (
             f"–{last + 1} 行）" if last != first else " 行）")
         found_tables = read_table(name, rows, sheet_kind, first, last, columns, report, progress,
-                                  sheet_merges(book, name))
+                                  sheet_merges(book, name, ods))
         if len(found_tables) > 1:
             report.sheets[name] += f"，共 {len(found_tables)} 段表格"
         tables += found_tables
