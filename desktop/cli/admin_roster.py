@@ -115,6 +115,10 @@ def _changed(session: Session, args: argparse.Namespace, current: PersonInput) -
         changes["active_from"] = optional_day(args.start, "在岗日期")
     if args.end is not None:
         changes["active_to"] = optional_day(args.end, "离岗日期")
+    if args.moved_on is not None:
+        if args.department is None:
+            raise ValidationError("--moved-on 是部门调动的生效日期：请同时用 --department 给出调入的部门")
+        changes["moved_on"] = day(args.moved_on, "调动生效日期")
     if not changes:
         raise ValidationError("没有要修改的内容：请给出要修改的项，如 --name、--department、--to")
     return dataclasses.replace(current, **changes)
@@ -237,6 +241,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     update.add_argument("--new-badge", metavar="警号", help="改为新的警号")
     update.add_argument("--head", action=argparse.BooleanOptionalAction, default=None,
                         help="--head 设为一把手，--no-head 取消")
+    update.add_argument("--moved-on", metavar="YYYY-MM-DD",
+                        help="与 --department 一起用：调动生效日期（该日所在月起按新部门排名；不填则自最后锁定周期的次日起）")
     _person_options(update, adding=False)
     update.set_defaults(handler=cmd_person_update)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.models.base import Base, created_at, intpk, stable_uuid
@@ -66,3 +66,24 @@ def active_days(active_from: dt.date | None, active_to: dt.date | None, start: d
     first = max(start, active_from) if active_from else start
     last = min(end, active_to) if active_to else end
     return max(0, (last - first).days + 1)
+
+
+class DepartmentMove(Base):
+    """A person's move from one department to another, effective from a day (调动生效日期).
+
+    `Person.department_id` is where the person is now; the moves say where they were before. A
+    period is ranked by the department held on its last day on the roster, so a move on the 15th
+    ranks that whole month in the new department and the months before in the old one.
+    """
+
+    __tablename__ = "department_moves"
+    __table_args__ = (UniqueConstraint("person_id", "effective_on"),)
+
+    id: Mapped[intpk]
+    uuid: Mapped[stable_uuid]
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    from_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    to_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    effective_on: Mapped[dt.date]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[created_at]

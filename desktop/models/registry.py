@@ -21,7 +21,7 @@ from desktop.models.oversight import (
     RevokedSignature,
     SheetSignOff,
 )
-from desktop.models.people import Absence, Person
+from desktop.models.people import Absence, DepartmentMove, Person
 from desktop.models.periods import Confirmation, Period, PeriodTransition, SignOff
 from desktop.models.reports import ReportEvidence, SelfReport
 from desktop.models.scheme_results import SchemeResult, SchemeSignOff
@@ -39,6 +39,7 @@ __all__ = [
     "Complaint",
     "Confirmation",
     "Department",
+    "DepartmentMove",
     "Entry",
     "EntrySum",
     "EvidenceBlob",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from desktop.models.enums import DepartmentKind, Identity, Role
 from desktop.models.people import Person
 from desktop.models.station import Department, SignoffStep, Station
-from desktop.services import audit, id_numbers
+from desktop.services import audit, department_moves, id_numbers
 from desktop.services.actor import Actor, require
 from desktop.services.errors import NotFound, ValidationError
 
@@ -136,6 +136,8 @@ class PersonInput:
     # 身份证号, checked and normalised by `id_numbers.normalise`; None keeps what is stored (the
     # person screen never shows the full number, so leaving its field empty must not erase it).
     id_number: str | None = None
+    # 调动生效日期 of a department change (department_moves); None: from the first open day.
+    moved_on: dt.date | None = None
 
 
 def _check_person(session: Session, data: PersonInput, existing_id: int | None = None) -> None:
@@ -185,7 +187,8 @@ def update_impact(session: Session, person_id: int, data: PersonInput) -> list[s
         raise NotFound("人员不存在")
     wanted = {"badge": data.badge.strip(), "name": data.name.strip(), "department_id": data.department_id,
               "active_from": data.active_from, "active_to": data.active_to}
-    return change_impact(session, person, {k: v for k, v in wanted.items() if getattr(person, k) != v})
+    changes = {k: v for k, v in wanted.items() if getattr(person, k) != v}
+    return change_impact(session, person, changes, moved_on=data.moved_on)
 
 
 def update_person(session: Session, actor: Actor, person_id: int, data: PersonInput) -> Person:
@@ -194,6 +197,11 @@ def update_person(session: Session, actor: Actor, person_id: int, data: PersonIn
     if person is None:
         raise NotFound("人员不存在")
     _check_person(session, data, existing_id=person_id)
+    moved_on = None
+    if data.department_id != person.department_id:
+        moved_on = department_moves.record_move(session, actor, person, data.department_id, data.moved_on)
+    elif data.moved_on is not None:
+        raise ValidationError(f"{person.name} 的部门没有改变：只有调动部门时才填写调动生效日期")
     before = {f: getattr(person, f) for f in PERSON_FIELDS}
     person.badge, person.name = data.badge.strip(), data.name.strip()
     person.identity, person.position = data.identity.value, data.position.strip()
@@ -205,7 +213,8 @@ def update_person(session: Session, actor: Actor, person_id: int, data: PersonIn
     changed = {k: [before[k], after[k]] for k in PERSON_FIELDS if before[k] != after[k]}
     if "id_number" in changed:  # the audit trail is read by more people than the roster: masked there too
         changed["id_number"] = [id_numbers.mask(v) for v in changed["id_number"]]
-    audit.record(session, actor, "person.update", "person", person.uuid, changes=changed)
+    extra = {"moved_on": moved_on} if moved_on is not None else {}
+    audit.record(session, actor, "person.update", "person", person.uuid, changes=changed, **extra)
     return person
 
 

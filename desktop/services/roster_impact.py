@@ -1,12 +1,14 @@
 """What a roster change does to months already recorded, said before it is made.
 
-The roster keeps one department and one pair of on-duty dates per person. A change to them
-reaches into the past: a 离岗日期 earlier than the person's last entries drops those entries
-from the score; a move to another department re-ranks every month not yet locked. Locked
+The roster keeps one department (with its dated moves) and one pair of on-duty dates per person.
+A change to them reaches into the past: a 离岗日期 earlier than the person's last entries drops
+those entries from the score; a move to another department re-ranks the open months from the
+one it falls in. Locked
 months are safe by construction (their results, names included, are frozen at locking, so a
 signed sheet, its reprint and its verification code stay as they were). This module words
-those consequences for the person dialog, `jifen person update` and the import preview; the
-change takes effect from the first month not locked, which the lines name.
+those consequences for the person dialog, `jifen person update` and the import preview. A move
+takes effect from its date (department_moves: the month it falls in is ranked in the new
+department), by default from the first day after the last locked period; the lines name both.
 """
 
 from __future__ import annotations
@@ -23,18 +25,21 @@ from desktop.models.ledger import Entry
 from desktop.models.people import Person
 from desktop.models.periods import Period
 from desktop.models.station import Department
+from desktop.services import department_moves
 from desktop.services.periods import month_of, spec_of
 from desktop.services.text import cn_date
 
 
-def change_impact(session: Session, person: Person, changes: dict[str, Any]) -> list[str]:
-    """Lines saying what `changes` (Person field → new value) does to recorded months; [] when nothing."""
+def change_impact(session: Session, person: Person, changes: dict[str, Any],
+                  moved_on: dt.date | None = None) -> list[str]:
+    """Lines saying what `changes` (Person field → new value) does to recorded months; [] when nothing.
+    `moved_on` is the effective date of a department change (None: from the first open day)."""
     lines: list[str] = []
     if "active_to" in changes or "active_from" in changes:
         lines += _duty_lines(session, person, changes.get("active_from", person.active_from),
                              changes.get("active_to", person.active_to))
     if (dept_id := changes.get("department_id")) is not None and dept_id != person.department_id:
-        lines += _move_lines(session, person, dept_id)
+        lines += _move_lines(session, person, dept_id, moved_on)
     renamed = [(label, getattr(person, key), changes[key]) for key, label in (("name", "姓名"), ("badge", "警号"))
                if key in changes and changes[key] != getattr(person, key)]
     if renamed and _frozen_months(session, person):
@@ -63,16 +68,21 @@ def _duty_lines(session: Session, person: Person, start: dt.date | None, end: dt
     return lines
 
 
-def _move_lines(session: Session, person: Person, dept_id: int) -> list[str]:
+def _move_lines(session: Session, person: Person, dept_id: int, moved_on: dt.date | None) -> list[str]:
     old, new = session.get(Department, person.department_id), session.get(Department, dept_id)
     if old is None or new is None:
         return []
+    day = department_moves.effective_day(session, person, moved_on)
     frozen = _frozen_months(session, person)
-    first_open = _first_open_month(session)
-    text = f"部门由“{old.name}”改为“{new.name}”："
+    text = f"部门由“{old.name}”改为“{new.name}”，自{cn_date(day)}起生效："
     if frozen:
         text += f"已锁定的{'、'.join(frozen[-3:])}{'等' if len(frozen) > 3 else ''}仍按“{old.name}”；"
-    text += f"从{first_open}起（未锁定的周期整月）按“{new.name}”排名和评定"
+    month = month_of(day)
+    last_locked = department_moves.last_locked_day(session)
+    if last_locked is None or month.start > last_locked + dt.timedelta(days=1):
+        text += f"{month.label}之前未锁定的月份仍按“{old.name}”；"
+    when = month.label if day == month.start else f"{month.label}（调动当月，以月末所在部门为准）"
+    text += f"{when}起按“{new.name}”排名和评定"
     return [text]
 
 
@@ -87,10 +97,3 @@ def _locked_between(session: Session, first: dt.date, last: dt.date) -> list[str
     periods = session.scalars(select(Period).where(Period.state == PeriodState.LOCKED.value, Period.start <= last,
                                                    Period.end >= first).order_by(Period.start))
     return [spec_of(p).label for p in periods]
-
-
-def _first_open_month(session: Session) -> str:
-    """The first month after the last locked one: where a change to the roster starts to count."""
-    last = session.scalar(select(func.max(Period.end)).where(Period.state == PeriodState.LOCKED.value))
-    day = (last + dt.timedelta(days=1)) if last is not None else dt.date.today().replace(day=1)
-    return month_of(day).label

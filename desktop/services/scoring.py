@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ from desktop.models.ledger import Entry, EntrySum
 from desktop.models.people import Absence, Person, active_days
 from desktop.models.periods import Period
 from desktop.models.station import Department, ranking_group
-from desktop.services import audit, leader_rule
+from desktop.services import audit, department_moves, leader_rule
 from desktop.services.actor import Actor, require
 from desktop.services.grade_engine import Policy
 from desktop.services.grade_why import explain
@@ -237,6 +238,23 @@ def _month_ceilings(session: Session, period: Period, policy: Policy) -> tuple[d
     return ceilings, shown
 
 
+def _departments_held(session: Session, people: Sequence[Any], start: dt.date, end: dt.date) -> Sequence[Any]:
+    """The people rows with the department each held on the period's last day on the roster, where
+    a dated move (department_moves) has changed it since: a move on the 15th ranks that month in
+    the new department and the months before in the old one."""
+    moves = department_moves.later_moves(session, start)
+    if not moves:
+        return people
+    depts = {row[0]: tuple(row[1:]) for row in session.connection().execute(
+        select(Department.id, Department.name, Department.kind, Department.post_class))}
+    out: list[tuple[Any, ...]] = []
+    for row in people:
+        person_id, active_to = row[0], row[7]
+        held = department_moves.held_on(moves.get(person_id, []), department_moves.ranking_day(end, active_to))
+        out.append((*row[:8], held, *depts[held]) if held is not None else tuple(row))
+    return out
+
+
 def calculate(session: Session, period: Period, policy: Policy | None = None) -> list[ScoreRow]:
     """Compute everyone's score and grade for the period, without writing anything."""
     policy = policy or policy_for(session, period)
@@ -253,6 +271,7 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         .join(Department, Department.id == Person.department_id)
         .order_by(Department.sort_order, Person.badge)
     ).all()
+    people = _departments_held(session, people, period.start, period.end)
     sums, vetoed = _component_sums(session, period.start, period.end)
     leave = _leave_days(session, period.start, period.end) if policy.long_leave_days else {}
     rows: list[ScoreRow] = []

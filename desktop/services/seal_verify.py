@@ -27,7 +27,8 @@ from desktop.services.seals import COVERED, combined_digest, read_rows, row_dige
 
 TABLE_LABELS = {
     "stations": "单位", "departments": "部门", "signoff_steps": "签核步骤", "settings": "单位设置",
-    "users": "用户", "people": "人员", "absences": "请假登记", "catalogue_versions": "考核细则版本",
+    "users": "用户", "people": "人员", "absences": "请假登记", "department_moves": "部门调动",
+    "catalogue_versions": "考核细则版本",
     "catalogue_items": "考核细则条目", "entries": "积分记录", "evidence_files": "佐证材料",
     "periods": "考核周期", "period_transitions": "周期状态变更", "confirmations": "个人确认",
     "signoffs": "签核", "grade_policies": "等次政策", "policy_versions": "等次政策版本",

@@ -35,7 +35,7 @@ from desktop.models.base import Base
 # itself, the seals, `entry_sums` (kept by triggers from entries; `seal_verify` recomputes it)
 # and `evidence_blobs` (addressed by their own SHA-256, which `seal_verify` checks).
 COVERED = (
-    "stations", "departments", "signoff_steps", "settings", "users", "people", "absences",
+    "stations", "departments", "signoff_steps", "settings", "users", "people", "absences", "department_moves",
     "catalogue_versions", "catalogue_items", "entries", "evidence_files", "periods",
     "period_transitions", "confirmations", "signoffs", "grade_policies", "policy_versions",
     "score_results", "grade_overrides", "awards", "units", "unit_members", "schemes", "case_reviews",

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from desktop.models.people import Person
 from desktop.models.station import Department
 from desktop.models.units import UNIT_KIND_LABELS, UNIT_KINDS, Unit, UnitMember
-from desktop.services import audit
+from desktop.services import audit, department_moves
 from desktop.services.actor import Actor, require
 from desktop.services.errors import NotFound, ValidationError
 from desktop.services.roster import person_by_badge
@@ -162,9 +162,14 @@ def end_member(session: Session, actor: Actor, unit_code: str, badge: str, end: 
 
 def members_on(session: Session, unit: Unit, day: dt.date) -> list[Person]:
     """Everyone in the unit on `day`: its department's people, or its own membership rows."""
-    if unit.department_id is not None:
-        people = session.scalars(select(Person).where(Person.department_id == unit.department_id))
-        return sorted((p for p in people if p.active_on(day)), key=lambda p: p.badge)
+    if unit.department_id is not None:  # who held the department that day (dated moves included)
+        moves = department_moves.later_moves(session, day)
+        held = {pid: department_moves.held_on(m, day) for pid, m in moves.items()}
+        moved_out = {pid for pid, dept in held.items() if dept not in (None, unit.department_id)}
+        moved_in = [pid for pid, dept in held.items() if dept == unit.department_id]
+        people = session.scalars(select(Person).where(or_(Person.department_id == unit.department_id,
+                                                          Person.id.in_(moved_in))))
+        return sorted((p for p in people if p.active_on(day) and p.id not in moved_out), key=lambda p: p.badge)
     rows = session.scalars(select(UnitMember).where(
         UnitMember.unit_id == unit.id, UnitMember.start <= day, or_(UnitMember.end.is_(None), UnitMember.end >= day)))
     return sorted({r.person for r in rows}, key=lambda p: p.badge)

@@ -97,6 +97,30 @@ def test_an_id_number_is_kept_and_listed_masked(path: Path, monkeypatch: pytest.
     assert "15030219850612013X" not in json.dumps(listed, ensure_ascii=False)
 
 
+def test_a_department_move_takes_its_effective_date(path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.models.people import DepartmentMove
+
+    assert run(path, "department", "add", "一号警务室", "--kind", "警务室", "--post-class", "一类", "--user", "clerk",
+               password=PASSWORD, monkeypatch=monkeypatch) == 0
+    assert run(path, "person", "update", "101", "--department", "一号警务室", "--moved-on", "2026-11-15",
+               "--user", "clerk", password=PASSWORD, monkeypatch=monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "注意：部门由“治安中队”改为“一号警务室”，自2026年11月15日起生效" in out
+    assert "2026年11月（调动当月，以月末所在部门为准）起按“一号警务室”排名和评定" in out
+    with Opened(path) as s:
+        assert [m.effective_on.isoformat() for m in s.scalars(select(DepartmentMove))] == ["2026-11-15"]
+    for argv, message in ((["--moved-on", "2026-11-20"], "--moved-on 是部门调动的生效日期：请同时用 --department 给出调入的部门"),
+                          (["--department", "治安中队", "--moved-on", "2026-11-10"],
+                           "已有一次2026年11月15日生效的调动；新的调动生效日期不能早于它"),
+                          (["--department", "治安中队", "--moved-on", "11/20"], "调动生效日期“11/20”应写作")):
+        assert run(path, "person", "update", "101", *argv, "--user", "clerk", password=PASSWORD,
+                   monkeypatch=monkeypatch) == 2
+        assert message in one_error_line(capsys.readouterr().err)
+    found = person(path, "101")
+    assert found is not None and found.department.name == "一号警务室"
+
+
 def test_an_officer_cannot_edit_the_roster(path: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     assert run(path, "person", "update", "101", "--name", "李四", "--user", "officer", password=PASSWORD,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop.models.db import open_database
-from desktop.models.enums import Role
+from desktop.models.enums import Identity, Role
 from desktop.services import (
     absences,
     accountability,
@@ -113,6 +113,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for signer in (head, leader, w.chief, w.jdy):
             signoff.sign(s, signer, month, PASSWORD)
         accountability.record(s, w.clerk, people[2].badge, "ZB-08", dt.date(2026, 3, 5), "督察发现迟到")
+    with w.tx() as s:  # a dated move after the locked March (department_moves)
+        community = roster.add_department(s, w.clerk, "社区中队")
+        moved = s.get(type(people[8]), people[8].id)
+        roster.update_person(s, w.clerk, moved.id, roster.PersonInput(
+            badge=moved.badge, name=moved.name, identity=Identity(moved.identity), department_id=community.id,
+            sequence=moved.sequence, moved_on=dt.date(2026, 6, 1)))
     db.dispose()
     return path
 
@@ -163,6 +169,7 @@ def test_every_covered_table_has_rows_and_all_verify(template: Path) -> None:
 EDITS = {
     "stations": ("name", "别的派出所"), "departments": ("name", "刑侦中队"), "signoff_steps": ("role", "clerk"),
     "users": ("role", "chief"), "people": ("sequence", "领导"), "absences": ("end", "2026-03-31"),
+    "department_moves": ("effective_on", "2026-04-01"),
     "catalogue_versions": ("effective_from", "2025-01-01"), "catalogue_items": ("points_tenths", 500),
     "entries": ("points_tenths", 9990), "evidence_files": ("filename", "换了.pdf"), "periods": ("state", "open"),
     "period_transitions": ("reason", "改了"), "confirmations": ("comment", "同意"),

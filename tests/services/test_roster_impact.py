@@ -59,8 +59,8 @@ def test_a_department_move_counts_from_the_first_month_not_locked(db: Database) 
         p = s.get(Person, pid)
         assert p is not None
         lines = roster.update_impact(s, pid, _input(p, department_id=other.id))
-    assert lines == ["部门由“治安中队”改为“社区中队”：已锁定的2026年3月仍按“治安中队”；"
-                     "从2026年4月起（未锁定的周期整月）按“社区中队”排名和评定"]
+    assert lines == ["部门由“治安中队”改为“社区中队”，自2026年4月1日起生效：已锁定的2026年3月仍按“治安中队”；"
+                     "2026年4月起按“社区中队”排名和评定"]
 
 
 def test_a_rename_after_locking_keeps_the_printed_code(db: Database) -> None:

@@ -112,3 +112,50 @@ def test_a_change_that_reaches_into_recorded_months_asks_first(qtbot, station_ct
         assert saved.active_to == dt.date(2026, 3, 10) and saved.id_number == "15030219850612013X"
     dialog = PersonDialog([(saved.department_id, "x")], [], None, saved)
     assert dialog.id_number.text() == "" and dialog.id_number.placeholderText() == "已登记 150302********013X，留空不变"
+
+
+def test_a_department_move_takes_its_date_in_the_dialog(qtbot, station_ctx_for, station_db, modals):
+    """The date field wakes only when the department is changed; the question names the date and
+    the month from which the new department ranks; the dialog shows the move afterwards."""
+    import datetime as dt
+
+    from desktop.models.people import DepartmentMove
+    from tests import factories
+
+    with station_db.transaction() as s:
+        factories.department(s, "社区中队")
+        wang = s.scalar(select(Person).where(Person.badge == "150003"))
+    screen = _screen(qtbot, station_ctx_for("clerk"))
+    screen.select(wang.id)
+    states = []
+
+    def move(dialog: PersonDialog) -> int:
+        states.append(dialog.moved_on.isEnabled())
+        dialog.department.setCurrentIndex(dialog.department.findText("社区中队"))
+        states.append(dialog.moved_on.isEnabled())
+        qtbot.mouseClick(dialog.moved_on.check, Qt.MouseButton.LeftButton)
+        dialog.moved_on.edit.setDate(dt.date(2026, 11, 16))
+        dialog.accept()
+        return dialog.result()
+
+    modals.on_dialog = move
+    modals.question_answer = modals.question_answer.Yes
+    qtbot.mouseClick(screen.edit_button, Qt.MouseButton.LeftButton)
+    assert states == [False, True]
+    asked = modals.texts_of("question")[-1]
+    assert "部门由“治安中队”改为“社区中队”，自2026年11月16日起生效" in asked
+    assert "2026年11月（调动当月，以月末所在部门为准）起按“社区中队”排名和评定" in asked
+    with station_db.session() as s:
+        (row,) = s.scalars(select(DepartmentMove)).all()
+        assert row.effective_on == dt.date(2026, 11, 16) and s.get(Person, wang.id).department.name == "社区中队"
+    shown = []
+
+    def look(dialog: PersonDialog) -> int:
+        from PySide6.QtWidgets import QLabel
+
+        shown.append(dialog.findChild(QLabel, "moveHistory").text())
+        return 0
+
+    modals.on_dialog = look
+    qtbot.mouseClick(screen.edit_button, Qt.MouseButton.LeftButton)
+    assert shown[-1] == "2026年11月16日起由“治安中队”调入“社区中队”"

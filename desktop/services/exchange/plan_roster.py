@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from desktop.models.enums import DepartmentKind, Identity
 from desktop.models.people import Person
 from desktop.models.station import Department, Station
-from desktop.services import id_numbers
+from desktop.services import department_moves, id_numbers
 from desktop.services.errors import ValidationError
 from desktop.services.exchange import vocab
 from desktop.services.exchange.cells import CellError, fold
@@ -150,10 +150,21 @@ def _plan_person(plan: Plan, table: Table, row: Row, seen: dict[str, tuple[str, 
     if start and end and end < start:
         plan.cell_problem(table, row.number, "active_to", "离岗日期早于在岗日期", end)
         return "rejected"
+    # 调动日期 dates a department change; on a row whose department is unchanged it only says
+    # since when (many rosters fill 任现部门时间 for everyone) and is left alone.
+    moved_on = row.values.get("moved_on")
+    if "department_id" in changes:
+        try:  # the same checks as a move made on the person screen: not into a locked period
+            department_moves.check_move(plan.session, person,
+                                        department_moves.effective_day(plan.session, person, moved_on))
+        except ValidationError as exc:
+            plan.cell_problem(table, row.number, "moved_on" if moved_on else "department", str(exc), moved_on)
+            return "rejected"
+        plan.memo.setdefault("moves", {})[existing.id] = moved_on
     if not changes:
         return "unchanged"
     known = {k: v for k, v in changes.items() if k != "department_id" or isinstance(v, int)}
-    impact = change_impact(plan.session, person, known)  # a change that reaches into recorded months
+    impact = change_impact(plan.session, person, known, moved_on=moved_on)  # reaching into recorded months
     for line in impact:
         plan.report.notice(table.sheet, row.number, f"{person.name}（{person.badge}）{line}")
     if impact:
@@ -282,9 +293,13 @@ def apply_roster(plan: Plan) -> None:
 
     if plan.new_people:
         session.execute(insert(Person), [p | {"department_id": dept_id(p["department_id"])} for p in plan.new_people])
+    moves = plan.memo.get("moves", {})
     for person_id, changes in plan.person_updates.items():
         person = session.get(Person, person_id)
         assert person is not None
+        if "department_id" in changes:  # dated as the row says, else from the first open day
+            department_moves.record_move(session, plan.actor, person, dept_id(changes["department_id"]),
+                                         moves.get(person_id))
         for key, value in changes.items():
             setattr(person, key, dept_id(value) if key == "department_id" else value)
     session.flush()

@@ -99,7 +99,10 @@ ROSTER = SheetKind("roster", "人员", (
     F("phone", "电话", "key", "联系电话", "手机", "手机号", "手机号码", "联系方式", width=14),
 ), (frozenset({"badge", "name"}), frozenset({"id_number", "name"})),
    ("人员名册", "花名册", "名册", "民警名单", "人员名单", "人员信息", "人员基本信息", "辅警名册", "民警信息"),
-    read_only=(ID_NUMBER,))
+    # 调动日期: when a move to the department in this row takes effect (department_moves). Read
+    # from a clerk's roster, not exported: a jifen export carries each person's current department.
+    read_only=(ID_NUMBER, F("moved_on", "调动日期", "date", "调动生效日期", "部门调动日期", "调整部门日期",
+                            "调岗日期", "任现部门日期", "任现部门时间", "到现部门时间", "现部门起始日期", width=12)))
 
 CATALOGUE = SheetKind("catalogue", "考核细则", (
     F("version_uuid", "版本UUID", "uuid", width=38),

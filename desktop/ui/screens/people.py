@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.models.enums import Identity
 from desktop.models.people import Person
-from desktop.services import queries, roster
+from desktop.services import department_moves, queries, roster
 from desktop.services.errors import JifenError
 from desktop.ui.context import AppContext
 from desktop.ui.models.people import PeopleModel, RosterRow
@@ -167,7 +167,8 @@ class PeopleScreen(QWidget):
     # -- writing -------------------------------------------------------------------------
     def _dialog(self, person: Person | None) -> PersonDialog:
         depts = [(d.id, d.name) for d in self.ctx.read(queries.department_rows)]
-        return PersonDialog(depts, self.ctx.read(queries.sequences), self, person)
+        moves = self.ctx.read(lambda s: department_moves.history(s, person.id)) if person is not None else None
+        return PersonDialog(depts, self.ctx.read(queries.sequences), self, person, moves=moves)
 
     def add_person(self) -> None:
         dialog = self._dialog(None)

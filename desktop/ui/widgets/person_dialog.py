@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QWidget
 
 from desktop.models.enums import Identity
 from desktop.models.people import Person
@@ -15,7 +15,8 @@ from desktop.ui.widgets.forms import FormDialog, OptionalDate, combo
 
 class PersonDialog(FormDialog):
     def __init__(self, departments: list[tuple[int, str]], sequences: list[str], parent: QWidget | None = None,
-                 person: Person | None = None, submit: Callable[[], bool] | None = None) -> None:
+                 person: Person | None = None, submit: Callable[[], bool] | None = None,
+                 moves: list[str] | None = None) -> None:
         super().__init__("修改人员" if person else "新增人员", parent, submit)
         self.badge = QLineEdit(person.badge if person else "")
         self.name = QLineEdit(person.name if person else "")
@@ -40,13 +41,36 @@ class PersonDialog(FormDialog):
         if person:
             self.active_from.set_value(person.active_from)
             self.active_to.set_value(person.active_to)
+        # A department change takes an effective date (调动生效日期): the month it falls in is ranked
+        # in the new department. Left unticked, it counts from the day after the last locked period.
+        self.moved_on = OptionalDate("指定调动生效日期")
+        self.moved_on.setObjectName("movedOn")
+        self.moved_on.setToolTip("该日所在的月份起按新部门排名和评定（以月末所在部门为准）；"
+                                 "不指定则自最后一个锁定周期的次日起")
+        self._department_before = person.department_id if person else None
+        self.moved_on.setEnabled(False)
+        self.department.currentIndexChanged.connect(self._department_changed)
         self.badge.setPlaceholderText("例如 150231 或 FJ0001")
+        rows: list[tuple[str, QWidget]] = [("部门", self.department)]
+        if person is not None:
+            rows.append(("调动", self.moved_on))
+        if moves:
+            history = QLabel("\n".join(moves))
+            history.setObjectName("moveHistory")
+            history.setWordWrap(True)
+            rows.append(("调动记录", history))
         for label, widget in (("警号", self.badge), ("姓名", self.name), ("身份", self.identity),
-                              ("部门", self.department), ("职务", self.position), ("考核序列", self.sequence),
+                              *rows, ("职务", self.position), ("考核序列", self.sequence),
                               ("", self.is_head), ("在岗日期", self.active_from), ("离岗日期", self.active_to),
                               ("电话", self.phone), ("身份证号", self.id_number)):
             self.form.addRow(label, widget)
         self.setMinimumWidth(420)
+
+    def _department_changed(self) -> None:
+        moved = self._department_before is not None and self.department.currentData() != self._department_before
+        self.moved_on.setEnabled(moved)
+        if not moved:
+            self.moved_on.set_value(None)
 
     def value(self) -> PersonInput:
         return PersonInput(
@@ -55,4 +79,5 @@ class PersonDialog(FormDialog):
             sequence=self.sequence.currentText(), is_head=self.is_head.isChecked(),
             active_from=self.active_from.value(), active_to=self.active_to.value(), phone=self.phone.text(),
             id_number=self.id_number.text().strip() or None,
+            moved_on=self.moved_on.value() if self.moved_on.isEnabled() else None,
         )
