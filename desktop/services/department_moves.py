@@ -125,11 +125,6 @@ def ranking_day(period_end: dt.date, active_to: dt.date | None) -> dt.date:
     return min(period_end, active_to) if active_to is not None else period_end
 
 
-def department_on(session: Session, person: Person, day: dt.date) -> int:
-    """The id of the department `person` held on `day`."""
-    return held_on(later_moves(session, day).get(person.id, []), day) or person.department_id
-
-
 def history(session: Session, person_id: int) -> list[str]:
     """The person's moves as lines for the person dialog and `jifen person show`, earliest first."""
     names = dict(session.execute(select(Department.id, Department.name)).all())

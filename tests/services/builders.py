@@ -169,3 +169,13 @@ def five_people(session: Session, w: World, day: dt.date = MARCH) -> list[Person
     for i, p in enumerate(people):
         rec(session, w.clerk, p, "ZB-01", day, qty=5 - i)
     return people
+
+
+def person_input(p: Person, **changes: object) -> roster.PersonInput:
+    """The person as stored, as the dialog would hand it back, with `changes` made."""
+    import dataclasses
+
+    base = roster.PersonInput(badge=p.badge, name=p.name, identity=Identity(p.identity),
+                              department_id=p.department_id, position=p.position, sequence=p.sequence,
+                              is_head=p.is_head, active_from=p.active_from, active_to=p.active_to)
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]

@@ -4,7 +4,6 @@ the unit of a department counts who held it that day; the import and the command
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -13,24 +12,15 @@ import pytest
 from sqlalchemy import select
 
 from desktop.models.db import Database
-from desktop.models.enums import Identity
 from desktop.models.people import DepartmentMove, Person
 from desktop.models.station import Department
 from desktop.services import department_moves, periods, roster, scoring, units
 from desktop.services.errors import ValidationError
 from desktop.services.exchange.import_ import import_file
-from desktop.services.roster import PersonInput
 from tests import factories
-from tests.services.builders import World, locked, rec, world
+from tests.services.builders import World, locked, person_input, rec, world
 
 D = dt.date
-
-
-def _input(p: Person, **changes: object) -> PersonInput:
-    base = PersonInput(badge=p.badge, name=p.name, identity=Identity(p.identity), department_id=p.department_id,
-                       position=p.position, sequence=p.sequence, is_head=p.is_head, active_from=p.active_from,
-                       active_to=p.active_to)
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def _station(db: Database) -> tuple[World, int, int]:
@@ -58,8 +48,8 @@ def test_a_move_mid_month_ranks_that_month_in_the_new_department(db: Database) -
     with w.tx() as s:
         p = s.get(Person, pid)
         assert p is not None
-        lines = roster.update_impact(s, pid, _input(p, department_id=other, moved_on=D(2026, 5, 15)))
-        roster.update_person(s, w.clerk, pid, _input(p, department_id=other, moved_on=D(2026, 5, 15)))
+        lines = roster.update_impact(s, pid, person_input(p, department_id=other, moved_on=D(2026, 5, 15)))
+        roster.update_person(s, w.clerk, pid, person_input(p, department_id=other, moved_on=D(2026, 5, 15)))
     assert lines == ["部门由“治安中队”改为“社区中队”，自2026年5月15日起生效：已锁定的2026年3月仍按“治安中队”；"
                      "2026年5月之前未锁定的月份仍按“治安中队”；"
                      "2026年5月（调动当月，以月末所在部门为准）起按“社区中队”排名和评定"]
@@ -79,7 +69,7 @@ def test_a_move_dated_on_the_first_of_next_month_leaves_this_month_alone(db: Dat
     with w.tx() as s:
         p = s.get(Person, pid)
         assert p is not None
-        roster.update_person(s, w.clerk, pid, _input(p, department_id=other, moved_on=D(2026, 6, 1)))
+        roster.update_person(s, w.clerk, pid, person_input(p, department_id=other, moved_on=D(2026, 6, 1)))
     assert _department_in(db, "2026-05", pid) == "治安中队"
     assert _department_in(db, "2026-06", pid) == "社区中队"
 
@@ -89,7 +79,7 @@ def test_a_move_into_a_locked_month_is_refused_and_nothing_changes(db: Database)
     with pytest.raises(ValidationError) as err, w.tx() as s:
         p = s.get(Person, pid)
         assert p is not None
-        roster.update_person(s, w.clerk, pid, _input(p, department_id=other, moved_on=D(2026, 3, 20)))
+        roster.update_person(s, w.clerk, pid, person_input(p, department_id=other, moved_on=D(2026, 3, 20)))
     assert str(err.value) == ("王伟 的调动生效日期2026年3月20日落在已锁定的2026年3月内；"
                               "已锁定周期的评定结果不能改变，请把生效日期定在2026年4月1日或之后")
     with db.session() as s:
@@ -101,13 +91,13 @@ def test_a_date_without_a_move_and_a_move_before_the_last_are_refused(db: Databa
     w, pid, other = _station(db)
     with pytest.raises(ValidationError, match="部门没有改变：只有调动部门时才填写调动生效日期"), w.tx() as s:
         p = s.get(Person, pid)
-        roster.update_person(s, w.clerk, pid, _input(p, moved_on=D(2026, 5, 1)))  # type: ignore[arg-type]
+        roster.update_person(s, w.clerk, pid, person_input(p, moved_on=D(2026, 5, 1)))  # type: ignore[arg-type]
     with w.tx() as s:
         p = s.get(Person, pid)
-        roster.update_person(s, w.clerk, pid, _input(p, department_id=other, moved_on=D(2026, 5, 15)))  # type: ignore[arg-type]
+        roster.update_person(s, w.clerk, pid, person_input(p, department_id=other, moved_on=D(2026, 5, 15)))  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="已有一次2026年5月15日生效的调动；新的调动生效日期不能早于它"), w.tx() as s:
         p = s.get(Person, pid)
-        roster.update_person(s, w.clerk, pid, _input(p, department_id=w.dept.id, moved_on=D(2026, 4, 10)))  # type: ignore[arg-type]
+        roster.update_person(s, w.clerk, pid, person_input(p, department_id=w.dept.id, moved_on=D(2026, 4, 10)))  # type: ignore[arg-type]
 
 
 def test_a_second_change_on_the_same_date_corrects_the_first(db: Database) -> None:
@@ -115,11 +105,11 @@ def test_a_second_change_on_the_same_date_corrects_the_first(db: Database) -> No
     with w.tx() as s:
         third = factories.department(s, "巡逻中队")
         p = s.get(Person, pid)
-        roster.update_person(s, w.clerk, pid, _input(p, department_id=other, moved_on=D(2026, 5, 15)))  # type: ignore[arg-type]
-        roster.update_person(s, w.clerk, pid, _input(p, department_id=third.id, moved_on=D(2026, 5, 15)))  # type: ignore[arg-type]
+        roster.update_person(s, w.clerk, pid, person_input(p, department_id=other, moved_on=D(2026, 5, 15)))  # type: ignore[arg-type]
+        roster.update_person(s, w.clerk, pid, person_input(p, department_id=third.id, moved_on=D(2026, 5, 15)))  # type: ignore[arg-type]
         moves = s.scalars(select(DepartmentMove)).all()
         assert [(m.from_department_id, m.to_department_id) for m in moves] == [(w.dept.id, third.id)]
-        roster.update_person(s, w.clerk, pid, _input(p, department_id=w.dept.id, moved_on=D(2026, 5, 15)))  # type: ignore[arg-type]
+        roster.update_person(s, w.clerk, pid, person_input(p, department_id=w.dept.id, moved_on=D(2026, 5, 15)))  # type: ignore[arg-type]
         assert s.scalars(select(DepartmentMove)).all() == []
     assert _department_in(db, "2026-05", pid) == "治安中队"
 
@@ -128,7 +118,7 @@ def test_an_undated_move_counts_from_the_day_after_the_last_locked_period(db: Da
     w, pid, other = _station(db)
     with w.tx() as s:
         p = s.get(Person, pid)
-        roster.update_person(s, w.clerk, pid, _input(p, department_id=other))  # type: ignore[arg-type]
+        roster.update_person(s, w.clerk, pid, person_input(p, department_id=other))  # type: ignore[arg-type]
         assert s.scalar(select(DepartmentMove.effective_on)) == D(2026, 4, 1)
     assert _department_in(db, "2026-03", pid) == "治安中队"  # locked: frozen as graded
     assert _department_in(db, "2026-04", pid) == "社区中队"
@@ -138,7 +128,7 @@ def test_a_department_unit_counts_who_held_the_department_that_day(db: Database)
     w, pid, other = _station(db)
     with w.tx() as s:
         p = s.get(Person, pid)
-        roster.update_person(s, w.clerk, pid, _input(p, department_id=other, moved_on=D(2026, 5, 15)))  # type: ignore[arg-type]
+        roster.update_person(s, w.clerk, pid, person_input(p, department_id=other, moved_on=D(2026, 5, 15)))  # type: ignore[arg-type]
         old_unit = units.for_department(s, w.clerk, s.get(Department, w.dept.id))  # type: ignore[arg-type]
         new_unit = units.for_department(s, w.clerk, s.get(Department, other))  # type: ignore[arg-type]
         assert [x.badge for x in units.members_on(s, old_unit, D(2026, 5, 14))] == ["150001", "150002"]

@@ -3,7 +3,6 @@ and never able to change a locked month's signed sheet or its verification code.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -11,24 +10,15 @@ import openpyxl
 from sqlalchemy import select
 
 from desktop.models.db import Database
-from desktop.models.enums import Identity
 from desktop.models.people import Person
 from desktop.models.periods import Period
 from desktop.models.station import Department
 from desktop.services import ledger, roster, scoring, sheet_codes
 from desktop.services.exchange.import_ import import_file
-from desktop.services.roster import PersonInput
 from tests import factories
-from tests.services.builders import World, entry_input, locked, world
+from tests.services.builders import World, entry_input, locked, person_input, world
 
 D = dt.date
-
-
-def _input(p: Person, **changes: object) -> PersonInput:
-    base = PersonInput(badge=p.badge, name=p.name, identity=Identity(p.identity), department_id=p.department_id,
-                       position=p.position, sequence=p.sequence, is_head=p.is_head, active_from=p.active_from,
-                       active_to=p.active_to)
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def _station(db: Database) -> tuple[World, int]:
@@ -47,7 +37,7 @@ def test_an_earlier_leaving_date_names_the_entries_it_drops(db: Database) -> Non
     with w.db.session() as s:
         p = s.get(Person, pid)
         assert p is not None
-        lines = roster.update_impact(s, pid, _input(p, active_to=D(2026, 3, 10)))
+        lines = roster.update_impact(s, pid, person_input(p, active_to=D(2026, 3, 10)))
     assert lines == ["离岗日期为2026年3月10日：此人在这之后还有 2 条积分记录（2026年3月12日至2026年4月8日），"
                      "这些记录不再计入积分；其中2026年3月已锁定，该月的评定表和等次不变（锁定时已保存）"]
 
@@ -58,7 +48,7 @@ def test_a_department_move_counts_from_the_first_month_not_locked(db: Database) 
         other = factories.department(s, "社区中队")
         p = s.get(Person, pid)
         assert p is not None
-        lines = roster.update_impact(s, pid, _input(p, department_id=other.id))
+        lines = roster.update_impact(s, pid, person_input(p, department_id=other.id))
     assert lines == ["部门由“治安中队”改为“社区中队”，自2026年4月1日起生效：已锁定的2026年3月仍按“治安中队”；"
                      "2026年4月起按“社区中队”排名和评定"]
 
@@ -73,9 +63,9 @@ def test_a_rename_after_locking_keeps_the_printed_code(db: Database) -> None:
     with w.tx() as s:
         p = s.get(Person, pid)
         assert p is not None
-        assert roster.update_impact(s, pid, _input(p, name="王伟民")) == [
+        assert roster.update_impact(s, pid, person_input(p, name="王伟民")) == [
             "姓名由“王伟”改为“王伟民”：已锁定周期的评定表仍按原来的姓名打印，核验码不变"]
-        roster.update_person(s, w.clerk, pid, _input(p, name="王伟民"))
+        roster.update_person(s, w.clerk, pid, person_input(p, name="王伟民"))
         dept = s.get(Department, w.dept.id)
         assert dept is not None
         dept.name = "治安管理中队"  # the department renamed too
