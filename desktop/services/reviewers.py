@@ -24,7 +24,7 @@ from desktop.models.oversight import ReviewerAssignment
 from desktop.models.people import Person
 from desktop.models.station import Department
 from desktop.models.units import Unit
-from desktop.services import audit
+from desktop.services import audit, department_moves
 from desktop.services.actor import Actor, require
 from desktop.services.errors import NotFound, ValidationError
 from desktop.services.roster import person_by_badge
@@ -65,14 +65,21 @@ class ReviewMap:
         self._dept = {r.department_id: r.reviewer_id for r in rows if r.kind == "department"}
         leaders = [r.reviewer_id for r in rows if r.kind == "leaders"]
         self._people = {p.id: p for p in session.scalars(select(Person))}
+        # The department each held on `day`: a move dated after it (department_moves) does not
+        # hand a person to the new department's head for a month still ranked in the old one.
+        moves = department_moves.later_moves(session, day)
+        self._held = {pid: held for pid, m in moves.items() if (held := department_moves.held_on(m, day)) is not None}
         chief = next((p for p in sorted(self._people.values(), key=lambda p: p.badge)
                       if p.is_head and p.active_on(day)), None)
         self._leaders = leaders[-1] if leaders else (chief.id if chief else None)
         self._heads: dict[int, Person | None] = {}
 
+    def department_of(self, person: Person) -> int:
+        return self._held.get(person.id, person.department_id)
+
     def head(self, department_id: int) -> Person | None:
         if department_id not in self._heads:
-            self._heads[department_id] = _head(self.session, department_id, self.day, self._people)
+            self._heads[department_id] = _head(self.session, department_id, self.day, self._people, self._held)
         return self._heads[department_id]
 
     def leader_in_charge(self, department_id: int) -> Person | None:
@@ -89,10 +96,10 @@ class ReviewMap:
         if is_leader(person):
             found = self._active(self._leaders)
             return Reviewer(found if found is not None and found.id != person.id else None, "leaders")
-        head = self.head(person.department_id)
+        head = self.head(self.department_of(person))
         if head is not None and head.id != person.id:
             return Reviewer(head, "head")
-        leader = self.leader_in_charge(person.department_id)
+        leader = self.leader_in_charge(self.department_of(person))
         if leader is not None and leader.id != person.id:
             return Reviewer(leader, "leader")
         found = self._active(self._leaders)
@@ -104,7 +111,8 @@ class ReviewMap:
                       key=lambda p: p.badge)
 
 
-def _head(session: Session, department_id: int, day: dt.date, people: dict[int, Person]) -> Person | None:
+def _head(session: Session, department_id: int, day: dt.date, people: dict[int, Person],
+          held: dict[int, int]) -> Person | None:
     from desktop.services import units
 
     unit = session.scalar(select(Unit).where(Unit.department_id == department_id))
@@ -112,7 +120,8 @@ def _head(session: Session, department_id: int, day: dt.date, people: dict[int, 
         found = units.head_on(session, unit, day)
         if found is not None:
             return found
-    staff = sorted((p for p in people.values() if p.department_id == department_id and p.active_on(day)),
+    staff = sorted((p for p in people.values() if held.get(p.id, p.department_id) == department_id
+                    and p.active_on(day)),
                    key=lambda p: p.badge)
     return (next((p for p in staff if p.is_head), None)
             or next((p for p in staff for pos in HEAD_POSITIONS if p.position == pos), None))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from desktop.models.db import Database
 from desktop.models.people import DepartmentMove, Person
 from desktop.models.station import Department
-from desktop.services import department_moves, periods, roster, scoring, units
+from desktop.services import department_moves, periods, reviewers, roster, scoring, units
 from desktop.services.errors import ValidationError
 from desktop.services.exchange.import_ import import_file
 from tests import factories
@@ -136,6 +136,28 @@ def test_a_department_unit_counts_who_held_the_department_that_day(db: Database)
         assert [x.badge for x in units.members_on(s, new_unit, D(2026, 5, 14))] == ["150003"]
         assert [x.badge for x in units.members_on(s, new_unit, D(2026, 5, 15))] == ["150001", "150003"]
 
+
+
+def test_a_later_move_leaves_the_person_with_the_old_head_for_the_month_in_review(db: Database) -> None:
+    """Found with the seal test: a move dated June, recorded while April is in review, handed the
+    person to the new department (no head) for April, so his line wanted the chief's signature and
+    the month never locked after the usual signers."""
+    w, pid, other = _station(db)
+    with w.tx() as s:
+        head = factories.person(s, w.dept, "150009", "赵队长")
+        head.is_head = True
+        new_unit = units.for_department(s, w.clerk, s.get(Department, other))  # type: ignore[arg-type]
+        units.add_member(s, w.clerk, new_unit.code, "150003", start=D(2026, 1, 1), role="head")
+        p = s.get(Person, pid)
+        roster.update_person(s, w.clerk, pid, person_input(p, department_id=other, moved_on=D(2026, 6, 1)))  # type: ignore[arg-type]
+        moved = s.get(Person, pid)
+        assert moved is not None
+        april = reviewers.ReviewMap(s, D(2026, 4, 30))
+        assert april.department_of(moved) == w.dept.id
+        assert april.of(moved) == reviewers.Reviewer(head, "head")
+        june = reviewers.ReviewMap(s, D(2026, 6, 30))
+        assert june.department_of(moved) == other
+        assert june.of(moved).person is not None and june.of(moved).person.badge == "150003"
 
 def _roster_book(path: Path, moved_on: object) -> Path:
     wb = openpyxl.Workbook()
