@@ -18,26 +18,25 @@ holds the other sheets' counts and digest, is nevertheless the first tab.
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
 from rustpy_xlsxwriter import Format, write_worksheets
 
+from desktop.exporters.xlsx.columns import CONVERT, MAX_CELL_TEXT, convert_column, line_counter, safe_text
+
+__all__ = ["CONVERT", "MAX_CELL_TEXT", "Column", "Sheet", "safe_text", "write_workbook"]
+
 FORMULA_STARTS = ("=", "+", "-", "@")
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 POINTS_FORMAT = "0.0"
-MAX_CELL_TEXT = 32767
 A4 = 9  # Excel's paper size code
 PADDING = 0.7109375  # what rust_xlsxwriter adds to a column's width
-# XML 1.0 cannot hold these control characters (the same set openpyxl refuses).
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+CHUNK = 4096  # rows converted together, a column at a time (see `columns`)
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,8 @@ class Column:
     """One column: header text, value kind and width in characters.
 
     Kinds: "text" (any text, written as text), "int", "number" (a plain number),
-    "points" (a Decimal/number shown as 0.0), "date", "datetime", "bool" (是/否).
+    "points" (a Decimal/number shown as 0.0), "tenths" (integer tenths, 125 → 12.5, shown as
+    0.0), "date", "datetime", "bool" (是/否).
     """
 
     header: str
@@ -68,67 +68,6 @@ class Sheet:
     filter: bool = True
     count: int = field(default=0, init=False)  # rows written, filled in by `write_workbook`
 
-
-def safe_text(value: str) -> str:
-    """Text without the control characters that .xlsx cannot hold, cut to Excel's cell limit."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return text[:MAX_CELL_TEXT]
-
-
-# Names, departments, items and categories repeat on every row of a large sheet: clean each once.
-_cached_safe_text = functools.lru_cache(maxsize=1 << 16)(safe_text)
-
-
-def _text(value: Any) -> Any:
-    if value.__class__ is str:
-        if not value:
-            return None
-        # Printable text (UUIDs, badges, names: nearly every cell, many each different) has no
-        # control character to remove; only the rest goes through the cleaning (and its cache).
-        if value.isprintable() and len(value) <= MAX_CELL_TEXT:
-            return value
-        return _cached_safe_text(value)
-    if value is None or (isinstance(value, int | float | Decimal) and not isinstance(value, bool)):
-        return float(value) if isinstance(value, Decimal) else value
-    return _cached_safe_text(str(value))
-
-
-def _number(value: Any) -> Any:
-    if value is None or value == "":
-        return None
-    if value.__class__ is Decimal:
-        return float(value)  # a one-decimal Decimal is exactly the shortest float repr written
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value
-    return _text(value)
-
-
-def _date(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else _text(value) if value is not None else None
-
-
-def _datetime(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.replace(microsecond=0, tzinfo=None) if value.microsecond or value.tzinfo else value
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    return _text(value) if value is not None else None
-
-
-def _bool(value: Any) -> Any:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return _text(value)
-    return "是" if value else "否"
-
-
-CONVERT: dict[str, Callable[[Any], Any]] = {
-    "text": _text, "int": _number, "number": _number, "points": _number,
-    "date": _date, "datetime": _datetime, "bool": _bool,
-}
 
 LINE_HEIGHT = 14.5  # points per line of 11-point text
 MAX_LINES = 8
@@ -161,7 +100,7 @@ def _formats(sheet: Sheet) -> tuple[Format, dict[str, Format]]:
             fmt = Format().set_quote_prefix()
             if col.wrap:  # bottom-aligned like every other cell of the row
                 fmt = fmt.set_text_wrap()
-        elif col.kind == "points":  # centred: a right-aligned -12.5 ran into the next column's text
+        elif col.kind in ("points", "tenths"):  # centred: a right-aligned -12.5 ran into the next column's text
             fmt = Format().set_num_format(POINTS_FORMAT).set_align("center")
         elif col.kind == "date":
             fmt = Format().set_num_format(DATE_FORMAT)
@@ -180,7 +119,7 @@ class _Gathered:
     sheet: Sheet
     heads: list[str]
     header_row: int  # 0-based
-    rows: list[list[Any]]
+    rows: list[tuple[Any, ...]]
     heights: dict[int, float]
 
 
@@ -189,7 +128,6 @@ def _gather(sheet: Sheet, on_row: Callable[[], None] | None) -> _Gathered:
     if len(set(heads)) != len(heads):
         raise ValueError(f"工作表“{sheet.name}”有重名的列")
     header_row = 1 if sheet.title_row and sheet.title else 0
-    converters = [CONVERT.get(c.kind, _text) for c in sheet.columns]
     wraps = [(i, c.width) for i, c in enumerate(sheet.columns) if c.wrap and c.kind == "text"]
     heights: dict[int, float] = {}
     # A header wrapped in a narrow column (一票否决) needs a taller row, or its second line prints
@@ -197,16 +135,24 @@ def _gather(sheet: Sheet, on_row: Callable[[], None] | None) -> _Gathered:
     lines = max((header_lines(col) for col in sheet.columns if not col.hidden), default=1)
     if lines > 1:
         heights[header_row] = 15 * lines + 2
-    rows: list[list[Any]] = []
-    for row in sheet.rows:
-        values = [convert(v) for convert, v in zip(converters, row, strict=False)]
-        if wraps:
-            lines = max((text_lines(values[i], width) for i, width in wraps if i < len(values)), default=1)
-            if lines > 1:
-                heights[header_row + 1 + len(rows)] = LINE_HEIGHT * lines + 2
-        rows.append(values)
+    rows: list[tuple[Any, ...]] = []
+    n = len(sheet.columns)
+    counters = [(i, line_counter(width, text_lines)) for i, width in wraps]
+    source = iter(sheet.rows)
+    while chunk := list(islice(source, CHUNK)):
+        if set(map(len, chunk)) != {n}:  # a short row ends in blanks, a long one is cut to the columns
+            chunk = [[*row[:n], *repeat(None, n - len(row))] for row in chunk]
+        cols = [convert_column(c.kind, col) for c, col in zip(sheet.columns, zip(*chunk, strict=True), strict=True)]
+        if counters:
+            per_column = [map(count, cols[i]) for i, count in counters]
+            first = header_row + 1 + len(rows)
+            for j, lines in enumerate(map(max, *per_column) if len(per_column) > 1 else per_column[0]):
+                if lines > 1:
+                    heights[first + j] = LINE_HEIGHT * lines + 2
+        rows.extend(zip(*cols, strict=True))
         if on_row is not None:
-            on_row()
+            for _ in chunk:
+                on_row()
     sheet.count = len(rows)
     return _Gathered(sheet, heads, header_row, rows, heights)
 
@@ -215,8 +161,7 @@ def _records(g: _Gathered) -> Iterator[dict[str, Any]]:
     heads = g.heads
     if not g.rows:  # the header is written from the first record's keys
         yield dict.fromkeys(heads)
-    for row in g.rows:
-        yield dict(zip(heads, row, strict=False))
+    yield from map(dict, map(zip, repeat(heads), g.rows))
 
 
 def _hidden_groups(sheet: Sheet) -> list[dict[str, Any]]:

@@ -15,8 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from desktop.exporters.xlsx.writer import Column, Sheet, write_workbook
 from desktop.models.periods import Period
 from desktop.services import chain_head
 from desktop.services.errors import ValidationError
-from desktop.services.exchange import collect, score_sheets
+from desktop.services.exchange import collect, digest_lines, score_sheets
 from desktop.services.exchange.cells import PARSERS
 from desktop.services.exchange.report import CancelFn, Progress, ProgressFn
 from desktop.services.exchange.schema import (
@@ -57,11 +56,8 @@ from desktop.services.policies import policy_for
 from desktop.services.roster import get_station
 
 WRITER_KINDS = {"text": "text", "key": "text", "name": "text", "uuid": "text", "int": "int",
-                "points": "points", "date": "date", "datetime": "datetime", "bool": "bool", "json": "text"}
+                "points": "tenths", "date": "date", "datetime": "datetime", "bool": "bool", "json": "text"}
 _TEXT_KINDS = frozenset({"text", "key", "name", "uuid"})
-# json.dumps with options builds a new encoder on every call; one encoder gives the same text.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
-_decimal = functools.lru_cache(maxsize=1 << 12)(to_decimal)  # a few hundred distinct point values
 ABOUT_NOTE = ("本工作簿由“积分考核台账”导出。各表第一行为表头，请勿改动表头和 UUID 列；"
               "UUID 用于识别同一条记录，重复导入不会重复计分。分值为该项在其积分组成中的分数："
               "扣分、减分项也写正数，冲正记录为负数。各积分制的积分排名表（如“基层基础积分”）由积分记录计算得出，"
@@ -78,7 +74,13 @@ class ExportResult:
 
 
 class Digest:
-    """SHA-256 over every data sheet's rows in the parsed form both export and import see."""
+    """SHA-256 over every data sheet's rows in the parsed form both export and import see.
+
+    Each row is hashed as its JSON and a newline. Rows are kept until a sheet's worth (or
+    `CHUNK`) is there and then normalised a column at a time and encoded together: the same
+    bytes as one row at a time, in a fifth of the time (see `digest_lines`). A row handed to
+    `values` must therefore not be changed afterwards.
+    """
 
     def __init__(self, normalise: bool = True, version: int = FORMAT_VERSION) -> None:
         self._hash = hashlib.sha256()
@@ -89,8 +91,11 @@ class Digest:
         self._plans: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {}
         self._parsers = {k: functools.lru_cache(maxsize=1 << 16, typed=True)(PARSERS[k]) for k in _TEXT_KINDS}
         self._parsers["uuid"] = PARSERS["uuid"]  # every UUID differs: a cache would only miss
+        self._pending: list[Sequence[Any]] = []
+        self._pending_kind: SheetKind | None = None
 
     def sheet(self, kind: SheetKind) -> None:
+        self._flush()
         self._hash.update(f"\x1e{kind.key}\n".encode())
 
     def _plan(self, kind: SheetKind) -> list[tuple[str, Callable[[Any], Any] | None]]:
@@ -106,35 +111,50 @@ class Digest:
 
     def label(self, text: str) -> None:
         """Start a part that is not a `SheetKind` (a scheme's score sheet, by its name)."""
+        self._flush()
         self._hash.update(f"\x1f{text}\n".encode())
 
     def extra(self, values: list[Any]) -> None:
         """Values already in canonical form (points as tenths), e.g. a score sheet's components."""
-        self._hash.update(_ENCODE(values).encode() + b"\n")
+        self._flush()
+        self._hash.update(digest_lines.encode_rows([values]))
 
-    def values(self, kind: SheetKind, values: list[Any]) -> None:
-        """A row given as its values in field order (the list is not changed)."""
-        normalised = [v if parse is None or v is None else parse(v)  # the same normalisation the reader applies
-                      for (_key, parse), v in zip(self._plan(kind), values, strict=True)]
-        self._hash.update(_ENCODE(normalised).encode() + b"\n")
+    def values(self, kind: SheetKind, values: Sequence[Any]) -> None:
+        """A row given as its values in field order (kept, not changed, until hashed)."""
+        if kind is not self._pending_kind:
+            self._flush()
+            self._pending_kind = kind
+        self._pending.append(values)
+        if len(self._pending) >= digest_lines.CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending or self._pending_kind is None:
+            return
+        rows, self._pending = self._pending, []
+        plan = self._plan(self._pending_kind)
+        if any(len(r) != len(plan) for r in rows):
+            raise ValueError(f"{self._pending_kind.name}：一行的值与列数不符")
+        # The same normalisation the reader applies, a column at a time, then each row's JSON.
+        columns = [digest_lines.column_json(parse, col)
+                   for (_key, parse), col in zip(plan, zip(*rows, strict=True), strict=True)]
+        self._hash.update(digest_lines.encode_columns(columns))
 
     def hexdigest(self) -> str:
+        self._flush()
         return self._hash.hexdigest()
 
 
 def _cells(kind: SheetKind, rows: Iterable[dict[str, Any] | list[Any]], digest: Digest, progress: Progress
-           ) -> Iterator[list[Any]]:
-    """Turn parsed rows into cell values (points tenths → Decimal) while feeding the digest.
-    A row is a dict by field key, or (the entries) already a list in field order."""
-    points = [i for i, f in enumerate(kind.fields) if f.kind == "points"]
+           ) -> Iterator[Sequence[Any]]:
+    """Feed the digest while passing the rows on to the writer. A row is a dict by field key, or
+    (the entries) already a list in field order. Points stay integer tenths: the writer's
+    "tenths" columns show them as 12.5."""
     keys = [f.key for f in kind.fields]
     for row in rows:
         cells = [row.get(k) for k in keys] if isinstance(row, dict) else row
         digest.values(kind, cells)
         progress.tick()
-        for i in points:
-            if cells[i] is not None:
-                cells[i] = _decimal(cells[i])
         yield cells
 
 
