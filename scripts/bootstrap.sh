@@ -11,9 +11,10 @@ DEBIAN_PACKAGES=(
   fonts-wqy-microhei poppler-utils
 )
 # The test suite also prints exported workbooks and reads .ods through a real spreadsheet
-# program (scripts/test.sh sets JIFEN_TEST=1); the demo does not need it.
+# program, and runs the service tests on a throwaway PostgreSQL cluster of its own as well as
+# on SQLite (scripts/test.sh sets JIFEN_TEST=1); the demo needs neither.
 if [ "${JIFEN_TEST:-}" = "1" ]; then
-  DEBIAN_PACKAGES+=(libreoffice-calc-nogui)
+  DEBIAN_PACKAGES+=(libreoffice-calc-nogui postgresql)
 fi
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

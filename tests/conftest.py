@@ -46,6 +46,46 @@ def db(tmp_path: Path):
     database.dispose()
 
 
+# -- PostgreSQL (issue #19): one throwaway cluster per test process ---------------------------
+
+@pytest.fixture(scope="session")
+def pg_cluster():  # type: ignore[no-untyped-def]
+    """The cluster, or a skip where PostgreSQL is not installed. scripts/test.sh (the README's
+    and CI's command) sets JIFEN_TEST_PG=1, and there a missing server fails the run instead."""
+    from tests import pg_cluster
+
+    if pg_cluster.server_bin() is None:
+        if os.environ.get("JIFEN_TEST_PG") == "1":
+            pytest.fail("JIFEN_TEST_PG=1 but PostgreSQL is not installed (scripts/bootstrap.sh installs it as root)")
+        pytest.skip("PostgreSQL 未安装")
+    cluster = pg_cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster) -> str:  # type: ignore[no-untyped-def]
+    """A database migrated to head: each test's own database is a copy of it (CREATE DATABASE …
+    TEMPLATE takes milliseconds; running the migrations takes seconds)."""
+    from desktop.models.db import open_database
+    from tests.factories import pg_admin
+
+    with pg_admin(pg_cluster) as conn:
+        conn.exec_driver_sql("CREATE DATABASE jifen_head")
+    open_database(pg_cluster.url("jifen_head")).dispose()
+    return "jifen_head"
+
+
+@pytest.fixture
+def pg_db(pg_cluster, pg_template):  # type: ignore[no-untyped-def]
+    from tests.factories import new_pg_db
+
+    database, drop = new_pg_db(pg_cluster, pg_template)
+    yield database
+    database.dispose()
+    drop()
+
+
 # -- the demo station, built once per test session (per xdist worker) --------------------------
 DEMO_UNTIL = "2026-03"
 

@@ -1,11 +1,18 @@
-"""Small builders for test data on a real temporary SQLite database."""
+"""Small builders for test data on a real temporary database (SQLite, or PostgreSQL's test cluster)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import Connection, create_engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from desktop.models.db import Database, open_database
 from desktop.models.enums import DepartmentKind, Identity, Role
@@ -20,6 +27,41 @@ PASSWORD = "secret123"
 
 def new_db(tmp_path: Path, name: str = "test.db") -> Database:
     return open_database(tmp_path / name)
+
+
+def db_arg(db: Database) -> str:
+    """What `jifen --db` takes for this database: its file, or its server address."""
+    if db.path is not None:
+        return str(db.path)
+    return db.engine.url.render_as_string(hide_password=False)
+
+
+_PG_NAMES = itertools.count()
+
+
+@contextmanager
+def pg_admin(cluster: Any) -> Iterator[Connection]:
+    """A connection to the cluster's maintenance database, outside any transaction (CREATE
+    DATABASE cannot run inside one)."""
+    engine = create_engine(cluster.url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def new_pg_db(cluster: Any, template: str) -> tuple[Database, Callable[[], None]]:
+    """A fresh database on the test cluster, a copy of `template`, and how to drop it."""
+    name = f"t{os.getpid()}_{next(_PG_NAMES)}"
+    with pg_admin(cluster) as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+    def drop() -> None:
+        with pg_admin(cluster) as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return open_database(cluster.url(name)), drop
 
 
 def station(session: Session, *, policy: str = "abcd", catalogue_from: dt.date = dt.date(2026, 1, 1),

@@ -38,8 +38,14 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def open_existing(args: argparse.Namespace) -> Database:
+    from desktop.models import stores
     from desktop.models.db import open_database
 
+    if stores.is_server(args.db):
+        problem = stores.reachable(args.db)
+        if problem:
+            raise NotFound(problem)
+        return open_database(args.db)
     path = Path(args.db)
     if not path.exists():
         raise NotFound(f"数据库“{path}”不存在；可先运行 jifen --db {path} demo 建立演示单位")
@@ -206,7 +212,9 @@ def _optional_registrars() -> list[Registrar]:
 
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="jifen", description="积分考核台账：派出所积分制考核")
-    parser.add_argument("--db", default=str(default_db_path()), help="数据库文件（默认在用户数据目录）")
+    parser.add_argument("--db", default=str(default_db_path()),
+                        help="数据库文件（默认在用户数据目录），或数据库服务器 postgresql://用户名@服务器/数据库名"
+                             "（密码取自 PGPASSWORD 或 pgpass 文件）")
     parser.add_argument("--version", action="version", version=f"jifen {__version__}")
     parser.add_argument("--self-test", action="store_true",
                         help="自检：在临时数据库上建立演示单位、计分、打印 PDF、导出并读回工作簿、打开主窗口")

@@ -64,12 +64,14 @@ def signed_in(args: argparse.Namespace) -> Iterator[tuple[Session, Actor]]:
 def signed_in_keeping_password(args: argparse.Namespace) -> Iterator[tuple[Session, Actor, str]]:
     """`signed_in`, keeping the password for a signature's own re-check (`period sign`)."""
     from desktop.cli.signin import sign_in_with_password
+    from desktop.models import stores
     from desktop.services import integrity
 
-    if not Path(args.db).exists():
+    if not stores.is_server(args.db) and not Path(args.db).exists():
         open_db(args)  # the one Chinese line for a database that is not there; no lock file left
-    # One writer at a time, as for every write: refused while the desktop program has the file.
-    lock = integrity.acquire_writer_lock(args.db)
+    # One writer at a time on a station's file, as for every write: refused while the desktop
+    # program has it. A server's transactions keep concurrent writers apart themselves.
+    lock = integrity.server_lock() if stores.is_server(args.db) else integrity.acquire_writer_lock(args.db)
     try:
         db = open_db(args)
         try:

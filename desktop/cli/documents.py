@@ -11,19 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from desktop.cli.paths import add_force_argument, guard_args
-from desktop.models.db import Database, open_database
+from desktop.models.db import Database
 from desktop.services import documents
-from desktop.services.errors import NotFound, ValidationError
+from desktop.services.errors import ValidationError
 
 EXIT_MISMATCH = 1  # `verify`: the sheet does not match (not a usage error)
 PERIOD_HELP = "考核周期：2026-03（月）、2026-Q1（季度）、2026-H1（半年）或 2026（年）"
 
 
 def _open(args: argparse.Namespace) -> Database:
-    path = Path(args.db)
-    if not path.exists():
-        raise NotFound(f"数据库“{path}”不存在；可先运行 jifen --db {path} demo 建立演示单位")
-    return open_database(path)
+    from desktop.cli import open_existing
+
+    return open_existing(args)
 
 
 def _output(args: argparse.Namespace) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import URL, Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 import desktop.models.registry  # noqa: F401  (every table and mapper, for any database opened here)
@@ -37,8 +37,12 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-u
 
 def make_engine(url_or_path: str | Path) -> Engine:
     """Create an engine; a plain path means a local SQLite file."""
+    from desktop.models import stores
+
     url: str | URL = str(url_or_path)
-    if "://" not in url:
+    if stores.is_server(url):
+        url = stores.server_url(str(url))  # psycopg 3, whatever driver the address named
+    elif "://" not in url:
         # Built as a URL object, not as text: SQLAlchemy URL-decodes a text URL, so a file named
         # "a%20b.db" would silently open (or create) "a b.db" instead.
         url = URL.create("sqlite", database=str(Path(url).resolve()))
@@ -117,7 +121,7 @@ def needs_migration(engine: Engine) -> bool:
     try:
         with engine.connect() as conn:
             stamped = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    except OperationalError:  # no alembic_version table: a new or foreign file
+    except (OperationalError, ProgrammingError):  # no alembic_version table (SQLite, PostgreSQL): new or foreign
         return True
     return stamped != [head]
 
@@ -156,8 +160,15 @@ class Database:
 
     @property
     def path(self) -> Path | None:
+        """The SQLite file; None in memory and on a database server (no file of ours to back up)."""
+        if self.engine.dialect.name != "sqlite":
+            return None
         db = self.engine.url.database
         return Path(db) if db and db != ":memory:" else None
+
+    @property
+    def is_server(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
 
     def session(self) -> Session:
         return self._sessions()

@@ -37,6 +37,7 @@ from desktop.models.db import Database
 from desktop.models.enums import DepartmentKind, EntrySource, Identity
 from desktop.models.ledger import Entry
 from desktop.models.people import Person
+from desktop.models.portable import any_true, month_key
 from desktop.models.station import Department
 from desktop.services import ledger, roster, scheme_registry, units
 from desktop.services.actor import Actor
@@ -262,14 +263,15 @@ def _problem_month(db: Database, demo: HanyinDemo) -> tuple[int, str]:
     with db.session() as session:
         staff = list(session.scalars(select(Person).where(Person.department_id.in_(depts), Person.is_head.is_(False))))
         sums = session.execute(
-            select(Entry.person_id, func.strftime("%Y-%m", Entry.occurred_on), Entry.component,
-                   func.sum(Entry.points_tenths), func.max(Entry.veto))
+            select(Entry.person_id, month_key(Entry.occurred_on), Entry.component,
+                   func.sum(Entry.points_tenths), any_true(Entry.veto))
             .where(Entry.scheme == "person", Entry.person_id.in_([p.id for p in staff]),
                    Entry.occurred_on.between(first, last))
-            .group_by(Entry.person_id, func.strftime("%Y-%m", Entry.occurred_on), Entry.component)).all()
+            .group_by(Entry.person_id, month_key(Entry.occurred_on), Entry.component)).all()
     totals: defaultdict[tuple[int, str], int] = defaultdict(int)
     vetoed: set[tuple[int, str]] = set()
-    for person_id, month, component, points, veto in sums:
+    for person_id, key, component, points, veto in sums:
+        month = f"{key // 100}-{key % 100:02d}"
         totals[(person_id, month)] += -points if component in ("dept_deduction", "higher_deduction") else points
         if veto:
             vetoed.add((person_id, month))

@@ -165,6 +165,26 @@ def lock_path(db_path: str | Path) -> Path:
     return db_path.with_name(db_path.name + ".lock")
 
 
+class ServerLock:
+    """A server database has no file to lock: its transactions (row locks, and the audit chain's
+    advisory lock) keep concurrent writers apart. Held and released like a `WriterLock`."""
+
+    held = True
+
+    def release(self) -> None:
+        self.held = False
+
+    def __enter__(self) -> ServerLock:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+
+def server_lock() -> ServerLock:
+    return ServerLock()
+
+
 def acquire_writer_lock(db_path: str | Path) -> WriterLock:
     """Take the one-writer lock of `db_path` at once or raise `DatabaseBusy`.
 

@@ -136,8 +136,9 @@ def _whole_month(first: dt.date, last: dt.date) -> bool:
 WHOLE_MONTH_SUMS = (
     "SELECT person_id, component, "
     "SUM(CASE WHEN cap_tenths IS NOT NULL AND points_tenths > cap_tenths THEN cap_tenths ELSE points_tenths END), "
-    f"SUM(veto_tenths) FROM {EntrySum.__tablename__} WHERE month BETWEEN ? AND ? GROUP BY person_id, component"
+    f"SUM(veto_tenths) FROM {EntrySum.__tablename__} WHERE month BETWEEN {{0}} AND {{0}} GROUP BY person_id, component"
 )
+PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # sqlite3; psycopg
 
 
 def _part_month_sums(session: Session, first: dt.date, last: dt.date) -> list[tuple[int, str, int, int]]:
@@ -171,10 +172,12 @@ def _component_sums(session: Session, start: dt.date, end: dt.date) -> tuple[dic
     whole = [first for first, last in spans if _whole_month(first, last)]
     rows: list[tuple[int, str, int, int]] = []
     if whole:
-        # Straight from the SQLite connection of the session's transaction: plain integers and
+        # Straight from the driver connection of the session's transaction: plain integers and
         # text, for which SQLAlchemy's row objects would cost as much again as the read.
-        sqlite = session.connection().connection.driver_connection
-        rows.extend(sqlite.execute(WHOLE_MONTH_SUMS, (_month_key(whole[0]), _month_key(whole[-1]))))
+        conn = session.connection()
+        statement = WHOLE_MONTH_SUMS.format(PLACEHOLDERS[conn.dialect.paramstyle])
+        driver = conn.connection.driver_connection
+        rows.extend(driver.execute(statement, (_month_key(whole[0]), _month_key(whole[-1]))))  # type: ignore[union-attr]
     for first, last in spans:
         if not _whole_month(first, last):
             rows.extend(_part_month_sums(session, first, last))

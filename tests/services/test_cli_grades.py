@@ -11,6 +11,7 @@ import pytest
 
 from desktop import cli
 from desktop.services import policies
+from tests.factories import db_arg
 from tests.services.builders import PASSWORD, World, person, rec
 
 D_PERIODS = ("2026-03", "2026-Q1", "2026-H1", "2026")
@@ -30,7 +31,7 @@ def station(w: World) -> World:
 def run(w: World, *argv: str, stdin: str | None = None, monkeypatch: pytest.MonkeyPatch | None = None) -> int:
     if stdin is not None and monkeypatch is not None:
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    return cli.main(["--db", str(w.db.path), *argv])
+    return cli.main(["--db", db_arg(w.db), *argv])
 
 
 @pytest.mark.parametrize("code", D_PERIODS)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from contextlib import closing
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -105,7 +106,11 @@ def test_sums_follow_every_write_even_raw_ones(w: World) -> None:
     ]
     for sql in conn_edits:
         with w.tx() as s:
-            s.execute(text("PRAGMA foreign_keys = OFF"))  # a raw edit, as a tool outside the program would make
+            if w.db.is_server:  # PostgreSQL always checks foreign keys: the entry's evidence goes first
+                s.execute(text("DELETE FROM evidence_files WHERE entry_id IN "
+                               "(SELECT id FROM entries WHERE item_code = 'DL-09')"))
+            else:
+                s.execute(text("PRAGMA foreign_keys = OFF"))  # a raw edit, as a tool outside the program would make
             s.execute(text(sql))
         with w.tx() as s:
             assert kept(s) == from_entries(s), sql
@@ -147,6 +152,8 @@ def test_scoring_from_the_sums_equals_scoring_from_the_entries(w: World) -> None
 
 
 def test_a_database_with_entries_gets_its_sums_when_upgraded(w: World, tmp_path: Path) -> None:
+    if w.db.is_server:
+        pytest.skip("an upgrade of a station's SQLite file from before 0004; no server database is that old")
     with w.tx() as s:
         a = person(s, w.dept, "001")
         rec(s, w.clerk, a, "ZB-07", D(2026, 3, 3), times=7)

@@ -361,6 +361,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_evidence_files_entry_id'), ['entry_id'], unique=False)
 
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        # create_table leaves out a use_alter foreign key (stations and grade_policies point at
+        # each other's rows only one way, but the models mark it so); SQLite keeps it inline.
+        op.create_foreign_key(op.f('fk_stations_grade_policy_id_grade_policies'), 'stations', 'grade_policies',
+                              ['grade_policy_id'], ['id'])
 
 
 def downgrade() -> None:

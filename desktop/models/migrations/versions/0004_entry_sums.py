@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from desktop.models import pg_sums
+
 
 revision = '0004'
 down_revision = '0003'
@@ -86,16 +88,25 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('month', 'person_id', 'code', 'component', name=op.f('pk_entry_sums')),
     sqlite_with_rowid=False
     )
+    postgres = op.get_bind().dialect.name == "postgresql"
     op.execute(f"""
         INSERT INTO entry_sums (month, person_id, code, component, points_tenths, veto_tenths, entries, cap_tenths)
-        SELECT {_month('e')}, e.person_id, c.code, e.component, SUM(e.points_tenths),
+        SELECT {pg_sums.MONTH_OF_E if postgres else _month('e')}, e.person_id, c.code, e.component, SUM(e.points_tenths),
                SUM(CASE WHEN e.veto THEN e.points_tenths ELSE 0 END), COUNT(*), MIN(c.monthly_cap_tenths)
         FROM entries e JOIN catalogue_items c ON c.id = e.item_id GROUP BY 1, 2, 3, 4""")
+    if postgres:  # the same sums kept by a PL/pgSQL function (desktop/models/pg_sums.py)
+        for statement in pg_sums.create(with_scheme=False):
+            op.execute(statement)
+        return
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
 
 
 def downgrade() -> None:
-    for name in TRIGGERS:
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in pg_sums.drop():
+            op.execute(statement)
+    else:
+        for name in TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table('entry_sums')

@@ -15,6 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from desktop.models import pg_sums
+
 revision = '0007'
 down_revision = '0006'
 branch_labels = None
@@ -132,7 +134,8 @@ def upgrade() -> None:
         batch.drop_constraint('uq_catalogue_versions_effective_from', type_='unique')
         batch.create_unique_constraint(op.f('uq_catalogue_versions_scheme'), ['scheme', 'effective_from'])
 
-    for name in OLD_TRIGGERS:  # the table is rebuilt below; they are made again after it
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for name in () if postgres else OLD_TRIGGERS:  # the table is rebuilt below; they are made again after it
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     with op.batch_alter_table('entries') as batch:
         batch.add_column(sa.Column('unit_id', sa.Integer(), nullable=True))
@@ -142,8 +145,10 @@ def upgrade() -> None:
         batch.alter_column('person_id', existing_type=sa.Integer(), nullable=True)
         batch.create_index(op.f('ix_entries_unit_id'), ['unit_id'], unique=False)
         batch.create_foreign_key(op.f('fk_entries_unit_id_units'), 'units', ['unit_id'], ['id'])
-    for name, body in TRIGGERS.items():
-        op.execute(f"CREATE TRIGGER {name} {body}")
+    # PostgreSQL alters the table in place; its function learns the scheme (desktop/models/pg_sums.py).
+    for statement in pg_sums.create(with_scheme=True) if postgres else [
+            f"CREATE TRIGGER {name} {body}" for name, body in TRIGGERS.items()]:
+        op.execute(statement)
 
     op.create_table('case_reviews',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -165,8 +170,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('case_reviews')
-    for name in TRIGGERS:
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for name in () if postgres else TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for statement in pg_sums.create(with_scheme=False) if postgres else []:  # 0004's, before the column goes
+        op.execute(statement)
     with op.batch_alter_table('entries') as batch:
         batch.drop_constraint(op.f('fk_entries_unit_id_units'), type_='foreignkey')
         batch.drop_index(op.f('ix_entries_unit_id'))

@@ -1,0 +1,86 @@
+"""A throwaway PostgreSQL cluster for the tests (issue #19): made in a temporary folder, reached
+on a Unix socket in that folder (no port, nothing listening on the network), stopped and removed
+at the end.
+
+Debian's `postgresql` package puts the server programs in /usr/lib/postgresql/<major>/bin
+(scripts/bootstrap.sh installs it when the test suite runs as root). PostgreSQL refuses to
+run as root, so as root the cluster belongs to the `postgres` account the package made.
+Durability is switched off (fsync, synchronous_commit, full_page_writes): a test database is
+thrown away, and this makes creating one from the template a matter of milliseconds.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPERUSER = "jifen"
+MIN_MAJOR = 15
+
+
+def server_bin() -> Path | None:
+    """The folder of initdb and pg_ctl, the newest major version first; None when not installed."""
+    found = []
+    for path in glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+        major = Path(path).parent.parent.name
+        if major.isdigit() and int(major) >= MIN_MAJOR:
+            found.append((int(major), Path(path).parent))
+    if found:
+        return max(found)[1]
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _as_owner(argv: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return argv
+    return ["runuser", "-u", "postgres", "--", *argv]
+
+
+@dataclass
+class Cluster:
+    folder: Path
+    bin: Path
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.folder
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://{SUPERUSER}@/{database}?host={self.socket_dir}"
+
+    def stop(self) -> None:
+        subprocess.run(_as_owner([str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate",
+                                  "stop"]), capture_output=True, check=False)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start(bin_dir: Path | None = None) -> Cluster:
+    """initdb and start a cluster; raises RuntimeError with the server's own words when it cannot."""
+    bin_dir = bin_dir or server_bin()
+    if bin_dir is None:
+        raise RuntimeError("没有找到 PostgreSQL 服务器程序（initdb）：请安装 postgresql（Debian：apt-get install postgresql）")
+    # A short path: a Unix socket's path is limited to about 100 bytes.
+    folder = Path(tempfile.mkdtemp(prefix="jifen-pg-", dir="/tmp"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    data = folder / "data"
+    steps = [
+        [str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", SUPERUSER, "-E", "UTF8", "--locale", "C",
+         "--no-sync"],
+        [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w", "-t", "60", "-o",
+         f"-k {folder} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+         "-c max_connections=200", "start"],
+    ]
+    for argv in steps:
+        done = subprocess.run(_as_owner(argv), capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            log = (folder / "server.log").read_text("utf-8", "replace") if (folder / "server.log").exists() else ""
+            shutil.rmtree(folder, ignore_errors=True)
+            raise RuntimeError(f"{Path(argv[0]).name} 失败：{done.stderr.strip() or done.stdout.strip()}\n{log}")
+    return Cluster(folder, bin_dir)
