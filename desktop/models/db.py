@@ -35,6 +35,24 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-u
     cursor.close()
 
 
+# PostgreSQL's counterpart of the station file's one-writer lock: a write transaction on the
+# server takes this transaction-scoped advisory lock first, so the audit chain is appended by
+# one writer at a time (two could otherwise both read head N and both write N + 1) and a
+# period's lock cannot fall between a clerk's check that the month is open and his insert.
+# Readers never take it. A wait longer than WRITER_WAIT is an error, never a hang.
+WRITER_LOCK_KEY = 0x6A6966656E  # "jifen"
+WRITER_WAIT = "30s"
+
+
+def serialise_writer(session: Session) -> None:
+    """Take the server's writer lock for the session's transaction (nothing on SQLite, where the
+    file lock and SQLite's own single writer do it). Taking it twice is harmless."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(text(f"SET LOCAL lock_timeout = '{WRITER_WAIT}'"))
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
+
+
 def make_engine(url_or_path: str | Path) -> Engine:
     """Create an engine; a plain path means a local SQLite file."""
     from desktop.models import stores
@@ -182,6 +200,7 @@ class Database:
         """
         try:
             with self._sessions() as session, session.begin():
+                serialise_writer(session)
                 yield session
         except OperationalError as exc:
             mapped = _storage_error(exc, self.path)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from desktop.models.accounts import User
 from desktop.models.audit import AuditEvent
 from desktop.models.base import utcnow
+from desktop.models.db import serialise_writer
 from desktop.models.people import Person
 from desktop.services.actor import Actor, require
 
@@ -50,6 +51,7 @@ def _json_default(value: Any) -> str:
 def record(session: Session, actor: Actor, action: str, entity: str = "", ref: str | int = "",
            **detail: Any) -> AuditEvent:
     """Append one event in the caller's transaction (so it commits or rolls back with the write)."""
+    serialise_writer(session)  # on a server, one appender at a time: the chain cannot fork
     last = session.execute(
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
