@@ -49,6 +49,10 @@ def test_bench_runs_every_case_and_writes_the_json(tmp_path: Path, capsys: pytes
     assert exported["baseline_writer"] == min(exported["baselines"], key=exported["baselines"].__getitem__)
     assert exported["baseline_seconds"] == pytest.approx(min(exported["baselines"].values()), abs=1e-3)
     assert exported["target_ratio"] == 1.5
+    started = next(r for r in doc["results"] if r["name"] == "start")
+    # From the password accepted to the main window painted with its first screen (#18 item 3).
+    assert started["after_login_seconds"] > 0 and started["after_login_target_seconds"] == 0.25
+    assert started["detail"]["first_screen_loaded_seconds"] >= started["detail"]["after_login_seconds"]
     imported = next(r for r in doc["results"] if r["name"] == "import")
     assert imported["detail"]["restored"] and imported["detail"]["problems"] == 0
     assert imported["dry_run_seconds"] > 0

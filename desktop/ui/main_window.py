@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.specs: list[ScreenSpec] = screens_for(ctx)
         self._screens: dict[str, QWidget] = {}
         self._close_confirmed = False  # unsaved work was asked about for this closing
+        self._starting = False
         self.station_name = ctx.read(lambda s: roster.get_station(s).name)
         # Qt adds " — 积分考核台账" (the application's display name) itself: the title bar reads
         # “滨河派出所 — 积分考核台账”, not the program's name twice.
@@ -142,7 +143,9 @@ class MainWindow(QMainWindow):
         ctx.scheme_requested.connect(self.show_scheme)
         self._fill_periods()
         self._update_status()
+        self._starting = True  # the screen shown first may load its slower parts late (`_refresh`)
         self._restore()
+        self._starting = False
 
     # -- menus and shortcuts -------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -286,7 +289,10 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _refresh(self, widget: QWidget) -> None:
-        refresh = getattr(widget, "refresh", None)
+        # The screen the window opens on may come up with what is quick and read the rest once
+        # the window is on screen (考核日记's choices: see DiaryScreen.refresh_staged).
+        staged = getattr(widget, "refresh_staged", None) if self._starting else None
+        refresh = staged if callable(staged) else getattr(widget, "refresh", None)
         if callable(refresh):
             refresh()
 

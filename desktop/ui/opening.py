@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop.ui import gc_guard
 from desktop.ui.workers import Background
 
 if TYPE_CHECKING:
@@ -58,14 +59,20 @@ def _open(path: Path) -> Database:
                                name="jifen-quick-check", daemon=True)
     checker.start()
     try:
-        # The main window's modules too, loaded now rather than after the password was typed.
+        # The main window's modules too, and its first screen's, loaded now rather than after
+        # the password was typed.
         import desktop.ui.main_window  # noqa: F401
         from desktop.models.db import open_database
+        from desktop.ui import warm
+
+        warm.preload_first_screen()
     finally:
         checker.join()
     if problems:
         raise integrity.DatabaseDamaged(integrity.damaged_message(path, problems))
-    return open_database(path, checked=True)
+    db = open_database(path, checked=True)
+    warm.warm_up(db)  # the first screen's first reads, while the user is still typing
+    return db
 
 
 class DatabaseOpening(QObject):
@@ -123,4 +130,5 @@ class DatabaseOpening(QObject):
             self.failed.emit(job.error)
         else:
             self.db = job.result
+            gc_guard.keep_what_is_loaded()
             self.ready.emit(job.result)

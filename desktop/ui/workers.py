@@ -187,3 +187,31 @@ class Background(QObject):
     def _on_failed(self, exc: object) -> None:
         self.error = exc if isinstance(exc, BaseException) else RuntimeError(str(exc))
         self._settle()
+
+
+_LOADING: set[Background] = set()  # running loads, kept alive until they settle (see `load_later`)
+
+
+def load_later(owner: QObject, job: Callable[[], Any], on_done: Callable[[Any], None],
+               on_error: Callable[[BaseException], None]) -> None:
+    """Run `job` (reads only, in sessions of its own) in a worker; hand its result to `on_done`
+    on the GUI thread, or its error to `on_error`, unless `owner` has been deleted meanwhile.
+
+    The job is held here rather than by `owner`: a window closed while it runs must not destroy
+    a QThread that is still running (Qt aborts the program then)."""
+    import shiboken6
+
+    job_object = Background(job)
+    _LOADING.add(job_object)
+
+    def settled() -> None:
+        _LOADING.discard(job_object)
+        if not shiboken6.isValid(owner):
+            return
+        if job_object.error is not None:
+            on_error(job_object.error)
+        else:
+            on_done(job_object.result)
+
+    job_object.settled.connect(settled)
+    job_object.start()

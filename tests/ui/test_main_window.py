@@ -124,3 +124,37 @@ def test_review_opens_another_schemes_month_on_the_schemes_screen(qtbot, ctx_for
     schemes = window.stack.currentWidget()
     assert window.nav.currentItem().text() == "积分制" and schemes.combo.currentData() == "jiceng"
     assert combo.currentData() == "person"  # 月度考核 stays on the person scheme
+
+
+def test_the_first_screen_is_up_before_its_choices_have_loaded(qtbot, ctx_for):
+    """#18 item 3: 考核日记 shows the month's entries at once; the pickers' and filters' choices
+    (the whole roster at county scale) are read in a worker once the window is painted."""
+    from desktop.ui.screens.diary import DiaryScreen
+
+    window = MainWindow(ctx_for("neiqin"))
+    qtbot.addWidget(window)
+    diary = window.stack.currentWidget()
+    assert isinstance(diary, DiaryScreen) and diary.loading
+    assert diary.entries.model.rowCount() > 0  # the list is not put off
+    assert diary.form.people.search.edit.placeholderText() == "正在载入…"
+    assert diary.form.people.search.choices() == [] and not diary.entries.person.isEnabled()
+    window.show()
+    qtbot.waitUntil(lambda: not diary.loading)
+    assert len(diary.form.people.search.choices()) > 10 and diary.form.item.search.choices()
+    assert diary.form.people.search.edit.placeholderText().startswith("警号")
+    assert diary.form.item.search.edit.placeholderText() == "项目编号、名称或拼音首字母"
+    assert diary.entries.person.isEnabled() and diary.entries.person.count() > 10
+    assert diary.entries.scheme.toolTip().startswith("只看一个积分制")
+
+
+def test_a_refresh_before_the_late_choices_arrive_wins(qtbot, ctx_for, monkeypatch):
+    window = MainWindow(ctx_for("neiqin"))
+    qtbot.addWidget(window)
+    diary = window.stack.currentWidget()
+    late: list[object] = []
+    monkeypatch.setattr(diary.form, "apply_choices", late.append)
+    diary.refresh()  # F5, or a write elsewhere, before the worker is done
+    assert not diary.loading and diary.form.people.search.choices()
+    window.show()
+    qtbot.wait(300)
+    assert late == [] and diary.entries.person.isEnabled()

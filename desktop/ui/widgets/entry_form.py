@@ -41,7 +41,9 @@ from desktop.ui.context import AppContext
 from desktop.ui.widgets.date_edit import DateEdit
 from desktop.ui.widgets.entry_list import pydate, qdate
 from desktop.ui.widgets.evidence import EvidencePicker
-from desktop.ui.widgets.pickers import Choice, Group, ItemPicker, PersonPicker
+from desktop.ui.widgets.pickers import ITEM_HINT, Choice, Group, ItemPicker, PersonPicker
+
+LOADING = "正在载入…"
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class SchemeInfo:
     name: str
     subject: str  # person or a unit kind
     case_tracking: bool
+
+
+DEFAULT_SCHEME = SchemeInfo(PERSON_SCHEME, "个人积分", "person", False)  # no scheme read yet
 
 
 def load_items(ctx: AppContext, day: dt.date, scheme: str = PERSON_SCHEME) -> list[ItemInfo]:
@@ -114,6 +119,26 @@ def subject_choices(ctx: AppContext, scheme: SchemeInfo, day: dt.date) -> tuple[
     groups = [Choice.of(Group(f"全部{kind}", every), f"【全部{kind}】（{len(every)} 个）", f"全部{kind}", "全部")] \
         if len(every) > 1 else []
     return choices, groups
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    """What the form offers on one day, read in one go (see `read_choices`)."""
+
+    day: dt.date
+    schemes: list[SchemeInfo]
+    scheme: str  # the scheme the subjects and items below are for
+    subjects: tuple[list[Choice], list[Choice]]
+    items: list[ItemInfo]
+
+
+def read_choices(ctx: AppContext, day: dt.date, keep: str | None) -> FormChoices:
+    """The form's schemes, and the subjects and items of the scheme it will show (`keep` if the
+    station still runs it, else the first): plain values, so a worker thread may read them."""
+    schemes = load_schemes(ctx)
+    scheme = next((s for s in schemes if s.code == keep), schemes[0] if schemes else DEFAULT_SCHEME)
+    return FormChoices(day, schemes, scheme.code, subject_choices(ctx, scheme, day),
+                       load_items(ctx, day, scheme.code))
 
 
 class EntryForm(QGroupBox):
@@ -217,10 +242,12 @@ class EntryForm(QGroupBox):
 
     def current_scheme(self) -> SchemeInfo:
         code = self.scheme.currentData()
-        return self.schemes.get(code) or SchemeInfo(PERSON_SCHEME, "个人积分", "person", False)
+        return self.schemes.get(code) or DEFAULT_SCHEME
 
     def load_schemes(self) -> None:
-        found = load_schemes(self.ctx)
+        self.set_schemes(load_schemes(self.ctx))
+
+    def set_schemes(self, found: list[SchemeInfo]) -> None:
         self.schemes = {s.code: s for s in found}
         keep = self.scheme.currentData()
         self.scheme.blockSignals(True)
@@ -242,21 +269,43 @@ class EntryForm(QGroupBox):
         scheme = self.current_scheme()
         kind = UNIT_KIND_LABELS.get(scheme.subject)
         self.subject_label.setText(f"{kind}（可选多个）" if kind else "人员（可选多人）")
-        self.people.search.edit.setPlaceholderText(
-            f"{kind}名称、代码或拼音首字母" if kind else "警号、姓名、拼音首字母（如 zsf）或部门名称")
+        self._show_hints()
         for widget in (self.case_label, self.case_no, self.case_type):
             widget.setVisible(scheme.case_tracking)
         if not scheme.case_tracking:
             self.case_no.clear()
             self.case_type.clear()
 
+    def _show_hints(self) -> None:
+        """What to type into the two search boxes (they say "正在载入…" while choices load)."""
+        kind = UNIT_KIND_LABELS.get(self.current_scheme().subject)
+        self.people.search.edit.setPlaceholderText(
+            f"{kind}名称、代码或拼音首字母" if kind else "警号、姓名、拼音首字母（如 zsf）或部门名称")
+        self.item.search.edit.setPlaceholderText(ITEM_HINT)
+
     def reload_choices(self) -> None:
         day = self.day()
         if not self.schemes:
             self.load_schemes()
         scheme = self.current_scheme()
-        self.people.set_people(*subject_choices(self.ctx, scheme, day))
-        items = load_items(self.ctx, day, scheme.code)
+        self.set_choices(subject_choices(self.ctx, scheme, day), load_items(self.ctx, day, scheme.code))
+
+    def show_loading(self) -> None:
+        """Say so in the two search boxes until `apply_choices` fills them."""
+        for search in (self.people.search, self.item.search):
+            search.edit.setPlaceholderText(LOADING)
+
+    def apply_choices(self, found: FormChoices) -> None:
+        """Choices read elsewhere (a worker); read again here if the day or scheme moved meanwhile."""
+        self.set_schemes(found.schemes)
+        if found.day != self.day() or found.scheme != self.current_scheme().code:
+            self.reload_choices()
+        else:
+            self.set_choices(found.subjects, found.items)
+
+    def set_choices(self, subjects: tuple[list[Choice], list[Choice]], items: list[ItemInfo]) -> None:
+        self.people.set_people(*subjects)
+        self._show_hints()
         self.items = {i.code: i for i in items}
         self.item.set_items([
             Choice.of(i.code, f"{i.code} {i.name}（{i.describe}）", i.code, i.name, exact=i.code) for i in items])

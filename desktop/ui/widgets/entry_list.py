@@ -7,6 +7,7 @@ run in SQL; the table model fetches only the rows on screen.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from desktop.services import queries, scheme_registry
 from desktop.services.periods import parse_period
@@ -29,6 +31,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.models.entries import COLUMNS, NOTE_COLUMN, EntriesModel
 from desktop.ui.widgets.date_edit import DateEdit
 
+LOADING = "正在载入…"
 WIDTHS = {"occurred_on": 88, "badge": 66, "name": 66, "department": 100, "item": 210, "category": 80,
           "quantity": 42, "points": 52, "note": 200, "source": 110, "recorded_by": 110}
 
@@ -39,6 +42,33 @@ def qdate(day: dt.date) -> QDate:
 
 def pydate(day: QDate) -> dt.date:
     return dt.date(day.year(), day.month(), day.day())
+
+
+Pairs = list[tuple[object, str]]
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The filter combos' entries as (value, text), read in one go (see `read_choices`)."""
+
+    schemes: Pairs
+    people: Pairs
+    departments: Pairs
+    items: Pairs
+    categories: Pairs
+
+
+def read_choices(ctx: AppContext) -> FilterChoices:
+    """Plain values, so a worker thread may read them (2,000 people at county scale)."""
+    def read(session: Session) -> FilterChoices:
+        people = queries.people_rows(session)
+        depts = sorted({(p.department_id, p.department) for p in people}, key=lambda d: d[0])
+        return FilterChoices(
+            [(sc.code, sc.name) for sc in scheme_registry.active(session)],
+            [(p.id, f"{p.badge} {p.name}") for p in people], list(depts),
+            [(code, f"{code} {name}") for code, name in queries.item_choices(session)],
+            [(c, c) for c in queries.categories(session)])
+    return ctx.read(read)
 
 
 def _combo(all_text: str, chars: int) -> QComboBox:
@@ -128,24 +158,40 @@ class EntryListPanel(QWidget):
         self.all_dates.clicked.connect(self.show_all_dates)
         self.view.selectionModel().selectionChanged.connect(self.selection_changed)
         self.model.modelReset.connect(self._update_count)
+        self._tips: list[str] = []  # the combos' own tooltips while they say they are loading
         self.set_period(ctx.period_code)
 
     # -- choices and filter ----------------------------------------------------------------
     def load_choices(self) -> None:
-        people = self.ctx.read(lambda s: queries.people_rows(s))
-        depts = sorted({(p.department_id, p.department) for p in people}, key=lambda d: d[0])
-        items = self.ctx.read(queries.item_choices)
-        cats = self.ctx.read(queries.categories)
-        schemes = self.ctx.read(scheme_registry.active)
-        self._fill(self.scheme, [(sc.code, sc.name) for sc in schemes])
-        self.scheme.setVisible(len(schemes) > 1)
-        self._fill(self.person, [(p.id, f"{p.badge} {p.name}") for p in people])
-        self._fill(self.department, depts)
-        self._fill(self.item, [(code, f"{code} {name}") for code, name in items])
-        self._fill(self.category, [(c, c) for c in cats])
+        self.apply_choices(read_choices(self.ctx))
+
+    def show_loading(self) -> None:
+        """Until `apply_choices`: the filter combos hold only their 全部… entry; say why."""
+        self._tips = [combo.toolTip() for combo in self._combos()]
+        for combo in self._combos():
+            combo.setEnabled(False)
+            combo.setToolTip(LOADING)
+
+    def set_schemes(self, pairs: Pairs) -> None:
+        self._fill(self.scheme, pairs)
+        self.scheme.setVisible(len(pairs) > 1)
+
+    def apply_choices(self, found: FilterChoices) -> None:
+        self.set_schemes(found.schemes)
+        self._fill(self.person, found.people)
+        self._fill(self.department, found.departments)
+        self._fill(self.item, found.items)
+        self._fill(self.category, found.categories)
+        for combo, tip in zip(self._combos(), self._tips, strict=False):
+            combo.setEnabled(True)
+            combo.setToolTip(tip)
+        self._tips = []
+
+    def _combos(self) -> tuple[QComboBox, ...]:
+        return self.scheme, self.person, self.department, self.item, self.category
 
     @staticmethod
-    def _fill(combo: QComboBox, pairs: list[tuple[object, str]]) -> None:
+    def _fill(combo: QComboBox, pairs: Pairs) -> None:
         current = combo.currentData()
         combo.blockSignals(True)
         while combo.count() > 1:

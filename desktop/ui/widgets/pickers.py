@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop.ui.widgets.pinyin import rank, search_key
 
 MAX_SHOWN = 200
+ITEM_HINT = "项目编号、名称或拼音首字母"
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,11 @@ class SearchPicker(QWidget):
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setUniformItemSizes(True)
         self._rows = rows
-        self.list.setFixedHeight((self.list.fontMetrics().height() + 5) * rows + 6)
+        # Sized now as a filled list will be (whole rows), so that choices coming in after the
+        # window is up (考核日记 at login) do not move the form.
+        self.list.addItem(QListWidgetItem("国 0"))
+        self._fit_rows()
+        self.list.clear()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -119,8 +124,11 @@ class SearchPicker(QWidget):
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)
-            # whole rows only: no half-cut last line
-            self.list.setFixedHeight(self.list.sizeHintForRow(0) * self._rows + 2 * self.list.frameWidth())
+            self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Whole rows only: no half-cut last line."""
+        self.list.setFixedHeight(self.list.sizeHintForRow(0) * self._rows + 2 * self.list.frameWidth())
 
     def _pick(self, item: QListWidgetItem | None) -> None:
         if item is not None:
@@ -263,7 +271,7 @@ class ItemPicker(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.search = SearchPicker("项目编号、名称或拼音首字母", self, rows=5)
+        self.search = SearchPicker(ITEM_HINT, self, rows=5)
         self.label = QLabel("未选项目", self)
         self.label.setWordWrap(True)
         layout = QVBoxLayout(self)
