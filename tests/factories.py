@@ -51,9 +51,9 @@ def pg_admin(cluster: Any) -> Iterator[Connection]:
         engine.dispose()
 
 
-def new_pg_db(cluster: Any, template: str) -> tuple[Database, Callable[[], None]]:
+def new_pg_db(cluster: Any, template: str, name: str = "") -> tuple[Database, Callable[[], None]]:
     """A fresh database on the test cluster, a copy of `template`, and how to drop it."""
-    name = f"t{os.getpid()}_{next(_PG_NAMES)}"
+    name = name or f"t{os.getpid()}_{next(_PG_NAMES)}"
     with pg_admin(cluster) as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 

@@ -67,6 +67,19 @@ def add_user(session: Session, username: str, role: Role, person_id: int | None 
     return Actor.of(user)
 
 
+def world_of(db: Database) -> World:
+    """The `World` of a database that `world(db)` built (a copy of a template made with it)."""
+    from sqlalchemy import select
+
+    from desktop.models.accounts import User
+    from desktop.models.station import Department
+
+    with db.session() as session:
+        dept = session.scalars(select(Department).where(Department.name == "治安中队")).one()
+        users = {u.username: Actor.of(u) for u in session.scalars(select(User))}
+    return World(db=db, dept=dept, **{name: users[name] for name in ("admin", "chief", "jdy", "clerk", "officer")})
+
+
 def world(db: Database, *, starting_score: int | None = None, policy: str = "abcd") -> World:
     with db.transaction() as session:
         st = roster.create_station(session, SYSTEM, code="150302", name="测试派出所", county_bureau="测试县公安局")
