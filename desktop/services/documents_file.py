@@ -5,6 +5,9 @@ from the ledger otherwise), so the file agrees with the grade sheets of the same
 Each month also lists its facts under the six aspects (services.file_aspects), with the
 reviewer's level and remark (services.ratings); 奖励惩处 adds awards, verified complaints,
 probation and findings made after locking; 半年排名 and 年终总评 close the year.
+
+Each of the year's periods is a whole station's scoring; `PeriodCache` reads each once, for one
+file (the year is asked for twice) or for a batch of everyone's files (`documents.write_performance_files`).
 """
 
 from __future__ import annotations
@@ -46,39 +49,90 @@ def _label(policy: Policy, code: str | None) -> str:
     return policy.level(code).label if code in policy.codes() else code
 
 
-def _row_of(session: Session, period: Period, person_id: int) -> ScoreRow | None:
-    return next((r for r in scoring.results(session, period) if r.person_id == person_id), None)
+class PeriodCache:
+    """The periods of a year, their score rows by person and their grade policies, each read once.
+
+    A performance file reads twelve months, two halves and the year (the year twice), and every
+    one of them is the whole station's scoring (0.03 s a month for 2,000 people); a batch of
+    everyone's files asks for the same fifteen periods for each person. Only for one read-only
+    session: a period locked or rescored meanwhile is not seen.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._periods: dict[str, Period] = {}
+        self._rows: dict[str, tuple[list[ScoreRow], dict[int, ScoreRow]]] = {}
+        self._policies: dict[str, Policy] = {}
+        self._peers: dict[tuple[str, int], int] = {}
+        self._aspects: file_aspects.AspectMap | None = None
+
+    def period(self, spec: PeriodSpec) -> Period:
+        if spec.code not in self._periods:
+            self._periods[spec.code] = find_period(self.session, spec.code) or transient(spec)
+        return self._periods[spec.code]
+
+    def rows(self, period: Period) -> list[ScoreRow]:
+        return self._scored(period)[0]
+
+    def row(self, period: Period, person_id: int) -> ScoreRow | None:
+        return self._scored(period)[1].get(person_id)
+
+    def policy(self, period: Period | None = None) -> Policy:
+        key = period.code if period is not None else ""
+        if key not in self._policies:
+            self._policies[key] = policy_for(self.session, period)
+        return self._policies[key]
+
+    def peers(self, period: Period, department_id: int) -> int:
+        """How many of the department were ranked in the period."""
+        key = (period.code, department_id)
+        if key not in self._peers:
+            self._peers[key] = sum(1 for r in self.rows(period)
+                                   if r.department_id == department_id and not r.excluded_reason)
+        return self._peers[key]
+
+    def aspect_map(self) -> file_aspects.AspectMap:
+        if self._aspects is None:
+            self._aspects = file_aspects.aspect_map(self.session)
+        return self._aspects
+
+    def _scored(self, period: Period) -> tuple[list[ScoreRow], dict[int, ScoreRow]]:
+        if period.code not in self._rows:
+            rows = scoring.results(self.session, period)
+            self._rows[period.code] = (rows, {r.person_id: r for r in rows})
+        return self._rows[period.code]
 
 
-def _month(session: Session, spec: PeriodSpec, person_id: int, today: dt.date) -> tuple[MonthLine, str]:
+def _entry_months(session: Session, person_id: int, year: int) -> set[int]:
+    """The months of `year` in which the person has entries (one query, not one a month)."""
+    days = session.scalars(select(Entry.occurred_on).where(
+        Entry.person_id == person_id, Entry.occurred_on >= dt.date(year, 1, 1),
+        Entry.occurred_on <= dt.date(year, 12, 31)).distinct())
+    return {day.month for day in days}
+
+
+def _month(cache: PeriodCache, spec: PeriodSpec, person_id: int, today: dt.date,
+           entry_months: set[int]) -> tuple[MonthLine, str]:
     """One month's line, and the grade label (for the yearly count)."""
     label = f"{spec.number}月"
     if spec.start > today:
         return MonthLine(label, state="未到"), ""
-    period = find_period(session, spec.code) or transient(spec)
-    row = _row_of(session, period, person_id)
+    period = cache.period(spec)
+    row = cache.row(period, person_id)
     state = PeriodState(period.state).label
-    has_entries = session.scalar(select(Entry.id).where(
-        Entry.person_id == person_id, Entry.occurred_on >= spec.start, Entry.occurred_on <= spec.end).limit(1))
-    if row is None or (period.id is None and has_entries is None):
+    if row is None or (period.id is None and spec.number not in entry_months):
         return MonthLine(label, state="不在岗" if row is None else "无记录"), ""
-    grade = _label(policy_for(session, period), row.grade)
+    grade = _label(cache.policy(period), row.grade)
     line = MonthLine(label, base=row.base, bonus=row.dept_bonus + row.higher_bonus,
                      deduction=row.dept_deduction + row.higher_deduction, total=row.total,
                      rank=row.rank_department, grade=grade, state=state, has_data=True)
     return line, grade
 
 
-def _sanctions(session: Session, person_id: int, year: int) -> list[EventLine]:
-    """Veto items and higher-level deductions of the year that were not reversed."""
-    entries = list(session.scalars(select(Entry).where(
-        Entry.person_id == person_id, Entry.scheme == "person", Entry.occurred_on >= dt.date(year, 1, 1),
-        Entry.occurred_on <= dt.date(year, 12, 31)).order_by(Entry.occurred_on, Entry.id)))
-    reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
+def _sanctions(live: list[Entry]) -> list[EventLine]:
+    """Veto items and higher-level deductions among the year's entries that stand (`_live_entries`)."""
     out = []
-    for e in entries:
-        if e.reverses_id or e.id in reversed_ids:
-            continue
+    for e in live:
         if e.veto or e.component == Component.HIGHER_DEDUCTION.value:
             what = f"{e.item_name}（一票否决）" if e.veto else e.item_name
             detail = f"{Component(e.component).label} {fmt(e.points_tenths)} 分" + (f"；{e.note}" if e.note else "")
@@ -188,14 +242,19 @@ class MonthRead(Protocol):
 
 
 def aspect_months(session: Session, person_id: int, year: int, lines: Sequence[MonthRead],
-                  records: list[AspectItem] | None = None) -> list[MonthAspects]:
+                  records: list[AspectItem] | None = None, cache: PeriodCache | None = None,
+                  live: list[Entry] | None = None) -> list[MonthAspects]:
     """The twelve months by aspect. `lines` are the months as the file reads them (state, grade);
-    a month's level is the reviewer's rating when there is one, else that grade."""
-    amap = file_aspects.aspect_map(session)
+    a month's level is the reviewer's rating when there is one, else that grade. `live`: the
+    year's standing entries, when the caller has read them."""
+    cache = cache or PeriodCache(session)
+    amap = cache.aspect_map()
     records = reward_records(session, person_id, year) if records is None else records
     rated = ratings.remarks_of(session, person_id, dt.date(year, 1, 1), dt.date(year, 12, 31))
     by_month: dict[int, list[Entry]] = {}
-    for e in _live_entries(session, person_id, dt.date(year, 1, 1), dt.date(year, 12, 31)):
+    if live is None:
+        live = _live_entries(session, person_id, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    for e in live:
         by_month.setdefault(e.occurred_on.month, []).append(e)
     out = []
     for number, line in enumerate(lines, 1):
@@ -211,8 +270,7 @@ def aspect_months(session: Session, person_id: int, year: int, lines: Sequence[M
         month = MonthAspects(number, f"{number}月", line.state, list(blocks.values()), level=line.grade)
         rating = rated.get(PeriodSpec(PeriodKind.MONTH, year, number).code)
         if rating is not None:
-            period = session.get(Period, rating.period_id)
-            policy = policy_for(session, period)
+            policy = cache.policy(session.get(Period, rating.period_id))
             month.remark, month.reviewer = rating.remark, rating.by_name
             if rating.level:
                 month.level, month.rated = policy.label_of(rating.level), True
@@ -222,63 +280,73 @@ def aspect_months(session: Session, person_id: int, year: int, lines: Sequence[M
     return out
 
 
-def rank_line(session: Session, person_id: int, code: str, label: str, today: dt.date) -> RankLine:
+def rank_line(session: Session, person_id: int, code: str, label: str, today: dt.date,
+              cache: PeriodCache | None = None, entry_months: set[int] | None = None) -> RankLine:
     """半年排名 / 年终总评 of one person: stored results once locked, else computed from the ledger
-    (a period nobody opened is computed without creating it)."""
+    (a period nobody opened is computed without creating it). `entry_months`: the months of the
+    year the person has entries in, when the caller knows them."""
     spec = parse_period(code)
     if spec.start > today:
         return RankLine(label, spec.code, state="未到")
-    period = find_period(session, spec.code) or transient(spec)
-    if period.id is None and session.scalar(select(Entry.id).where(
-            Entry.person_id == person_id, Entry.occurred_on >= spec.start,
-            Entry.occurred_on <= spec.end).limit(1)) is None:
+    cache = cache or PeriodCache(session)
+    period = cache.period(spec)
+    if entry_months is None:
+        entry_months = _entry_months(session, person_id, spec.start.year)
+    if period.id is None and not any(spec.start.month <= m <= spec.end.month for m in entry_months):
         return RankLine(label, spec.code, state="无记录")
-    rows = scoring.results(session, period)
-    row = next((r for r in rows if r.person_id == person_id), None)
+    row = cache.row(period, person_id)
     if row is None:
         return RankLine(label, spec.code, state="不在岗")
-    peers = sum(1 for r in rows if r.department_id == row.department_id and not r.excluded_reason)
     note = row.excluded_reason
     if spec.end > today and period.state != PeriodState.LOCKED.value:
         note = "；".join(x for x in (note, "期末未到，排名和等次未定") if x)
-    return RankLine(label, spec.code, row.total, row.rank_department, peers,
-                    _label(policy_for(session, period), row.grade), PeriodState(period.state).label, True, note)
+    return RankLine(label, spec.code, row.total, row.rank_department, cache.peers(period, row.department_id),
+                    _label(cache.policy(period), row.grade), PeriodState(period.state).label, True, note)
 
 
-def rank_lines(session: Session, person_id: int, year: int, today: dt.date) -> tuple[list[RankLine], RankLine]:
-    halves = [rank_line(session, person_id, f"{year}-H{n}", label, today) for n, label in ((1, "上半年"), (2, "下半年"))]
-    return halves, rank_line(session, person_id, str(year), "全年", today)
+def rank_lines(session: Session, person_id: int, year: int, today: dt.date, cache: PeriodCache | None = None,
+               entry_months: set[int] | None = None) -> tuple[list[RankLine], RankLine]:
+    cache = cache or PeriodCache(session)
+    if entry_months is None:
+        entry_months = _entry_months(session, person_id, year)
+    halves = [rank_line(session, person_id, f"{year}-H{n}", label, today, cache, entry_months)
+              for n, label in ((1, "上半年"), (2, "下半年"))]
+    return halves, rank_line(session, person_id, str(year), "全年", today, cache, entry_months)
 
 
-def performance_file_data(session: Session, year: int, badge: str,
-                          today: dt.date | None = None) -> PerformanceFileData:
+def performance_file_data(session: Session, year: int, badge: str, today: dt.date | None = None,
+                          cache: PeriodCache | None = None) -> PerformanceFileData:
     """Identity, twelve months, grade counts, the year's grade, awards and sanctions of one person;
-    the months by the six aspects, the year's 奖励惩处 records, 半年排名 and 年终总评."""
+    the months by the six aspects, the year's 奖励惩处 records, 半年排名 and 年终总评. A batch of
+    files passes one `cache` for all of them (the same session)."""
     if not 2000 <= year <= 2100:
         raise ValidationError(f"年份“{year}”不对，应为四位年份，如 2026")
     today = today or dt.date.today()
+    cache = cache or PeriodCache(session)
     station = roster.get_station(session)
     person = roster.person_by_badge(session, badge)
+    entry_months = _entry_months(session, person.id, year)
     months, grades = [], []
     for number in range(1, 13):
-        line, grade = _month(session, PeriodSpec(PeriodKind.MONTH, year, number), person.id, today)
+        line, grade = _month(cache, PeriodSpec(PeriodKind.MONTH, year, number), person.id, today, entry_months)
         months.append(line)
         if grade:
             grades.append(grade)
-    order = [lv.label for lv in policy_for(session).levels]
+    order = [lv.label for lv in cache.policy().levels]
     counts = [(label, grades.count(label)) for label in order]
     counts += [(label, grades.count(label)) for label in dict.fromkeys(grades) if label not in order]
-    year_period = find_period(session, str(year))
-    year_row = _row_of(session, year_period, person.id) if year_period is not None else None
-    year_grade = _label(policy_for(session, year_period), year_row.grade) if year_row and year_period else ""
+    year_period = cache.period(parse_period(str(year)))  # graded only once opened (stored)
+    year_row = cache.row(year_period, person.id) if year_period.id is not None else None
+    year_grade = _label(cache.policy(year_period), year_row.grade) if year_row else ""
     records = reward_records(session, person.id, year)
-    halves, year_review = rank_lines(session, person.id, year, today)
+    halves, year_review = rank_lines(session, person.id, year, today, cache, entry_months)
+    live = _live_entries(session, person.id, dt.date(year, 1, 1), dt.date(year, 12, 31))  # read once, for two parts
     return PerformanceFileData(
         station=station.name, year=year, name=person.name, badge=person.badge,
         identity=Identity(person.identity).label, position=person.position, department=person.department.name,
         sequence=person.sequence, months=months, year_total=sum(m.total for m in months if m.has_data),
         year_grade=year_grade, grade_counts=counts, awards=_awards(session, person.id, year),
-        sanctions=_sanctions(session, person.id, year), photo=person.photo, printed_on=today,
-        aspect_names=list(file_aspects.ASPECTS), aspect_months=aspect_months(session, person.id, year, months, records),
+        sanctions=_sanctions(live), photo=person.photo, printed_on=today, aspect_names=list(file_aspects.ASPECTS),
+        aspect_months=aspect_months(session, person.id, year, months, records, cache, live),
         rewards=records, halves=halves, year_review=year_review,
     )

@@ -14,9 +14,10 @@ new head reviews from the day he takes over.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from desktop.models.accounts import User
@@ -56,30 +57,56 @@ def _assignments(session: Session) -> list[ReviewerAssignment]:
 
 
 class ReviewMap:
-    """Every person's reviewer on one day, worked out once (a queue or a sheet asks for many)."""
+    """Every person's reviewer on one day, worked out once (a queue or a sheet asks for many).
 
-    def __init__(self, session: Session, day: dt.date) -> None:
+    It reads every person up front; `everyone=False` reads only what one person's reviewer needs
+    (his reviewer, the heads, his department's people), for a single lookup such as an officer's
+    self-report: 2,000 people on the roster are then not read to save one form."""
+
+    def __init__(self, session: Session, day: dt.date, *, everyone: bool = True) -> None:
         self.session, self.day = session, day
         rows = _assignments(session)
         self._person = {r.person_id: r.reviewer_id for r in rows if r.kind == "person"}
         self._dept = {r.department_id: r.reviewer_id for r in rows if r.kind == "department"}
         leaders = [r.reviewer_id for r in rows if r.kind == "leaders"]
-        self._people = {p.id: p for p in session.scalars(select(Person))}
+        self._everyone: dict[int, Person] | None = None
+        if everyone:
+            self._everyone = {p.id: p for p in session.scalars(select(Person))}
         # The department each held on `day`: a move dated after it (department_moves) does not
         # hand a person to the new department's head for a month still ranked in the old one.
         moves = department_moves.later_moves(session, day)
         self._held = {pid: held for pid, m in moves.items() if (held := department_moves.held_on(m, day)) is not None}
-        chief = next((p for p in sorted(self._people.values(), key=lambda p: p.badge)
-                      if p.is_head and p.active_on(day)), None)
+        heads = (sorted((p for p in self._everyone.values() if p.is_head), key=lambda p: p.badge)
+                 if self._everyone is not None
+                 else session.scalars(select(Person).where(Person.is_head.is_(True)).order_by(Person.badge)))
+        chief = next((p for p in heads if p.active_on(day)), None)
         self._leaders = leaders[-1] if leaders else (chief.id if chief else None)
         self._heads: dict[int, Person | None] = {}
+
+    @property
+    def _people(self) -> dict[int, Person]:
+        """Everyone, read now if it was not read up front."""
+        if self._everyone is None:
+            self._everyone = {p.id: p for p in self.session.scalars(select(Person))}
+        return self._everyone
+
+    def _staff(self, department_id: int) -> list[Person]:
+        """Who held the department on the day (dated moves included), on the roster then."""
+        if self._everyone is not None:
+            candidates: Iterable[Person] = self._everyone.values()
+        else:
+            moved_in = [pid for pid, held in self._held.items() if held == department_id]
+            candidates = self.session.scalars(select(Person).where(
+                or_(Person.department_id == department_id, Person.id.in_(moved_in))))
+        return [p for p in candidates
+                if self._held.get(p.id, p.department_id) == department_id and p.active_on(self.day)]
 
     def department_of(self, person: Person) -> int:
         return self._held.get(person.id, person.department_id)
 
     def head(self, department_id: int) -> Person | None:
         if department_id not in self._heads:
-            self._heads[department_id] = _head(self.session, department_id, self.day, self._people, self._held)
+            self._heads[department_id] = _head(self.session, department_id, self.day, self._staff)
         return self._heads[department_id]
 
     def leader_in_charge(self, department_id: int) -> Person | None:
@@ -87,7 +114,9 @@ class ReviewMap:
 
     def _active(self, person_id: int | None) -> Person | None:
         """A configured reviewer counts only while on the roster: one who has left reviews nobody."""
-        found = self._people.get(person_id) if person_id else None
+        if not person_id:
+            return None
+        found = self._everyone.get(person_id) if self._everyone is not None else self.session.get(Person, person_id)
         return found if found is not None and found.active_on(self.day) else None
 
     def of(self, person: Person) -> Reviewer:
@@ -111,8 +140,8 @@ class ReviewMap:
                       key=lambda p: p.badge)
 
 
-def _head(session: Session, department_id: int, day: dt.date, people: dict[int, Person],
-          held: dict[int, int]) -> Person | None:
+def _head(session: Session, department_id: int, day: dt.date,
+          staff_of: Callable[[int], list[Person]]) -> Person | None:
     from desktop.services import units
 
     unit = session.scalar(select(Unit).where(Unit.department_id == department_id))
@@ -120,15 +149,13 @@ def _head(session: Session, department_id: int, day: dt.date, people: dict[int, 
         found = units.head_on(session, unit, day)
         if found is not None:
             return found
-    staff = sorted((p for p in people.values() if held.get(p.id, p.department_id) == department_id
-                    and p.active_on(day)),
-                   key=lambda p: p.badge)
+    staff = sorted(staff_of(department_id), key=lambda p: p.badge)
     return (next((p for p in staff if p.is_head), None)
             or next((p for p in staff for pos in HEAD_POSITIONS if p.position == pos), None))
 
 
 def reviewer_of(session: Session, person: Person, day: dt.date) -> Reviewer:
-    return ReviewMap(session, day).of(person)
+    return ReviewMap(session, day, everyone=False).of(person)
 
 
 def reviewed_by(session: Session, reviewer_id: int, day: dt.date) -> list[Person]:

@@ -74,14 +74,11 @@ class SubjectRow:
 def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
     spec = parse_period(period_code)
     months = spec.months()
-    subjects = _subjects(session, scheme, spec)
     entries = list(session.scalars(select(Entry).where(Entry.scheme == scheme.code,
                                                        Entry.occurred_on.between(spec.start, spec.end))))
-    if scheme.subject == "person":
-        # Only the officers the scheme has something on: an 辅警 or a 内勤 who handled no case
-        # is not in the 执法办案 ranking (they would all tie first on zero in their sequence).
-        scored = {e.person_id for e in entries}
-        subjects = [s for s in subjects if s.key in scored]
+    # A person scheme ranks only the officers it has something on: an 辅警 or a 内勤 who handled
+    # no case is not in the 执法办案 ranking (they would all tie first on zero in their sequence).
+    subjects = _subjects(session, scheme, spec, {e.person_id for e in entries if e.person_id is not None})
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
     reviews = cases.reviews_of(session, [e.id for e in entries if e.case_no]) if scheme.case_tracking else {}
     # (subject key, month index, component) -> signed-by-entry points; pending separately.
@@ -157,19 +154,17 @@ def _points(e: Entry, scheme: Any, reviews: dict, reversed_ids: set[int]) -> int
     return e.points_tenths
 
 
-def _subjects(session: Session, scheme: Any, spec: PeriodSpec) -> list[SubjectRow]:
+def _subjects(session: Session, scheme: Any, spec: PeriodSpec, scored: set[int]) -> list[SubjectRow]:
+    """The scheme's subjects in the period: its active units, or the people of `scored` (those
+    with entries in it) on the roster then."""
     if scheme.subject == "person":
-        people = session.scalars(select(Person).order_by(Person.badge))
+        people = session.scalars(select(Person).where(Person.id.in_(scored)).order_by(Person.badge))
         return [SubjectRow(p.id, p.badge, p.name, "person", None, p.sequence, {}, 0)
                 for p in people if p.active_days(spec.start, spec.end) > 0]
-    rows = []
-    for unit in units.list_units(session, scheme.subject):
-        if not unit.active:
-            continue
-        head = units.head_on(session, unit, spec.end)
-        rows.append(SubjectRow(unit.id, unit.code, unit.name, unit.kind, unit.post_class, unit.sequence, {}, 0,
-                               head_id=head.id if head else None))
-    return rows
+    found = [unit for unit in units.list_units(session, scheme.subject) if unit.active]
+    heads = units.heads_by_unit(session, found, spec.end)
+    return [SubjectRow(unit.id, unit.code, unit.name, unit.kind, unit.post_class, unit.sequence, {}, 0,
+                       head_id=head.id if (head := heads[unit.id]) else None) for unit in found]
 
 
 def _from_members(session: Session, scheme: Any, subjects: list[SubjectRow], months: list[PeriodSpec],
@@ -177,11 +172,11 @@ def _from_members(session: Session, scheme: Any, subjects: list[SubjectRow], mon
                   vetoed: set[int], entries: list[Entry]) -> None:
     """A unit's points from its members' entries in this scheme, month by month."""
     vetoed_people = {e.person_id for e in entries if e.veto and e.person_id is not None and e.reverses_id is None}
-    for subject in subjects:
-        unit = session.get(Unit, subject.key)
-        assert unit is not None
-        for index, month in enumerate(months):
-            people = [p.id for p in units.members_on(session, unit, month.end)]
+    found = [_unit(session, subject.key) for subject in subjects]
+    for index, month in enumerate(months):
+        members = units.members_by_unit(session, found, month.end)  # every unit's at once, a month at a time
+        for subject in subjects:
+            people = [p.id for p in members[subject.key]]
             if vetoed_people & set(people):
                 vetoed.add(subject.key)
             for component in scheme.components:
@@ -190,6 +185,12 @@ def _from_members(session: Session, scheme: Any, subjects: list[SubjectRow], mon
                     continue
                 value = sum(values) if scheme.members == "sum" else round(sum(values) / len(values))
                 sums[(subject.key, index, component.key)] += value
+
+
+def _unit(session: Session, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)  # from the identity map: the subjects' units are loaded
+    assert unit is not None
+    return unit
 
 
 def policy_of(scheme: Any) -> Any:
@@ -240,10 +241,9 @@ def members_take_unit(session: Session, scheme: Any, rows: list[SubjectRow], day
     if scheme.members != "members_take_unit":
         return {}
     out: dict[int, SubjectRow] = {}
+    members = units.members_by_unit(session, [_unit(session, row.key) for row in rows], day)
     for row in rows:
-        unit = session.get(Unit, row.key)
-        assert unit is not None
-        for person in units.members_on(session, unit, day):
+        for person in members[row.key]:
             out[person.id] = row
     return out
 
@@ -281,14 +281,13 @@ def unit_ranking(session: Session, scheme: Any, period_code: str,
     spec = parse_period(period_code)
     people = {r.key: r for r in (rows if rows is not None else score(session, scheme, period_code))}
     out = []
-    for unit in units.list_units(session, rule.kind):
-        if not unit.active:
-            continue
+    found = [unit for unit in units.list_units(session, rule.kind) if unit.active]
+    memberships, heads = units.members_by_unit(session, found, spec.end), units.heads_by_unit(session, found, spec.end)
+    for unit in found:
         # Every member counts (one with nothing in the scheme adds zero to a sum, and to an average).
-        everyone = units.members_on(session, unit, spec.end)
         members = [people.get(p.id) or SubjectRow(p.id, p.badge, p.name, "person", None, p.sequence, {}, 0)
-                   for p in everyone]
-        head = units.head_on(session, unit, spec.end)
+                   for p in memberships[unit.id]]
+        head = heads[unit.id]
         row = SubjectRow(unit.id, unit.code, unit.name, unit.kind, unit.post_class, unit.sequence, {}, 0,
                          head_id=head.id if head else None)
         for component in scheme.components:

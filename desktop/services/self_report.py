@@ -73,8 +73,7 @@ def submit(session: Session, actor: Actor, inputs: Sequence[ReportInput]) -> lis
     if not inputs:
         raise ValidationError("请至少勾选一项")
     today = dt.date.today()
-    review = reviewers.ReviewMap(session, today)
-    reviewer = review.of(person).person
+    reviewer = reviewers.reviewer_of(session, person, today).person  # his alone: not the whole roster's
     seen: set[tuple[str, dt.date]] = set()
     reports = []
     for data in inputs:

@@ -4,6 +4,7 @@
     add_member(session, actor, unit.code, "150212", start=dt.date(2026, 1, 1), role="head")
     members_on(session, unit, dt.date(2026, 3, 31))   # who was in it that day
     head_on(session, unit, day)
+    members_by_unit(session, units, day), heads_by_unit(session, units, day)   # many units at once
 
 A department or post unit mirrors a department (`for_department`): its members are the
 department's people; a branch or enforcement unit keeps its own membership rows, because a
@@ -13,6 +14,8 @@ party branch or a case-handling team cuts across departments.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -162,30 +165,69 @@ def end_member(session: Session, actor: Actor, unit_code: str, badge: str, end: 
 
 def members_on(session: Session, unit: Unit, day: dt.date) -> list[Person]:
     """Everyone in the unit on `day`: its department's people, or its own membership rows."""
-    if unit.department_id is not None:  # who held the department that day (dated moves included)
-        moves = department_moves.later_moves(session, day)
-        held = {pid: department_moves.held_on(m, day) for pid, m in moves.items()}
-        moved_out = {pid for pid, dept in held.items() if dept not in (None, unit.department_id)}
-        moved_in = [pid for pid, dept in held.items() if dept == unit.department_id]
-        people = session.scalars(select(Person).where(or_(Person.department_id == unit.department_id,
-                                                          Person.id.in_(moved_in))))
-        return sorted((p for p in people if p.active_on(day) and p.id not in moved_out), key=lambda p: p.badge)
-    rows = session.scalars(select(UnitMember).where(
-        UnitMember.unit_id == unit.id, UnitMember.start <= day, or_(UnitMember.end.is_(None), UnitMember.end >= day)))
-    return sorted({r.person for r in rows}, key=lambda p: p.badge)
+    return members_by_unit(session, [unit], day)[unit.id]
 
 
 def head_on(session: Session, unit: Unit, day: dt.date) -> Person | None:
-    row = session.scalar(select(UnitMember).where(
-        UnitMember.unit_id == unit.id, UnitMember.role == "head", UnitMember.start <= day,
-        or_(UnitMember.end.is_(None), UnitMember.end >= day)))
-    if row is not None:
-        return row.person
-    if unit.department_id is not None:  # a department's 一把手 (on the roster that day) leads its unit
-        heads = session.scalars(select(Person).where(Person.department_id == unit.department_id,
-                                                     Person.is_head.is_(True)).order_by(Person.badge))
-        return next((p for p in heads if p.active_on(day)), None)
-    return None
+    return heads_by_unit(session, [unit], day)[unit.id]
+
+
+def _mirrors(found: Sequence[Unit]) -> dict[int, list[int]]:
+    """department id -> the units mirroring it."""
+    out: defaultdict[int, list[int]] = defaultdict(list)
+    for unit in found:
+        if unit.department_id is not None:
+            out[unit.department_id].append(unit.id)
+    return dict(out)
+
+
+def members_by_unit(session: Session, found: Sequence[Unit], day: dt.date) -> dict[int, list[Person]]:
+    """unit id -> everyone in it on `day` (`members_on`), by badge: a few queries for any number
+    of units, where one unit at a time costs a query per unit and one more per member."""
+    out: dict[int, list[Person]] = {unit.id: [] for unit in found}
+    mirrors = _mirrors(found)
+    if mirrors:  # who held each department that day (dated moves included)
+        moves = department_moves.later_moves(session, day)
+        held = {pid: dept for pid, m in moves.items() if (dept := department_moves.held_on(m, day)) is not None}
+        moved_in = [pid for pid, dept in held.items() if dept in mirrors]
+        people = session.scalars(select(Person).where(or_(Person.department_id.in_(mirrors), Person.id.in_(moved_in))))
+        for person in people:
+            for unit_id in mirrors.get(held.get(person.id, person.department_id), ()):
+                if person.active_on(day):
+                    out[unit_id].append(person)
+    own = [unit.id for unit in found if unit.department_id is None]
+    if own:  # a branch's or a team's own membership rows (a person may hold two: head and member)
+        rows = session.execute(select(UnitMember.unit_id, Person).join(Person, Person.id == UnitMember.person_id).where(
+            UnitMember.unit_id.in_(own), UnitMember.start <= day, or_(UnitMember.end.is_(None), UnitMember.end >= day)))
+        seen: set[tuple[int, int]] = set()
+        for unit_id, person in rows:
+            if (unit_id, person.id) not in seen:
+                seen.add((unit_id, person.id))
+                out[unit_id].append(person)
+    for people in out.values():
+        people.sort(key=lambda p: p.badge)
+    return out
+
+
+def heads_by_unit(session: Session, found: Sequence[Unit], day: dt.date) -> dict[int, Person | None]:
+    """unit id -> its head on `day` (`head_on`): its head row, else a department's 一把手 on the roster."""
+    out: dict[int, Person | None] = {unit.id: None for unit in found}
+    if not out:
+        return out
+    rows = session.execute(select(UnitMember.unit_id, Person).join(Person, Person.id == UnitMember.person_id).where(
+        UnitMember.unit_id.in_(out), UnitMember.role == "head", UnitMember.start <= day,
+        or_(UnitMember.end.is_(None), UnitMember.end >= day)).order_by(UnitMember.id))
+    for unit_id, person in rows:
+        out[unit_id] = out[unit_id] or person
+    mirrors = _mirrors([unit for unit in found if out[unit.id] is None])
+    if mirrors:  # a department's 一把手 (on the roster that day) leads its unit
+        heads = session.scalars(select(Person).where(Person.department_id.in_(mirrors), Person.is_head.is_(True))
+                                .order_by(Person.badge))
+        for person in heads:
+            if person.active_on(day):
+                for unit_id in mirrors[person.department_id]:
+                    out[unit_id] = out[unit_id] or person
+    return out
 
 
 def _rows(session: Session, unit_id: int, person_id: int) -> list[UnitMember]:
