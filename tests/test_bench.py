@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from desktop.bench import cases, dataset
+from desktop.bench.measure import Measurement
 from desktop.cli import main
 
 RESULT_KEYS = {"name", "seconds", "baseline_seconds", "ratio", "target_ratio", "peak_mb"}
+NEW_CASES = ("scheme_score", "performance_file_pdf", "county_merge", "self_report")  # issue #18 item 4
 
 
 def test_bench_runs_every_case_and_writes_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,6 +40,10 @@ def test_bench_runs_every_case_and_writes_the_json(tmp_path: Path, capsys: pytes
             assert r["baseline_seconds"] is None and r["ratio"] is None and r["target_ratio"] is None
             assert (r["target_seconds"], r["target_growth_mb"]) == (0.3, 60)
             assert r["growth_mb"] is not None and r["detail"]["rows"] == doc["dataset"]["entries"]
+        elif r["name"] == "self_report":  # seconds per save, no baseline, no memory target
+            assert r["baseline_seconds"] is None and r["ratio"] is None and r["target_ratio"] is None
+            assert (r["target_seconds"], r["target_growth_mb"]) == (0.05, None)
+            assert r["detail"]["saves"] == 20 and r["detail"]["best_seconds"] <= r["seconds"]
         else:
             assert r["baseline_seconds"] > 0 and r["baseline_peak_mb"] > 0
             assert r["ratio"] == pytest.approx(r["seconds"] / r["baseline_seconds"], abs=0.01)
@@ -57,6 +63,32 @@ def test_bench_runs_every_case_and_writes_the_json(tmp_path: Path, capsys: pytes
     assert imported["detail"]["restored"] and imported["detail"]["problems"] == 0
     assert imported["dry_run_seconds"] > 0
     assert "结论" in printed and "启动到主窗口显示" in printed
+    _check_new_cases({r["name"]: r for r in doc["results"]}, doc["dataset"]["people"])
+
+
+def _check_new_cases(results: dict[str, dict], people: int) -> None:
+    """The cases of the schemes, everyone's 政绩档案, the county merge and the self-report."""
+    assert set(NEW_CASES) <= results.keys()
+    targets = {"scheme_score": 1.5, "performance_file_pdf": 1.5, "county_merge": 2.0}
+    for name, target in targets.items():
+        assert results[name]["target_ratio"] == target and "target_seconds" not in results[name], name
+    # The dataset runs four schemes: each scored some units (or officers) in the score month.
+    assert set(results["scheme_score"]["detail"]["subjects"]) == {"dangjian", "jiceng", "zhifa", "duiwu"}
+    assert results["scheme_score"]["detail"]["subjects"]["duiwu"] == 3  # the three departments
+    files = results["performance_file_pdf"]
+    assert files["detail"]["files"] == people and files["detail"]["per_file_seconds"] > 0
+    merged = results["county_merge"]["detail"]
+    assert merged["stations"] == 3 and merged["people"] == 3 * 12 and merged["warnings"] == 0
+
+
+def test_a_time_only_target_and_a_case_run_once() -> None:
+    """The self-report's target is seconds alone (no memory growth); everyone's 政绩档案 takes
+    minutes at county scale and runs once, whatever --repeat says."""
+    case = next(c for c in cases.CASES if c.name == "self_report")
+    fast, slow = Measurement(0.02, 50.0, {"saves": 20}), Measurement(0.08, 50.0, {"saves": 20})
+    assert cases.summarise(case, [fast], [])["passed"] is True
+    assert cases.summarise(case, [slow], [])["passed"] is False
+    assert next(c for c in cases.CASES if c.name == "performance_file_pdf").max_runs == 1
 
 
 def test_the_dataset_is_built_once_and_reused(tmp_path: Path) -> None:

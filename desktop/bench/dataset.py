@@ -8,7 +8,9 @@ their calls, night patrols, party life and study, each sequence's own work, occa
 and deductions, higher-level adjustments, a veto and reversals, with each item's catalogue points.
 
 A built database is kept in a cache folder, keyed by scale, dataset version, schema head and
-the last month, so repeated runs reuse it; the cases only read it.
+the last month, so repeated runs reuse it; the cases only read it (the self-report case writes to
+a copy). Since data version 3 the station also runs the four 汉阴 schemes with their units and
+monthly unit and case entries (`dataset_units`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
+from desktop.bench import dataset_units
 from desktop.models.db import Database, head_revision, open_database
 from desktop.models.enums import DepartmentKind, EntrySource, Identity, PointsMode, Role
 from desktop.models.ledger import Entry
@@ -33,7 +36,7 @@ from desktop.services.actor import Actor
 from desktop.services.demo_people import GIVEN, SURNAMES
 from desktop.services.periods import PeriodSpec, month_of
 
-DATASET_VERSION = 2
+DATASET_VERSION = 3  # 3: the schemes, their units and entries, and an officer's account
 SEED = 2026
 SYSTEM = Actor.system("bench")
 CLERK = ("neiqin", "内勤", Role.CLERK, "neiqin123")
@@ -88,6 +91,7 @@ class DatasetInfo:
     export_period: str  # the quarter exported and imported (the one with most entries)
     export_entries: int
     username: str  # the clerk the start case logs in as
+    officer: str = ""  # the officer account the self-report case saves as
 
     @property
     def db_path(self) -> Path:
@@ -132,14 +136,27 @@ def ensure(scale: str, *, cache_dir: Path | None = None, rebuild: bool = False,
     return info
 
 
-def build(path: Path, spec: Scale, months: list[PeriodSpec]) -> DatasetInfo:
-    rng = random.Random(f"{SEED}-{spec.name}")
+@dataclass(frozen=True)
+class StationName:
+    code: str
+    name: str
+    seed: str = ""  # "" for the benchmark's own station: its draws are those of data version 2
+
+
+BENCH_STATION = StationName("150303", "海北公安分局（基准测试）")
+
+
+def build(path: Path, spec: Scale, months: list[PeriodSpec], station: StationName = BENCH_STATION) -> DatasetInfo:
+    rng = random.Random(f"{SEED}-{spec.name}{station.seed}")
+    units_rng = random.Random(f"{SEED}-{spec.name}{station.seed}-units")  # the person entries stay as they were
     db = open_database(path)
     try:
         with db.transaction() as session:
-            clerk_id = _setup(session, spec, months)
+            clerk_id = _setup(session, spec, months, station)
             people = _people(session, spec, months, rng)
-        ledger = _Ledger(db, rng, people, clerk_id)
+            made = dataset_units.make_units(session, SYSTEM, people, months[0].start, units_rng)
+            officer = dataset_units.add_officer(session, SYSTEM, people, months[0].start)
+        ledger = _Ledger(db, rng, people, clerk_id, made, units_rng)
         for index, month in enumerate(months):
             ledger.fill(month, index, len(months))
         with db.transaction() as session:
@@ -153,7 +170,7 @@ def build(path: Path, spec: Scale, months: list[PeriodSpec]) -> DatasetInfo:
         db.dispose()
     return DatasetInfo(scale=spec.name, path=str(path), people=len(people), departments=spec.departments,
                        entries=ledger.count, months=[m.code for m in months], score_month=months[-1].code,
-                       export_period=quarter, export_entries=counts[quarter], username=CLERK[0])
+                       export_period=quarter, export_entries=counts[quarter], username=CLERK[0], officer=officer)
 
 
 def _quarter_counts(db: Database, months: list[PeriodSpec]) -> dict[str, int]:
@@ -167,9 +184,9 @@ def _quarter_counts(db: Database, months: list[PeriodSpec]) -> dict[str, int]:
     return counts
 
 
-def _setup(session: Any, spec: Scale, months: list[PeriodSpec]) -> int:
-    """Station, policies, catalogue (revised half-way, as in the demo), departments, users."""
-    roster.create_station(session, SYSTEM, code="150303", name="海北公安分局（基准测试）", county_bureau="海北公安分局")
+def _setup(session: Any, spec: Scale, months: list[PeriodSpec], station: StationName) -> int:
+    """Station, policies, catalogue (revised half-way, as in the demo), schemes, departments, users."""
+    roster.create_station(session, SYSTEM, code=station.code, name=station.name, county_bureau="海北公安分局")
     policies.install_presets(session, SYSTEM)
     policies.set_station_policy(session, SYSTEM, "abcd")
     catalogue.install_preset(session, SYSTEM, months[0].start)
@@ -179,6 +196,7 @@ def _setup(session: Any, spec: Scale, months: list[PeriodSpec]) -> int:
             if item.code == "ZB-03":
                 item.points_tenths, item.monthly_cap_tenths = 15, 225
         catalogue.create_version(session, SYSTEM, months[len(months) // 2].start, name + "（修订）", specs)
+    dataset_units.install(session, SYSTEM, months[0].start)
     several = spec.departments > len(TEMPLATES)
     for i in range(spec.departments):
         name, kind, post_class, _ = TEMPLATES[i % len(TEMPLATES)]
@@ -237,7 +255,8 @@ def _people(session: Any, spec: Scale, months: list[PeriodSpec], rng: random.Ran
 class _Ledger:
     """Generates a month of entries per person and bulk-inserts them in one statement."""
 
-    def __init__(self, db: Database, rng: random.Random, people: list[dict[str, Any]], clerk_id: int) -> None:
+    def __init__(self, db: Database, rng: random.Random, people: list[dict[str, Any]], clerk_id: int,
+                 made: dataset_units.Units, units_rng: random.Random) -> None:
         self.db, self.rng, self.people, self.clerk_id = db, rng, people, clerk_id
         self.count = 0
         self.next_id = 1
@@ -248,6 +267,7 @@ class _Ledger:
             for _, items in self.versions:
                 for item in items.values():
                     session.expunge(item)
+            self.units = dataset_units.UnitLedger(session, made, units_rng, clerk_id, self.new_id)
         self.batches: dict[tuple[int, dt.date], str] = {}
 
     def item(self, code: str, day: dt.date) -> Any:
@@ -256,6 +276,10 @@ class _Ledger:
                 return items[code]
         return self.versions[0][1][code]
 
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
     def add(self, person: dict[str, Any], code: str, day: dt.date, quantity: int = 1, *,
             source: EntrySource = EntrySource.MANUAL, batch: str | None = None) -> int:
         item = self.item(code, day)
@@ -263,10 +287,10 @@ class _Ledger:
             per = self.rng.randrange(item.min_tenths, item.max_tenths + 1, 5)
         else:
             per = item.points_tenths
-        entry_id = self.next_id
-        self.next_id += 1
+        entry_id = self.new_id()
         self.rows.append({
             "id": entry_id, "uuid": _uuid(self.rng), "occurred_on": day, "person_id": person["id"],
+            "unit_id": None, "scheme": "person", "case_no": "", "case_type": "",
             "item_id": item.id, "item_code": item.code, "item_name": item.name, "category": item.category,
             "component": item.component, "veto": item.veto, "quantity": quantity, "points_tenths": per * quantity,
             "note": NOTES.get(code, ""), "source": source.value, "batch_uuid": batch, "reverses_id": None,
@@ -304,8 +328,10 @@ class _Ledger:
         by_id = {row["id"]: row for row in self.rows}
         for entry_id in self.rng.sample(manual, k=len(manual) // 20):
             self.reverse(by_id[entry_id])
+        self.rows += self.units.month(month, index == months - 1, _active)
         with self.db.transaction() as session:
             session.execute(insert(Entry), sorted(self.rows, key=lambda r: (r["occurred_on"], r["id"])))
+            self.units.insert_reviews(session)
         self.count += len(self.rows)
         self.rows = []
 

@@ -59,6 +59,8 @@ def _num(value: float | None, digits: int = 3) -> str:
 
 
 def _target(r: dict[str, Any]) -> str:
+    if r.get("target_seconds") is not None and r.get("target_growth_mb") is None:
+        return f"≤{r['target_seconds']:g} s"
     if r.get("target_seconds") is not None:
         return f"≤{r['target_seconds']:g} s，≤{r['target_growth_mb']:g} MB"
     return f"≤{r['target_ratio']:g}×"
@@ -88,6 +90,12 @@ def render(info: DatasetInfo, results: list[dict[str, Any]]) -> str:
         if r.get("dry_run_seconds") is not None:
             ratio = f"，为基线的 {r['dry_run_ratio']:.2f} 倍" if r.get("dry_run_ratio") is not None else ""
             lines.append(f"{r['label']}：其中试导入（只读取和检查，不写入）{r['dry_run_seconds']:.3f} 秒{ratio}")
+        detail = r.get("detail") or {}
+        if detail.get("per_file_seconds") is not None:
+            lines.append(f"{r['label']}：{detail['files']} 个文件，平均每人 {detail['per_file_seconds']:.3f} 秒")
+        if detail.get("saves") is not None:
+            lines.append(f"{r['label']}：用时为 {detail['saves']} 次保存的中位数（最快 {detail['best_seconds']:.4f} 秒，"
+                         f"最慢 {detail['worst_seconds']:.4f} 秒）")
         if r.get("error"):
             lines.append(f"{r['label']}：{r['error']}")
     return "\n".join(lines)
