@@ -30,9 +30,11 @@ class Station:
 
 
 def station(tmp: Path, code: str = "150302", name: str = "测试派出所", *, db_name: str | None = None,
-            sequences: tuple[str, ...] = ("治安", "社区"), people: int = 6, seed: int = 0) -> Station:
-    """A station with two departments (one a 警务室), `people` officers and one 辅警."""
-    db = open_database(tmp / (db_name or f"{code}.db"))
+            sequences: tuple[str, ...] = ("治安", "社区"), people: int = 6, seed: int = 0,
+            db: Database | None = None) -> Station:
+    """A station with two departments (one a 警务室), `people` officers and one 辅警; in `db`
+    when given (a server database), else in a new file in `tmp`."""
+    db = db or open_database(tmp / (db_name or f"{code}.db"))
     with db.transaction() as s:
         roster.create_station(s, SYSTEM, code=code, name=name, county_bureau="测试县公安局")
         policies.install_presets(s, SYSTEM)
