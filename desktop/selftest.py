@@ -255,6 +255,9 @@ def open_main_window(ws: Workspace) -> str:
             window.close()
             window.deleteLater()
             app.processEvents()
+            from desktop.ui.workers import finish_loads
+
+            finish_loads()  # the first screen's choices may still be loading in a worker
     finally:
         restore_settings()
     return f"“{title}”，Qt {_qt_version()}，平台 {app.platformName()}" + _qt_bundled_fonts()

@@ -11,6 +11,7 @@ window whose own loop could receive the result (at start, and between two logins
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -172,6 +173,12 @@ class Background(QObject):
         if not self.done:  # the signal is queued: it cannot slip in between the check and exec
             loop.exec()
 
+    def finish(self, msecs: int = 10000) -> None:
+        """End the worker thread once its job is done, without an event loop (at exit): its
+        results are not wanted any more, but a QThread destroyed while running aborts Qt."""
+        self._thread.quit()
+        self._thread.wait(msecs)
+
     def _settle(self) -> None:
         self._thread.quit()
         self._thread.wait()
@@ -190,6 +197,17 @@ class Background(QObject):
 
 
 _LOADING: set[Background] = set()  # running loads, kept alive until they settle (see `load_later`)
+
+
+def finish_loads() -> None:
+    """Let every load still running end (a window closed and the process ending at once, as the
+    self-test does); registered to run at exit as well."""
+    for job in list(_LOADING):
+        job.finish()
+    _LOADING.clear()
+
+
+atexit.register(finish_loads)
 
 
 def load_later(owner: QObject, job: Callable[[], Any], on_done: Callable[[Any], None],
