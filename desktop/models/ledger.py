@@ -25,6 +25,7 @@ class Entry(Base):
         # Date then id (SQLite keeps the row id in every index): the entries list's own order, so
         # any stretch of 400,000 entries is read straight from the index, without a sort.
         Index("ix_entries_occurred_on", "occurred_on"),
+        Index("ix_entries_scheme_day", "scheme", "occurred_on"),  # a scheme's month (migration 0012)
     )
 
     id: Mapped[intpk]
