@@ -60,9 +60,36 @@ class Cluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+OWNER = "owner.pid"  # the test process a cluster belongs to
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_stale(bin_dir: Path) -> None:
+    """Stop and remove clusters whose test process is gone: a run killed half-way (Ctrl-C twice,
+    a CI timeout) never reached its teardown, and its server would keep running."""
+    for folder in Path("/tmp").glob("jifen-pg-*"):
+        try:
+            pid = int((folder / OWNER).read_text().strip())
+        except (OSError, ValueError):
+            continue  # being made just now, or not ours
+        if not _alive(pid):
+            Cluster(folder, bin_dir).stop()
+
+
 def start(bin_dir: Path | None = None) -> Cluster:
     """initdb and start a cluster; raises RuntimeError with the server's own words when it cannot."""
     bin_dir = bin_dir or server_bin()
+    if bin_dir is not None:
+        reap_stale(bin_dir)
     if bin_dir is None:
         raise RuntimeError("没有找到 PostgreSQL 服务器程序（initdb）：请安装 postgresql（Debian：apt-get install postgresql）")
     # A short path: a Unix socket's path is limited to about 100 bytes.
@@ -83,4 +110,5 @@ def start(bin_dir: Path | None = None) -> Cluster:
             log = (folder / "server.log").read_text("utf-8", "replace") if (folder / "server.log").exists() else ""
             shutil.rmtree(folder, ignore_errors=True)
             raise RuntimeError(f"{Path(argv[0]).name} 失败：{done.stderr.strip() or done.stdout.strip()}\n{log}")
+    (folder / OWNER).write_text(str(os.getpid()))
     return Cluster(folder, bin_dir)

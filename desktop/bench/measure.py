@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,3 +196,10 @@ def run_child(module: str, params: dict[str, Any], *, outside_timing: bool = Fal
     if first is not None:
         data["first_window_seconds"] = round(first, 4)
     return Measurement(seconds, data.pop("peak_mb"), data)
+
+
+def child_main(work: Mapping[tuple[str, str], Callable[[dict[str, Any]], None]], argv: list[str]) -> int:
+    """A child module's entry point: run the case or baseline its JSON argument names."""
+    params: dict[str, Any] = json.loads(argv[0])
+    work[(params["case"], params["side"])](params)
+    return 0

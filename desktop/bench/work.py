@@ -7,14 +7,13 @@ imports and a case never pays for the baseline's. The Qt cases live in `work_qt`
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.bench.measure import Timer, report
+from desktop.bench.measure import Timer, child_main, report
 
 Params = dict[str, Any]
 SCORE_RUNS = 5  # sub-second cases: best of several timed runs after a warm-up
@@ -265,9 +264,7 @@ WORK: dict[tuple[str, str], Callable[[Params], None]] = {
 
 
 def main(argv: list[str]) -> int:
-    params = json.loads(argv[0])
-    WORK[(params["case"], params["side"])](params)
-    return 0
+    return child_main(WORK, argv)
 
 
 if __name__ == "__main__":

@@ -7,13 +7,12 @@ is loaded before the timers (the program loads it once, at the first print).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.bench.measure import Timer, report
+from desktop.bench.measure import Timer, child_main, report
 from desktop.bench.work import Params
 
 Cells = list[str]
@@ -136,9 +135,7 @@ WORK: dict[tuple[str, str], Callable[[Params], None]] = {
 
 
 def main(argv: list[str]) -> int:
-    params: dict[str, Any] = json.loads(argv[0])
-    WORK[(params["case"], params["side"])](params)
-    return 0
+    return child_main(WORK, argv)
 
 
 if __name__ == "__main__":

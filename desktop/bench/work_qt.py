@@ -6,7 +6,6 @@ the program. Window layout (QSettings) goes to the child's temporary folder, nev
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -14,7 +13,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.bench.measure import MB, Timer, current_rss, first_window, peak_rss, ready, report, reset_peak
+from desktop.bench.measure import (
+    MB,
+    Timer,
+    child_main,
+    current_rss,
+    first_window,
+    peak_rss,
+    ready,
+    report,
+    reset_peak,
+)
 
 Params = dict[str, Any]
 TAIL_ROWS = 60  # rows a view shows at the end of the list
@@ -170,9 +179,7 @@ WORK = {("start", "case"): start_case, ("start", "base"): start_base, ("entries"
 
 
 def main(argv: list[str]) -> int:
-    params = json.loads(argv[0])
-    WORK[(params["case"], params["side"])](params)
-    return 0
+    return child_main(WORK, argv)
 
 
 if __name__ == "__main__":

@@ -7,15 +7,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import statistics
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from desktop.bench.measure import Timer, report
+from desktop.bench.measure import Timer, child_main, report
 from desktop.bench.work import Params, _best, _readonly, _span
 
 SAVES = 20  # self-reports timed one by one, after one for warm-up
@@ -133,9 +131,7 @@ WORK: dict[tuple[str, str], Callable[[Params], None]] = {
 
 
 def main(argv: list[str]) -> int:
-    params: dict[str, Any] = json.loads(argv[0])
-    WORK[(params["case"], params["side"])](params)
-    return 0
+    return child_main(WORK, argv)
 
 
 if __name__ == "__main__":
