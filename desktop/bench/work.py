@@ -61,11 +61,16 @@ SUMS = ("SELECT person_id, component, SUM(points_tenths) FROM entries "
         "WHERE occurred_on >= ? AND occurred_on <= ? GROUP BY person_id, component")
 
 
-def score_base(p: Params) -> None:
+def sql_base(p: Params, statement: str) -> None:
+    """A raw baseline: one grouped read of the period's entries with sqlite3, best of several."""
     conn = _readonly(p["db"])
     span = _span(p["period"])
-    seconds, rows = _best(lambda: conn.execute(SUMS, span).fetchall())
+    seconds, rows = _best(lambda: conn.execute(statement, span).fetchall())
     report(seconds, groups=len(rows))
+
+
+def score_base(p: Params) -> None:
+    sql_base(p, SUMS)
 
 
 # -- export of the exchange workbook -----------------------------------------------------------

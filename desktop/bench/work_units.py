@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop.bench.measure import Timer, child_main, report
-from desktop.bench.work import Params, _best, _readonly, _span
+from desktop.bench.work import Params, _best, sql_base
 
 SAVES = 20  # self-reports timed one by one, after one for warm-up
 DAILY_ITEMS = ("ZB-01", "ZB-06")  # 按时到岗 and 备勤: self-reported items the dataset's clerk never enters
@@ -54,10 +54,7 @@ SCHEME_SUMS = ("SELECT scheme, unit_id, person_id, component, SUM(points_tenths)
 
 def scheme_score_base(p: Params) -> None:
     """One GROUP BY over the same entries: the month's points per scheme, subject and component."""
-    conn = _readonly(p["db"])
-    span = _span(p["period"])
-    seconds, rows = _best(lambda: conn.execute(SCHEME_SUMS, span).fetchall())
-    report(seconds, groups=len(rows))
+    sql_base(p, SCHEME_SUMS)
 
 
 # -- county merge ------------------------------------------------------------------------------

@@ -37,15 +37,22 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_USER_ERROR, f"参数错误：{message}\n")
 
 
+def open_server(target: str) -> Database:
+    """A database on a server, or one Chinese line saying why it cannot be reached."""
+    from desktop.models import stores
+    from desktop.models.db import open_database
+
+    if problem := stores.reachable(target):
+        raise NotFound(problem)
+    return open_database(target)
+
+
 def open_existing(args: argparse.Namespace) -> Database:
     from desktop.models import stores
     from desktop.models.db import open_database
 
     if stores.is_server(args.db):
-        problem = stores.reachable(args.db)
-        if problem:
-            raise NotFound(problem)
-        return open_database(args.db)
+        return open_server(args.db)
     path = Path(args.db)
     if not path.exists():
         raise NotFound(f"数据库“{path}”不存在；可先运行 jifen --db {path} demo 建立演示单位")

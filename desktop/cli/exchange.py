@@ -39,12 +39,11 @@ EXIT_PROBLEMS = 1
 
 
 def _open_existing(path: str) -> Database:
+    from desktop.cli import open_server
     from desktop.models import stores
 
     if stores.is_server(path):
-        if problem := stores.reachable(path):
-            raise NotFound(problem)
-        return open_database(path)
+        return open_server(path)
     if not Path(path).exists():
         raise NotFound(f"数据库“{path}”不存在")
     return open_database(path)
