@@ -6,7 +6,9 @@ Unlike scripts/screenshots.py (offscreen, the window's own pixels), this grabs t
 popup menu, a dialog beside the window or the title bar shows as a user would see it, and it
 says whether each menu and dialog lies wholly on the screen (exit status 1 if one does not).
 Scenes: print_menu (月度考核 → 打印 ▾ at the right edge), batch_confirm (several rows, the undo
-bar), diary_department (【整个部门】 picked), manual (帮助 → 使用说明 beside the window).
+bar), diary_department (【整个部门】 picked), manual (帮助 → 使用说明 beside the window),
+server_connect (the login window's 连接局服务器… link, then the dialog saying why a try failed).
+`--out DIR` writes the pictures elsewhere than docs/screenshots (a look that is not to be kept).
 """
 
 from __future__ import annotations
@@ -55,6 +57,29 @@ def on_screen(what: str, rect: QRect) -> None:
         problems.append(f"{what} 超出屏幕：{rect.getRect()}，屏幕 {area.getRect()}")
     else:
         print(f"  {what} 在屏幕内：{rect.getRect()}")
+
+
+def scene_server_connect(db_path: Path, months: list[str]) -> None:
+    from desktop.ui.dialogs.server_connect import ServerConnectDialog
+    from desktop.ui.login import LoginDialog
+    from desktop.ui.opening import DatabaseOpening
+
+    db = open_database(db_path)
+    login = LoginDialog(DatabaseOpening.of(db))
+    login.show()
+    settle()
+    on_screen("登录窗口", login.frameGeometry())
+    grab("login_server_link")
+    address = "postgresql://kaohe@10.1.2.3/jifen"
+    dialog = ServerConnectDialog(login, address=address, station="610921001",
+                                 reason=f"连不上数据库服务器“{address}?station=610921001”：connection timeout expired")
+    dialog.show()
+    settle()
+    on_screen("连接局服务器", dialog.frameGeometry())
+    grab("server_connect")
+    dialog.close()
+    login.close()
+    db.dispose()
 
 
 def window_for(db_path: Path, username: str, period: str) -> MainWindow:
@@ -144,14 +169,19 @@ def scene_manual(db_path: Path, months: list[str]) -> None:
 
 SCENES: dict[str, Callable[[Path, list[str]], None]] = {
     "print_menu": scene_print_menu, "batch_confirm": scene_batch_confirm,
-    "diary_department": scene_diary_department, "manual": scene_manual,
+    "diary_department": scene_diary_department, "manual": scene_manual, "server_connect": scene_server_connect,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenes", nargs="*", help=f"scenes (default: all): {', '.join(SCENES)}")
+    parser.add_argument("--out", type=Path, help="folder for the pictures (default: docs/screenshots)")
     args = parser.parse_args(argv)
+    global OUT
+    if args.out is not None:
+        OUT = args.out
+        OUT.mkdir(parents=True, exist_ok=True)
     unknown = [s for s in args.scenes if s not in SCENES]
     if unknown:
         parser.error(f"unknown scene {unknown}")

@@ -4,7 +4,8 @@ wizard, login, main window. `jifen gui` and a bare `jifen` land here.
 The program holds the database's writer lock from start to exit, so a second copy on the same
 file is refused before it touches it. A damaged file offers the newest backup; closing the
 main window makes the automatic backup; a restore chosen in 备份与恢复 is done here, between
-two logins, while no screen reads the database.
+two logins, while no screen reads the database. A server address (`--db postgresql://…`, or
+连接局服务器 in the login window or the wizard) is worked on by `app_server`, without any of these.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from desktop.ui.workers import run_blocking
 if TYPE_CHECKING:
     from desktop.models.db import Database
     from desktop.services.actor import Actor
+    from desktop.ui.dialogs.server_connect import Connected
 
 # Everything above is light (Qt and the standard library): the login window is on screen before
 # SQLAlchemy, the models and the screens are loaded, which happens in `opening` meanwhile.
@@ -69,7 +71,9 @@ def remember_period(ctx: object) -> None:
     from desktop.services.periods import parse_period
     from desktop.ui import prefs
 
-    path, username = ctx.db.path, ctx.actor.username  # type: ignore[attr-defined]
+    # A server has no path: its address, as shown, names it (a password is never in it).
+    path = getattr(ctx, "address", None) or ctx.db.path  # type: ignore[attr-defined]
+    username = ctx.actor.username  # type: ignore[attr-defined]
     code = prefs.last_period(path, username)
     if code:
         try:
@@ -181,28 +185,44 @@ def backup_on_close(db_path: Path) -> Path | None:
         return None
 
 
-def run(db_path: Path, demo_requested: bool = False) -> int:
+def run(db_path: str | Path, demo_requested: bool = False) -> int:
+    """The program on a station's file or, for a server address, on the server (`app_server`)."""
     app = make_app()
     sys.excepthook = _excepthook
+    from desktop.ui import app_server
     from desktop.ui.dialogs.print_preview import sweep_stale
 
     sweep_stale()  # print files a crash left in the temporary folder hold personal scores
+    address = app_server.address_of(db_path)
+    if address is not None:
+        return app_server.start(app, address)
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock = take_writer_lock(db_path)
     if lock is None:
         return 1
     try:
-        if needs_setup(db_path):
-            from desktop.ui.wizard import FirstRunWizard
-
-            wizard = FirstRunWizard(db_path, demo=demo_requested)
-            if wizard.exec() != QDialog.DialogCode.Accepted:
-                return 0
-        opening = _first_opening(db_path, lock)
-        return 1 if opening is None else _sessions(app, opening, lock)
+        outcome = _on_file(app, db_path, lock, demo_requested)
     finally:
-        lock.release()
+        lock.release()  # also when the program goes on to a server: the file is left alone then
+    return outcome if isinstance(outcome, int) else app_server.sessions(app, outcome)
+
+
+def _on_file(app: QApplication, db_path: Path, lock: WriterLock, demo_requested: bool) -> int | Connected:
+    """The first run's wizard if needed, then the sessions on the file; the server instead when
+    one was connected to from the wizard or the login window."""
+    if needs_setup(db_path):
+        from desktop.ui.wizard import FirstRunWizard
+
+        wizard = FirstRunWizard(db_path, demo=demo_requested)
+        if wizard.exec() != QDialog.DialogCode.Accepted:
+            return 0
+        if wizard.server_chosen:  # 连接局服务器: no file of ours is made
+            from desktop.ui import app_server
+
+            return app_server.ask() or 0
+    opening = _first_opening(db_path, lock)
+    return 1 if opening is None else _sessions(app, opening, lock)
 
 
 def _first_opening(db_path: Path, lock: WriterLock) -> DatabaseOpening | None:
@@ -237,9 +257,9 @@ def _opened(opening: DatabaseOpening, lock: WriterLock) -> Database | None:
     return None
 
 
-def _sessions(app: QApplication, opening: DatabaseOpening | None, lock: WriterLock) -> int:
+def _sessions(app: QApplication, opening: DatabaseOpening | None, lock: WriterLock) -> int | Connected:
     """Login and main window, again after 切换用户 or a restore, until the user quits.
-    1 when the database could not be opened."""
+    1 when the database could not be opened; the server when 连接局服务器… connected to one."""
     db_path = lock.db_path
     current: Database | None = None
     code = 0
@@ -248,6 +268,8 @@ def _sessions(app: QApplication, opening: DatabaseOpening | None, lock: WriterLo
             login = LoginDialog(opening)
             accepted = login.exec() == QDialog.DialogCode.Accepted and login.actor is not None
             current = _opened(opening, lock)  # also after 退出: the worker must be done first
+            if login.server is not None:  # the file is closed (finally) and the program goes there
+                return login.server
             if current is None:
                 return 1
             if not accepted or login.actor is None:

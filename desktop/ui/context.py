@@ -35,10 +35,14 @@ class AppContext(QObject):
     # A scheme's period to review and sign on the 积分制 screen (asked from 月度考核's chooser).
     scheme_requested = Signal(str)
 
-    def __init__(self, db: Database, actor: Actor, parent: QObject | None = None) -> None:
+    def __init__(self, db: Database, actor: Actor, parent: QObject | None = None, *,
+                 address: str | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.actor = actor
+        # The server's address as `stores.shown` prints it (no password), when the database is
+        # on one: the title and status bar name it, and the screens made for a file say why not.
+        self.address = address
         self.last_error: str = ""  # the last message shown, for tests and the status bar
         today = dt.date.today()
         self._period = f"{today.year}-{today.month:02d}"

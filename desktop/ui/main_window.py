@@ -92,8 +92,9 @@ class MainWindow(QMainWindow):
         self._starting = False
         self.station_name = ctx.read(lambda s: roster.get_station(s).name)
         # Qt adds " — 积分考核台账" (the application's display name) itself: the title bar reads
-        # “滨河派出所 — 积分考核台账”, not the program's name twice.
-        self.setWindowTitle(self.station_name)
+        # “滨河派出所 — 积分考核台账”, not the program's name twice. On a server the address
+        # (with its station=) says which database, as several stations may share one.
+        self.setWindowTitle(self.station_name + (f"（服务器 {ctx.address}）" if ctx.address else ""))
 
         self.nav = QListWidget(self)
         self.nav.setFixedWidth(132)
@@ -130,6 +131,11 @@ class MainWindow(QMainWindow):
         for label in (self.station_label, self.user_label, self.period_label):
             self.statusBar().addPermanentWidget(label)
         self.station_label.setText(self.station_name)
+        if ctx.address:
+            self.server_label = QLabel(f"服务器：{ctx.address}")
+            self.server_label.setObjectName("serverStatus")
+            self.server_label.setToolTip("数据保存在这台数据库服务器上；备份由服务器管理员用 pg_dump 做")
+            self.statusBar().insertPermanentWidget(0, self.server_label)
         role = ctx.actor.role.label
         name = ctx.actor.display_name
         self.user_label.setText(f"用户：{name}" + ("" if role in name else f"（{role}）"))
@@ -194,8 +200,12 @@ class MainWindow(QMainWindow):
 
         QMessageBox.about(self, f"关于{APP_TITLE}",
                           f"{APP_TITLE}　版本 {__version__}（数据库结构 {current_revision(self.ctx.db.engine) or '—'}）\n"
-                          f"派出所积分制考核的离线桌面程序。\n\n单位：{self.station_name}\n"
-                          f"数据文件：{self.ctx.db.path or ''}\n所有数据只保存在本机，不联网。")
+                          f"派出所积分制考核的桌面程序。\n\n单位：{self.station_name}\n{self._where()}")
+
+    def _where(self) -> str:
+        if self.ctx.address:
+            return f"数据库服务器：{self.ctx.address}\n数据保存在局里的数据库服务器上，由服务器管理员备份。"
+        return f"数据文件：{self.ctx.db.path or ''}\n所有数据只保存在本机，不联网。"
 
     def request_switch_user(self) -> None:
         if not self.may_close():

@@ -85,12 +85,20 @@ class ChoicePage(QWizardPage):
         self.setSubTitle("本机还没有考核数据。请选择：")
         self.new = QRadioButton("新建单位：填写单位信息、部门和管理员账户")
         self.demo = QRadioButton("打开演示单位：一个有一年数据的示例派出所，用于熟悉操作")
+        # A station whose data the bureau keeps on its server makes no file here at all.
+        self.server = QRadioButton("连接局服务器：本单位的数据在县局的数据库服务器上")
         self.new.setChecked(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.new)
         layout.addWidget(self.demo)
+        layout.addWidget(self.server)
+        # The server choice ends the wizard here (完成, then the connect dialog). Only marking the
+        # page final makes QWizard swap 下一步 for 完成 at once; nextId alone is read too late.
+        self.server.toggled.connect(self.setFinalPage)
 
     def nextId(self) -> int:
+        if self.server.isChecked():
+            return -1
         return PAGE_STATION if self.new.isChecked() else PAGE_DEMO
 
 
@@ -199,6 +207,11 @@ class FirstRunWizard(QWizard):
         if demo:
             self.choice.demo.setChecked(True)
         self.resize(620, 480)
+
+    @property
+    def server_chosen(self) -> bool:
+        """连接局服务器 was chosen: the program asks for the server once the wizard closes."""
+        return self.choice.server.isChecked()
 
     def setup(self) -> StationSetup:
         return StationSetup(

@@ -174,7 +174,8 @@ class AuditPage(QWidget):
             self.result.setText(text)
             QMessageBox.warning(self, "审计记录被改动", text)
             return
-        compared = "，与最近的备份比对也一致" if result.has_backups else "（还没有备份可供比对）"
+        compared = ("，与最近的备份比对也一致" if result.has_backups else
+                    "（数据库在服务器上，本机没有备份可供比对）" if self.ctx.db.is_server else "（还没有备份可供比对）")
         self.result.setStyleSheet(OK_STYLE)
         checked = f"，{rows.rows_checked:,} 行数据与封存一致" if rows is not None else ""
         self.result.setText(f"校验通过：共 {report.checked:,} 条审计记录，哈希链逐条相符{checked}{compared}。")

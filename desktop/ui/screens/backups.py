@@ -65,6 +65,13 @@ def undone_text(undone: dict[str, int]) -> str:
     return f"恢复后将撤销备份之后的：{'、'.join(parts)}{more}。\n"
 
 
+# A database on a server has no file here: it is backed up where it lives (docs/server.md).
+SERVER_NOTE = ("数据库在局里的数据库服务器上，本机没有它的文件，所以这里不能备份或恢复。"
+               "服务器由数据库管理员用 pg_dump 备份；各单位也可在“数据交换”中导出工作簿留存，"
+               "需要时用它在任何一台电脑上重建本单位的数据。")
+SERVER_TIP = "数据库在服务器上，不能在本机备份或恢复：由服务器管理员用 pg_dump 备份"
+
+
 class BackupsPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,9 +82,12 @@ class BackupsPage(QWidget):
 
         folder = backup.backup_dir(self.db_path) if self.db_path else None
         self.note = QLabel(self)
+        self.note.setObjectName("backupNote")
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color:#555;")
-        if folder is None:
+        if ctx.db.is_server:
+            self.note.setText(SERVER_NOTE)
+        elif folder is None:
             self.note.setText("当前数据库不是本机上的文件，不能在这里备份。")
         else:
             self.note.setText(
@@ -110,7 +120,10 @@ class BackupsPage(QWidget):
         for button in (self.backup_button, self.restore_button, self.restore_file_button, self.folder_button):
             button.setEnabled(self.db_path is not None)
         self.restore_file_button.setToolTip("用 U 盘或其他文件夹中的备份文件恢复")
-        if not ctx.can("backup.restore"):  # the service refuses anyway; do not offer it
+        if ctx.db.is_server:  # disabled above (no file); the tooltip says why, and who backs it up
+            for button in (self.backup_button, self.restore_button, self.restore_file_button, self.folder_button):
+                button.setToolTip(SERVER_TIP)
+        elif not ctx.can("backup.restore"):  # the service refuses anyway; do not offer it
             for button in (self.restore_button, self.restore_file_button):
                 button.setEnabled(False)
                 button.setToolTip("恢复数据库须由所长或管理员操作")
@@ -144,7 +157,9 @@ class BackupsPage(QWidget):
                          num(size_text(size) if size is not None else "已删除", size), doubt,
                          Cell(b.path.name, tip=str(b.path))])
         self.model.set_rows(rows, keys=[str(b.path) for b in self.backups])
-        if not self.backups:
+        if self.db_path is None:
+            self.status.setText("")  # the note above says why there is nothing here
+        elif not self.backups:
             self.status.setText("还没有备份。点“立即备份”做第一个。")
 
     def selected(self) -> BackupFile | None:

@@ -82,7 +82,8 @@ class StationPage(QWidget):
         self.labels["county_bureau"].setText(station.county_bureau or "—")
         start = station.starting_score_tenths
         self.labels["start"].setText(fmt(start) if start is not None else "不设基础分")
-        self.labels["db"].setText(str(self.ctx.db.path or ""))
+        address = getattr(self.ctx, "address", None)
+        self.labels["db"].setText(f"数据库服务器 {address}" if address else str(self.ctx.db.path or ""))
 
 
 class DepartmentsPage(QWidget):
