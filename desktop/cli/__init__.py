@@ -179,7 +179,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_gui(args: argparse.Namespace) -> int:
     from desktop.ui.app import run
 
-    return run(Path(args.db), demo_requested=False)
+    return run(args.db, demo_requested=False)
 
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
@@ -198,6 +198,7 @@ COMMAND_MODULES = (
     "desktop.cli.schemes",    # schemes, scheme install (score --scheme is in cmd_score)
     "desktop.cli.policy",     # explain, policy, leave
     "desktop.cli.upkeep",     # backup, restore, audit
+    "desktop.cli.server",     # server push|stations, bureau board
     "desktop.cli.bench",
     "desktop.cli.manual",     # manual -o PDF (帮助 → 使用说明)
 )
@@ -274,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if desktop_db is not None:
         from desktop.ui.app import run
 
-        return run(Path(desktop_db), demo_requested=False)
+        return run(desktop_db, demo_requested=False)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:

@@ -50,21 +50,32 @@ def serialise_writer(session: Session) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     session.execute(text(f"SET LOCAL lock_timeout = '{WRITER_WAIT}'"))
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
+    # One lock per schema: each station sharing a bureau database has its own chain, so two
+    # stations' clerks never wait for each other.
+    session.execute(text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+                    {"key": WRITER_LOCK_KEY & 0x7FFFFFFF})
 
 
-def make_engine(url_or_path: str | Path) -> Engine:
-    """Create an engine; a plain path means a local SQLite file."""
+def make_engine(url_or_path: str | Path, *, password: str | None = None) -> Engine:
+    """Create an engine; a plain path means a local SQLite file.
+
+    `password` is for a server the desktop program asked the password of: it stays in this
+    process's memory, in the engine's URL, never in the address shown or remembered.
+    """
     from desktop.models import stores
 
     url: str | URL = str(url_or_path)
+    connect_args: dict[str, str] = {}
     if stores.is_server(url):
+        connect_args = stores.connect_args(url)
         url = stores.server_url(str(url))  # psycopg 3, whatever driver the address named
+        if password:
+            url = url.set(password=password)
     elif "://" not in url:
         # Built as a URL object, not as text: SQLAlchemy URL-decodes a text URL, so a file named
         # "a%20b.db" would silently open (or create) "a b.db" instead.
         url = URL.create("sqlite", database=str(Path(url).resolve()))
-    engine = create_engine(url)
+    engine = create_engine(url, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)
     return engine
@@ -212,7 +223,8 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(path: str | Path, *, migrate_to_head: bool = True, checked: bool = False) -> Database:
+def open_database(path: str | Path, *, migrate_to_head: bool = True, checked: bool = False,
+                  password: str | None = None) -> Database:
     """Open (creating if needed) the database at `path` and bring its schema to head.
 
     An existing file first passes SQLite's quick_check (a damaged one raises
@@ -225,10 +237,12 @@ def open_database(path: str | Path, *, migrate_to_head: bool = True, checked: bo
     local = "://" not in str(path)
     if local and not checked and Path(path).is_file() and Path(path).stat().st_size > 0:
         integrity.ensure_sound(path)
-    engine = make_engine(path)
+    engine = make_engine(path, password=password)
     migrated = False
     before: str | None = None
     try:
+        if migrate_to_head and not local:
+            _ensure_station_schema(engine, path)
         if migrate_to_head and needs_migration(engine):
             refuse_newer(engine, path)
             before = current_revision(engine)
@@ -249,6 +263,19 @@ def open_database(path: str | Path, *, migrate_to_head: bool = True, checked: bo
     if migrated:
         _seal_baseline(db, before)
     return db
+
+
+def _ensure_station_schema(engine: Engine, target: str | Path) -> None:
+    """A station's schema on a bureau server is made when the station is first opened there (by
+    `jifen server push` or a demo); the command line checks it exists before opening otherwise."""
+    from desktop.models import stores
+
+    if stores.station_of(target) is None:
+        return
+    schema = stores.schema_of(target)
+    with engine.begin() as conn:
+        if not stores.schema_exists(conn, schema):
+            conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
 
 
 def _seal_baseline(db: Database, before: str | None) -> None:

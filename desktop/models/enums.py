@@ -65,10 +65,23 @@ class Role(StrEnum):
     CHIEF = "chief"
     CLERK = "clerk"
     OFFICER = "officer"
+    # The bureau's own offices, accounts of the bureau's schema on a bureau server (docs/server.md):
+    # they read every station there and run the bureau's own schemes and units.
+    PERSONNEL = "personnel"  # 政工室: party branches, 队伍管理
+    ASSESSMENT = "assessment"  # 考核办: the bureau's assessment, the board
+    INSPECTION = "inspection"  # 纪检督察: reads, and the audit trail
 
     @property
     def label(self) -> str:
-        return {"admin": "管理员", "chief": "所长/教导员", "clerk": "内勤", "officer": "民警"}[self.value]
+        return {"admin": "管理员", "chief": "所长/教导员", "clerk": "内勤", "officer": "民警",
+                "personnel": "政工室", "assessment": "考核办", "inspection": "纪检督察"}[self.value]
+
+    @property
+    def is_bureau(self) -> bool:
+        return self in BUREAU_ROLES
+
+
+BUREAU_ROLES = frozenset({Role.PERSONNEL, Role.ASSESSMENT, Role.INSPECTION})
 
 
 class DepartmentKind(StrEnum):

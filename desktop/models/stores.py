@@ -8,12 +8,23 @@ written into a command line, a shortcut or the settings.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 SERVER_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+# A bureau whose stations share one database keeps each station in a schema of its own
+# (`…/jifen?station=610921001` reaches it): every table, trigger, seal and audit chain of a
+# station is its own, exactly as in the station's file, so a station's accounts cannot see or
+# write another's data, and every service runs unchanged. The database's default schema
+# (`public`, an address without `station=`) is the bureau's own: its accounts, schemes and units.
+STATION_PARAM = "station"
+STATION_SCHEMA_PREFIX = "station_"
+_PLAIN_CODE = re.compile(r"^[0-9a-z_]{1,40}$")
 
 
 def is_server(target: str | Path) -> bool:
@@ -30,7 +41,53 @@ def server_url(target: str) -> URL:
         raise ValueError(f"服务器地址“{target}”写法不对，应写作 postgresql://用户名@服务器/数据库名") from exc
     if not url.database:
         raise ValueError(f"服务器地址“{target}”没有写数据库名，应写作 postgresql://用户名@服务器/数据库名")
-    return url.set(drivername="postgresql+psycopg")
+    # `station=` is ours, not libpq's: it chooses the schema (see `schema_of`), and libpq would
+    # refuse it as an unknown connection option.
+    return url.set(drivername="postgresql+psycopg").difference_update_query([STATION_PARAM])
+
+
+def station_of(target: str | Path) -> str | None:
+    """The station code an address names (`?station=…`); None for the bureau's own schema."""
+    if not is_server(target):
+        return None
+    try:
+        url = make_url(str(target).replace("postgres://", "postgresql://", 1))
+    except ArgumentError:
+        return None
+    code = url.query.get(STATION_PARAM)
+    if isinstance(code, tuple):
+        code = code[-1]
+    code = (code or "").strip()
+    return code or None
+
+
+def schema_for(code: str) -> str:
+    """The schema of a station's data: `station_<code>` for a plain code (digits, lower-case
+    letters, underscores), else a stable digest of it, so any code is a valid, quoted-free name."""
+    plain = code.lower()
+    if _PLAIN_CODE.match(plain) and plain == code:
+        return STATION_SCHEMA_PREFIX + plain
+    return STATION_SCHEMA_PREFIX + "x" + hashlib.sha256(code.encode("utf-8")).hexdigest()[:16]
+
+
+def schema_of(target: str | Path) -> str:
+    """The schema a server address works in: the station's, or `public` (the bureau's own)."""
+    code = station_of(target)
+    return schema_for(code) if code else "public"
+
+
+def with_station(target: str, code: str | None) -> str:
+    """The same server address naming station `code` (None: the bureau's own schema)."""
+    url = make_url(target.replace("postgres://", "postgresql://", 1)).difference_update_query([STATION_PARAM])
+    if code:
+        url = url.update_query_dict({STATION_PARAM: code})
+    return url.render_as_string(hide_password=False)
+
+
+def connect_args(target: str | Path) -> dict[str, str]:
+    """What every connection to the address is opened with: the station's schema as the only
+    search path (libpq's `options`, so a rolled-back transaction cannot undo it)."""
+    return {"options": f"-csearch_path={schema_of(target)}"}
 
 
 def shown(target: str | Path) -> str:
@@ -38,9 +95,13 @@ def shown(target: str | Path) -> str:
     if not is_server(target):
         return str(target)
     try:
-        return server_url(str(target)).render_as_string(hide_password=True)
+        shown_url = server_url(str(target))
     except ValueError:
         return str(target)
+    code = station_of(target)
+    if code:
+        shown_url = shown_url.update_query_dict({STATION_PARAM: code})
+    return shown_url.render_as_string(hide_password=True)
 
 
 def reachable(target: str) -> str | None:
@@ -54,7 +115,11 @@ def reachable(target: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     try:
-        with engine.connect():
+        with engine.connect() as conn:
+            code = station_of(target)
+            if code and not schema_exists(conn, schema_for(code)):
+                return (f"服务器数据库“{server_url(target).database}”中没有单位代码为“{code}”的派出所："
+                        "可用 jifen server push 把派出所的数据库推送上来（见 docs/server.md）")
             return None
     except OperationalError as exc:
         detail = str(getattr(exc, "orig", exc)).strip().splitlines()[-1] if str(exc).strip() else ""
@@ -65,3 +130,29 @@ def reachable(target: str) -> str | None:
         return f"连不上数据库服务器“{shown(target)}”：{detail}"
     finally:
         engine.dispose()
+
+
+def schema_exists(conn, schema: str) -> bool:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    return conn.execute(text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"),
+                        {"s": schema}).first() is not None
+
+
+def station_schemas(conn) -> list[str]:  # type: ignore[no-untyped-def]
+    """The stations' schemas in a server database, those migrated by this program only."""
+    from sqlalchemy import text
+
+    rows = conn.execute(text(
+        "SELECT table_schema FROM information_schema.tables WHERE table_name = 'alembic_version' "
+        "AND table_schema LIKE :prefix ORDER BY table_schema"), {"prefix": STATION_SCHEMA_PREFIX + "%"})
+    return [r[0] for r in rows]
+
+
+def schema_engine(url: URL, schema: str):  # type: ignore[no-untyped-def]
+    """An engine on one schema of the server `url` names (credentials included): what the
+    bureau's board and `server push` read and write another station's schema through."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    return create_engine(url, poolclass=NullPool, connect_args={"options": f"-csearch_path={schema}"})

@@ -9,14 +9,17 @@ from desktop.models.enums import Role
 from desktop.services.errors import PermissionDenied
 
 # What each role may do. Services call `require(actor, ACTION)`; the UI asks `can()` to hide buttons.
+# The bureau's offices (政工室, 考核办) keep the bureau's own schemes and units as a station's
+# clerk keeps the station's; 纪检督察 reads, the audit trail included.
+_BUREAU_WRITERS = frozenset({Role.PERSONNEL, Role.ASSESSMENT})
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "station.edit": frozenset({Role.ADMIN}),
-    "roster.edit": frozenset({Role.ADMIN, Role.CLERK}),
-    "catalogue.edit": frozenset({Role.ADMIN, Role.CLERK}),
+    "roster.edit": frozenset({Role.ADMIN, Role.CLERK}) | _BUREAU_WRITERS,
+    "catalogue.edit": frozenset({Role.ADMIN, Role.CLERK}) | _BUREAU_WRITERS,
     "policy.edit": frozenset({Role.ADMIN, Role.CHIEF}),
-    "entry.write": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),
-    "period.compute": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),
-    "period.review": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),
+    "entry.write": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}) | _BUREAU_WRITERS,
+    "period.compute": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}) | _BUREAU_WRITERS,
+    "period.review": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}) | _BUREAU_WRITERS,
     "period.lock": frozenset({Role.CHIEF}),
     "period.reopen": frozenset({Role.CHIEF}),
     "grade.override": frozenset({Role.CHIEF}),
@@ -24,13 +27,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "confirm.any": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),  # record a paper confirmation
     "award.give": frozenset({Role.CHIEF}),
     "users.edit": frozenset({Role.ADMIN}),
-    "audit.read": frozenset({Role.ADMIN, Role.CHIEF}),
-    "import": frozenset({Role.ADMIN, Role.CLERK}),
+    "audit.read": frozenset({Role.ADMIN, Role.CHIEF, Role.INSPECTION}),
+    "import": frozenset({Role.ADMIN, Role.CLERK}) | _BUREAU_WRITERS,
     "backup": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),
     # The reviewing unit (法制大队) works under a clerk's account at the station.
     "case.review": frozenset({Role.ADMIN, Role.CLERK, Role.CHIEF}),
     # Restoring replaces every record with older ones: the chief or an administrator only.
     "backup.restore": frozenset({Role.ADMIN, Role.CHIEF}),
+    # A station's file goes up to the bureau server by its chief or administrator.
+    "server.push": frozenset({Role.ADMIN, Role.CHIEF}),
+    # On a bureau server: every station's results, ranked together (bureau_board).
+    "bureau.read": frozenset({Role.ADMIN, Role.PERSONNEL, Role.ASSESSMENT, Role.INSPECTION}),
 }
 
 ACTION_LABELS = {
@@ -53,6 +60,8 @@ ACTION_LABELS = {
     "backup": "备份与恢复",
     "case.review": "审核案件积分",
     "backup.restore": "恢复数据库",
+    "server.push": "推送到局服务器",
+    "bureau.read": "查看全局各单位的排名",
 }
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from desktop.models import pg_sums
 from desktop.models.audit import AuditEvent, RowSeal
 from desktop.services.seals import COVERED, combined_digest, read_rows, row_digest
 
@@ -51,8 +52,10 @@ FIELD_LABELS = {
 # The column that names a row to a person, in order of preference.
 _NAMING = ("uuid", "code", "badge", "username", "key", "name")
 # `entry_sums` as the triggers of migration 0004 keep it, recomputed from the entries.
+# The month is spelt per database (SQLite keeps a date as text); PostgreSQL's is pg_sums'.
+_SQLITE_MONTH = "CAST(substr(e.occurred_on, 1, 4) AS INTEGER) * 100 + CAST(substr(e.occurred_on, 6, 2) AS INTEGER)"
 _SUMS = """
-SELECT CAST(substr(e.occurred_on, 1, 4) AS INTEGER) * 100 + CAST(substr(e.occurred_on, 6, 2) AS INTEGER),
+SELECT {month},
        e.person_id, c.code, e.component, SUM(e.points_tenths),
        SUM(CASE WHEN e.veto THEN e.points_tenths ELSE 0 END), COUNT(*), MIN(c.monthly_cap_tenths)
 FROM entries e JOIN catalogue_items c ON c.id = e.item_id
@@ -168,7 +171,9 @@ def _name(state: str) -> str:
 
 
 def _check_sums(session: Session, report: RowReport) -> None:
-    expected = {tuple(r[:4]): tuple(r[4:]) for r in session.execute(text(_SUMS))}
+    postgres = session.get_bind().dialect.name == "postgresql"
+    sums = _SUMS.format(month=pg_sums.MONTH_OF_E if postgres else _SQLITE_MONTH)
+    expected = {tuple(r[:4]): tuple(r[4:]) for r in session.execute(text(sums))}
     stored = {tuple(r[:4]): tuple(r[4:]) for r in session.execute(text(
         "SELECT month, person_id, code, component, points_tenths, veto_tenths, entries, cap_tenths FROM entry_sums"))}
     for key in sorted(set(expected) | set(stored), key=str):

@@ -179,7 +179,9 @@ def plain(value: Any) -> Any:
     if isinstance(value, bytes | bytearray | memoryview):
         return {"sha256": hashlib.sha256(bytes(value)).hexdigest()}
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
+        # As SQLAlchemy writes a DateTime into SQLite (always with microseconds): a station's
+        # seals then still hold once its file is pushed to a server, which hands back datetimes.
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
