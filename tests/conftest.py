@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import shutil
 from collections.abc import Iterator
@@ -84,6 +85,22 @@ def pg_db(pg_cluster, pg_template):  # type: ignore[no-untyped-def]
     yield database
     database.dispose()
     drop()
+
+
+_BUREAUS = itertools.count()
+
+
+@pytest.fixture
+def bureau(pg_cluster) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """An empty bureau database on the test cluster; its address as a user writes it."""
+    name = f"bureau{os.getpid()}_{next(_BUREAUS)}"
+    from tests.factories import pg_admin
+
+    with pg_admin(pg_cluster) as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield pg_cluster.url(name).replace("+psycopg", "")
+    with pg_admin(pg_cluster) as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # -- the demo station, built once per test session (per xdist worker) --------------------------

@@ -93,3 +93,23 @@ def person(session: Session, dept: Department, badge: str, name: str | None = No
 
 def login(session: Session, username: str) -> Actor:
     return accounts.login(session, username, PASSWORD)
+
+
+def period_scores(url: str | Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every period's results, person by person, as a comparison of two stores needs them."""
+    from sqlalchemy import select
+
+    from desktop.models.periods import Period
+    from desktop.services import scoring
+
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            out = {}
+            for period in session.scalars(select(Period).order_by(Period.code)):
+                out[period.code] = [(r.badge, r.department, r.total, r.ranked_total, r.rank_department,
+                                     r.rank_sequence, r.grade, r.excluded_reason)
+                                    for r in scoring.results(session, period)]
+            return out
+    finally:
+        db.dispose()

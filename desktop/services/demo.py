@@ -49,7 +49,7 @@ SYSTEM = Actor.system("demo")
 
 @dataclass
 class DemoReport:
-    path: Path
+    path: Path | str  # the file, or the server address (shown masked)
     months: list[str]
     people: int = 0
     entries: int = 0
@@ -81,19 +81,60 @@ def _remove(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
+def _prepare_server(target: str, force: bool, station_code: str | None) -> str | None:
+    """A demo on a bureau server goes into the station's schema the address names (its code is
+    the demo station's); one already holding a station is replaced only with --force, and the
+    bureau's own schema never."""
+    from sqlalchemy import text
+
+    from desktop.models import stores
+    from desktop.models.db import make_engine
+
+    named = stores.station_of(target)
+    if named and station_code and named != station_code:
+        raise ValidationError(f"地址中的单位代码“{named}”与 --station-code“{station_code}”不同")
+    if problem := stores.reachable(stores.with_station(target, None)):
+        raise ValidationError(problem)
+    schema = stores.schema_of(target)
+    engine = make_engine(target)
+    try:
+        with engine.begin() as conn:
+            if not stores.schema_exists(conn, schema):
+                return named or station_code
+            held = conn.execute(text(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = :s AND table_name = 'stations'"),
+                {"s": schema}).first() and conn.execute(text("SELECT count(*) FROM stations")).scalar()
+            if held and not force:
+                raise ValidationError(f"服务器上的“{stores.shown(target)}”已有单位数据，演示数据不会覆盖它；"
+                                      "确需覆盖请加 --force")
+            if held and named is None:
+                raise ValidationError("不能在局机关本级建立演示单位：请在地址末尾写 ?station=单位代码")
+            if held:
+                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    finally:
+        engine.dispose()
+    return named or station_code
+
+
 def build_demo(path: str | Path, *, seed: int = 7, until: str | None = None, force: bool = False,
                station_code: str | None = None, station_name: str | None = None,
                policy: str | Policy | None = None) -> DemoReport:
-    path = Path(path)
-    if path.exists() and not force:
-        raise ValidationError(f"数据库“{path}”已存在，演示数据不会覆盖它；确需覆盖请加 --force")
-    if force:
-        _remove(path)
+    from desktop.models import stores
+
+    if stores.is_server(path):
+        station_code = _prepare_server(str(path), force, station_code)
+    else:
+        path = Path(path)
+        if path.exists() and not force:
+            raise ValidationError(f"数据库“{path}”已存在，演示数据不会覆盖它；确需覆盖请加 --force")
+        if force:
+            _remove(path)
     rng = random.Random(seed)
     months = month_list(until)
     db = open_database(path)
     try:
-        report = DemoReport(path=path, months=[m.code for m in months])
+        report = DemoReport(path=Path(path) if not stores.is_server(path) else stores.shown(str(path)),
+                            months=[m.code for m in months])
         with db.transaction() as session:
             station = {**STATION, **({"code": station_code} if station_code else {}),
                        **({"name": station_name} if station_name else {})}

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import itertools
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,27 +17,13 @@ from desktop.models import stores
 from desktop.models.db import open_database
 from desktop.models.enums import Role
 from desktop.models.people import Person
-from desktop.models.periods import Period
 from desktop.models.station import Station
-from desktop.services import accounts, audit, roster, scoring, seal_verify
+from desktop.services import accounts, audit, roster, seal_verify
 from desktop.services.actor import Actor
 from desktop.services.errors import AuthError
 from tests.conftest import copy_database
-from tests.factories import PASSWORD, pg_admin
+from tests.factories import PASSWORD, period_scores
 from tests.services.builders import rec, world
-
-_NAMES = itertools.count()
-
-
-@pytest.fixture
-def bureau(pg_cluster) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """An empty bureau database on the test cluster; its address as a user writes it."""
-    name = f"bureau{os.getpid()}_{next(_NAMES)}"
-    with pg_admin(pg_cluster) as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield pg_cluster.url(name).replace("+psycopg", "")
-    with pg_admin(pg_cluster) as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run(monkeypatch: pytest.MonkeyPatch, argv: list[str], password: str = "") -> int:
@@ -51,20 +34,6 @@ def run(monkeypatch: pytest.MonkeyPatch, argv: list[str], password: str = "") ->
 def push(monkeypatch: pytest.MonkeyPatch, path: Path, to: str, user: str = "admin",
          password: str = "admin123") -> int:
     return run(monkeypatch, ["--db", str(path), "server", "push", "--to", to, "--user", user], password)
-
-
-def _scores(url: str | Path) -> dict[str, list[tuple[object, ...]]]:
-    db = open_database(url)
-    try:
-        with db.session() as session:
-            out = {}
-            for period in session.scalars(select(Period).order_by(Period.code)):
-                out[period.code] = [(r.badge, r.department, r.total, r.ranked_total, r.rank_department,
-                                     r.rank_sequence, r.grade, r.excluded_reason)
-                                    for r in scoring.results(session, period)]
-            return out
-    finally:
-        db.dispose()
 
 
 @pytest.fixture
@@ -80,8 +49,8 @@ def test_a_pushed_demo_station_scores_exactly_as_on_its_file(  # type: ignore[no
     out = capsys.readouterr().out
     assert "已推送" in out and "station=150302001" in out
     on_server = stores.with_station(bureau, "150302001")
-    assert _scores(on_server) == _scores(demo_file)
-    assert any(rows for rows in _scores(on_server).values())
+    assert period_scores(on_server) == period_scores(demo_file)
+    assert any(rows for rows in period_scores(on_server).values())
     db = open_database(on_server)
     try:
         with db.transaction() as session:  # the station's own accounts and chain came along
@@ -124,7 +93,7 @@ def test_two_pushed_stations_are_ranked_together_on_the_bureau_board(  # type: i
     assert run(monkeypatch, ["--db", bureau, "bureau", "board", "--period", "2026-02", "--user", "kaohe",
                              "--format", "json"], PASSWORD) == 0
     rows = json.loads(capsys.readouterr().out)
-    demo_people = _scores(demo_file)["2026-02"]
+    demo_people = period_scores(demo_file)["2026-02"]
     assert {r["station_code"] for r in rows} == {"150302001", "150302"}
     assert len(rows) == len(demo_people) + 1
     ranked = [r for r in rows if r["rank_all"] is not None]
@@ -147,58 +116,83 @@ def test_two_pushed_stations_are_ranked_together_on_the_bureau_board(  # type: i
     assert "Traceback" not in capsys.readouterr().err
 
 
+def small_station(path: Path, code: str | None = None) -> Path:
+    """A station file of a few rows (the tests' `world`), under `code` when given; its chief
+    signs in with factories.PASSWORD. Pushing it takes a fraction of the demo's seconds."""
+    w = world(open_database(path))
+    if code is not None:
+        with w.tx() as s:
+            s.scalars(select(Station)).one().code = code
+    w.db.dispose()
+    return path
+
+
 def test_a_station_account_signs_in_only_to_its_own_station(  # type: ignore[no-untyped-def]
-        demo_file, bureau, tmp_path, monkeypatch) -> None:
-    second = tmp_path / "second.db"
-    world(open_database(second)).db.dispose()
-    assert push(monkeypatch, demo_file, bureau) == 0
-    assert push(monkeypatch, second, bureau, "chief", PASSWORD) == 0
+        bureau, tmp_path, monkeypatch) -> None:
+    first = small_station(tmp_path / "first.db", "610921001")
+    db = open_database(first)
+    with db.transaction() as s:  # an account and a person only the first station has
+        accounts.create_user(s, Actor.system(), "onlyhere", "本所内勤", Role.CLERK, PASSWORD)
+        from tests import factories
+
+        factories.person(s, factories.department(s, "巡逻中队"), "777001")
+    db.dispose()
+    assert push(monkeypatch, first, bureau, "chief", PASSWORD) == 0
+    assert push(monkeypatch, small_station(tmp_path / "second.db"), bureau, "chief", PASSWORD) == 0
+    mine = open_database(stores.with_station(bureau, "610921001"))
     other = open_database(stores.with_station(bureau, "150302"))
     try:
+        with mine.transaction() as session:
+            assert accounts.login(session, "onlyhere", PASSWORD).role == Role.CLERK
         with other.transaction() as session, pytest.raises(AuthError):
-            accounts.login(session, "neiqin", "neiqin123")  # the demo's clerk is not this station's
+            accounts.login(session, "onlyhere", PASSWORD)
         with other.session() as session:
-            assert session.scalar(select(Person).where(Person.badge.like("1502%"))) is None
+            assert session.scalar(select(Person).where(Person.badge == "777001")) is None
     finally:
+        mine.dispose()
         other.dispose()
 
 
 def test_pushing_again_updates_and_a_different_station_is_refused(  # type: ignore[no-untyped-def]
-        demo_file, bureau, tmp_path, monkeypatch, capsys) -> None:
-    assert push(monkeypatch, demo_file, bureau) == 0
-    assert push(monkeypatch, demo_file, bureau) == 0
+        bureau, tmp_path, monkeypatch, capsys) -> None:
+    mine = small_station(tmp_path / "mine.db")
+    assert push(monkeypatch, mine, bureau, "chief", PASSWORD) == 0
+    assert push(monkeypatch, mine, bureau, "chief", PASSWORD) == 0
     assert "已更新" in capsys.readouterr().out
-    # Another database under the demo's code: refused, the server's copy untouched.
-    impostor = tmp_path / "impostor.db"
-    w = world(open_database(impostor))
-    with w.tx() as s:
-        station = s.scalars(select(Station)).one()
-        station.code = "150302001"
-    w.db.dispose()
-    before = _scores(stores.with_station(bureau, "150302001"))
+    # Another database under the same code (made on another PC): refused, the server's copy untouched.
+    impostor = small_station(tmp_path / "impostor.db")
+    on_server = stores.with_station(bureau, "150302")
+    before = audit_head(on_server)
     assert push(monkeypatch, impostor, bureau, "chief", PASSWORD) == 2
     err = capsys.readouterr().err
-    assert "服务器上已有单位代码为“150302001”的另一个单位" in err and "Traceback" not in err
-    assert _scores(stores.with_station(bureau, "150302001")) == before
+    assert "服务器上已有单位代码为“150302”的另一个单位" in err and "Traceback" not in err
+    assert audit_head(on_server) == before
+
+
+def audit_head(url: str) -> tuple[int, bool]:
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            chain = audit.verify(session)
+            return chain.checked, chain.ok
+    finally:
+        db.dispose()
 
 
 def test_work_done_on_the_server_is_not_overwritten_by_an_older_file(  # type: ignore[no-untyped-def]
-        demo_file, bureau, monkeypatch, capsys) -> None:
-    assert push(monkeypatch, demo_file, bureau) == 0
-    on_server = stores.with_station(bureau, "150302001")
+        bureau, tmp_path, monkeypatch, capsys) -> None:
+    mine = small_station(tmp_path / "mine.db")
+    assert push(monkeypatch, mine, bureau, "chief", PASSWORD) == 0
+    on_server = stores.with_station(bureau, "150302")
     db = open_database(on_server)
     with db.transaction() as session:
         audit.record(session, Actor.system(), "test.work", "entry", "1")
     db.dispose()
+    before = audit_head(on_server)
     capsys.readouterr()
-    assert push(monkeypatch, demo_file, bureau) == 2
+    assert push(monkeypatch, mine, bureau, "chief", PASSWORD) == 2
     assert "推送会丢失这些记录" in capsys.readouterr().err
-    db = open_database(on_server)
-    try:
-        with db.session() as session:
-            assert audit.verify(session).ok
-    finally:
-        db.dispose()
+    assert audit_head(on_server) == before and before[1]
 
 
 def test_bad_push_targets_get_one_chinese_line(demo_file, tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
