@@ -19,13 +19,26 @@ from desktop.cli.paths import add_force_argument, guard_args
 from desktop.models.audit import AuditEvent
 from desktop.services import backup, integrity
 from desktop.services.actor import Actor
-from desktop.services.errors import AuthError, NotFound
+from desktop.services.errors import AuthError, NotFound, ValidationError
 
 EXIT_TAMPERED = 1
 DETAIL_WIDTH = 60
 
 
+# A server's database is backed up by its administrator, not copied by a station's PC.
+ON_SERVER = ("数据库在服务器上，本程序不在本机备份或恢复它：请数据库管理员用 pg_dump 备份、pg_restore 恢复"
+             "（见 docs/server.md“备份”），各单位可用 jifen export 导出工作簿留存")
+
+
+def _refuse_server(args: argparse.Namespace) -> None:
+    from desktop.models import stores
+
+    if stores.is_server(args.db):
+        raise ValidationError(ON_SERVER)
+
+
 def _db_path(args: argparse.Namespace) -> Path:
+    _refuse_server(args)
     path = Path(args.db)
     if not path.is_file():
         raise NotFound(f"数据库“{path}”不存在")
@@ -71,6 +84,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     this command takes the lock first (refused at once while the program is open), then signs in."""
     from desktop.services import backup_restore
 
+    _refuse_server(args)
     path = Path(args.db)
     with integrity.acquire_writer_lock(path) as lock:
         # A bad or foreign backup is refused before the sign-in, which itself writes (the login
@@ -111,6 +125,7 @@ def _restorer(args: argparse.Namespace, path: Path) -> Actor | None:
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
+    _refuse_server(args)
     found = backup.list_backups(args.db, doubtful=True)
     if not found:
         print(f"备份文件夹“{backup.backup_dir(args.db)}”中没有备份")

@@ -41,3 +41,18 @@ def test_commands_run_on_a_server_database(pg_db, capsys: pytest.CaptureFixture[
     assert cli.main(["--db", db_arg(pg_db), "score", "--period", "2026-03", "--format", "json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
     assert row["badge"] == "001" and row["total"] is not None
+
+
+@pytest.mark.parametrize("command", [["backup"], ["backups"], ["restore", "x.db", "--user", "admin"]])
+def test_backups_of_a_server_database_are_the_administrators(pg_db, command, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert cli.main(["--db", db_arg(pg_db), *command]) == 2
+    err = capsys.readouterr().err
+    assert "pg_dump" in err and "Traceback" not in err
+
+
+def test_audit_verify_runs_on_a_server_database(pg_db, capsys) -> None:  # type: ignore[no-untyped-def]
+    w = world(pg_db)
+    with w.tx() as s:
+        rec(s, w.clerk, factories.person(s, w.dept, "001", "王伟"), "ZB-01", dt.date(2026, 3, 5))
+    assert cli.main(["--db", db_arg(pg_db), "audit", "verify"]) == 0
+    assert "审计记录哈希链逐条校验通过" in capsys.readouterr().out
