@@ -7,7 +7,9 @@ popup menu, a dialog beside the window or the title bar shows as a user would se
 says whether each menu and dialog lies wholly on the screen (exit status 1 if one does not).
 Scenes: print_menu (月度考核 → 打印 ▾ at the right edge), batch_confirm (several rows, the undo
 bar), diary_department (【整个部门】 picked), manual (帮助 → 使用说明 beside the window),
-server_connect (the login window's 连接局服务器… link, then the dialog saying why a try failed).
+server_connect (the login window's 连接局服务器… link, then the dialog saying why a try failed),
+bureau_board (全局公示栏 for a 考核办 account: the demo pushed to `--server`, an empty database on a
+PostgreSQL server; skipped without it).
 `--out DIR` writes the pictures elsewhere than docs/screenshots (a look that is not to be kept).
 """
 
@@ -37,6 +39,7 @@ from desktop.ui.main_window import MainWindow
 PASSWORDS = {u[0]: u[3] for u in USERS}
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 problems: list[str] = []
+SERVER: str | None = None  # --server: an empty database on a server, for the bureau_board scene
 
 
 def settle(ms: int = 400) -> None:
@@ -167,9 +170,45 @@ def scene_manual(db_path: Path, months: list[str]) -> None:
     window.close()
 
 
+def scene_bureau_board(db_path: Path, months: list[str]) -> None:
+    from desktop.models import stores
+    from desktop.models.enums import Role
+    from desktop.services import roster, server_push
+    from desktop.services.actor import Actor
+
+    if SERVER is None:
+        print("  跳过：需要 --server postgresql://…（服务器上一个空的数据库）")
+        return
+    station = open_database(db_path)
+    with station.transaction() as session:
+        admin = accounts.login(session, "admin", PASSWORDS["admin"])
+    server_push.push(station, admin, SERVER)
+    station.dispose()
+    bureau = open_database(SERVER)  # the bureau's own schema: its station row and a 考核办 account
+    with bureau.transaction() as session:
+        if not roster.has_station(session):
+            roster.create_station(session, Actor.system(), code="1503", name="示例县公安局")
+            accounts.create_user(session, Actor.system(), "kaohe", "考核办", Role.ASSESSMENT, "kaohe123")
+        actor = accounts.login(session, "kaohe", "kaohe123")
+    ctx = AppContext(bureau, actor, address=stores.shown(SERVER))
+    ctx.set_period(months[-2])
+    window = MainWindow(ctx)
+    window.showMaximized()
+    screen = window.show_screen("bureau_board")
+    for _ in range(150):  # the board is read in a worker
+        settle(200)
+        if not getattr(screen, "loading", True):
+            break
+    on_screen("主窗口", window.frameGeometry())
+    grab("bureau_board")
+    window.close()
+    bureau.dispose()
+
+
 SCENES: dict[str, Callable[[Path, list[str]], None]] = {
     "print_menu": scene_print_menu, "batch_confirm": scene_batch_confirm,
     "diary_department": scene_diary_department, "manual": scene_manual, "server_connect": scene_server_connect,
+    "bureau_board": scene_bureau_board,
 }
 
 
@@ -177,8 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenes", nargs="*", help=f"scenes (default: all): {', '.join(SCENES)}")
     parser.add_argument("--out", type=Path, help="folder for the pictures (default: docs/screenshots)")
+    parser.add_argument("--server", help="an empty database on a PostgreSQL server (the bureau_board scene)")
     args = parser.parse_args(argv)
-    global OUT
+    global OUT, SERVER
+    SERVER = args.server
     if args.out is not None:
         OUT = args.out
         OUT.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 from sqlalchemy.orm import Session
 
+from desktop.models import stores
 from desktop.models.db import Database
 from desktop.services.actor import Actor, can
 from desktop.services.errors import JifenError
@@ -56,6 +57,12 @@ class AppContext(QObject):
         if code != self._period:
             self._period = code
             self.period_changed.emit(code)
+
+    @property
+    def on_bureau_schema(self) -> bool:
+        """On a bureau server in the bureau's own schema (局机关本级: an address without
+        `station=`), where the bureau's offices read every station's results."""
+        return self.db.is_server and bool(self.address) and stores.station_of(self.address or "") is None
 
     # -- permissions ---------------------------------------------------------------------
     def can(self, action: str) -> bool:

@@ -53,9 +53,12 @@ def month_codes(first: dt.date | None, last: dt.date | None, today: dt.date) -> 
 
 
 def _in_audience(ctx: AppContext, spec: ScreenSpec) -> bool:
-    """Screens for some accounts only: 自报 needs the account's own person, 审核 someone to review."""
+    """Screens for some accounts only: 自报 needs the account's own person, 审核 someone to review,
+    全局公示栏 a window on the bureau's own schema of a server."""
     if spec.audience is None:
         return True
+    if spec.audience == "bureau":
+        return ctx.on_bureau_schema
     person_id = ctx.actor.person_id
     if spec.audience == "person":
         return person_id is not None
@@ -71,10 +74,13 @@ def _in_audience(ctx: AppContext, spec: ScreenSpec) -> bool:
 
 
 def screens_for(ctx: AppContext) -> list[ScreenSpec]:
-    """The screens this account may open, in navigation order; an officer's own 自报 and 审核 first."""
+    """The screens this account may open, in navigation order; an officer's own 自报 and 审核 first,
+    the bureau's 全局公示栏 first on the bureau's own schema."""
     specs = [s for s in SCREENS if (s.permission is None or ctx.can(s.permission)) and _in_audience(ctx, s)]
     if ctx.actor.role == Role.OFFICER:
         specs = [s for s in specs if s.audience] + [s for s in specs if not s.audience]
+    elif ctx.on_bureau_schema:  # the bureau's offices come for the stations' board
+        specs = [s for s in specs if s.audience == "bureau"] + [s for s in specs if s.audience != "bureau"]
     return specs
 
 
@@ -317,6 +323,10 @@ class MainWindow(QMainWindow):
     def _fill_periods(self) -> None:
         first, last = self.ctx.read(queries.data_span)
         first = first or self.ctx.read(queries.first_catalogue_day)
+        if first is None and self.ctx.on_bureau_schema:
+            # The bureau's own schema records nothing itself: its offices look back over the
+            # stations' months (from January of last year), not at this month alone.
+            first = dt.date(dt.date.today().year - 1, 1, 1)
         codes = month_codes(first, last, dt.date.today())
         if self.ctx.period_code not in codes:
             codes.insert(0, self.ctx.period_code)

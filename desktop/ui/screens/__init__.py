@@ -18,7 +18,8 @@ class ScreenSpec:
     shortcut: str  # switches to the screen
     permission: str | None = None  # hidden when the user lacks it
     # Who else it is for: "person" — accounts of a person on the roster (自报);
-    # "reviewer" — accounts whose person reviews somebody, and chiefs (审核). See main_window.
+    # "reviewer" — accounts whose person reviews somebody, and chiefs (审核); "bureau" — a window
+    # on a bureau server's own schema (全局公示栏). See main_window.
     audience: str | None = None
 
 
@@ -32,6 +33,9 @@ SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec("self_report", "自报", "self_report", "SelfReportScreen", "Ctrl+Shift+B", audience="person"),
     ScreenSpec("review_queue", "审核", "review_queue", "ReviewQueueScreen", "Ctrl+Shift+H", audience="reviewer"),
     ScreenSpec("board", "公示栏", "board", "BoardScreen", "Ctrl+6"),
+    # The bureau's offices (bureau.read) on the bureau's own schema: every station ranked together.
+    ScreenSpec("bureau_board", "全局公示栏", "bureau_board", "BureauBoardScreen", "Ctrl+Shift+G", "bureau.read",
+               audience="bureau"),
     ScreenSpec("profile", "个人档案", "profile", "ProfileScreen", "Ctrl+7"),
     ScreenSpec("awards", "奖励", "awards", "AwardsScreen", "Ctrl+8"),
     ScreenSpec("schemes", "积分制", "schemes", "SchemesScreen", "Ctrl+Shift+J"),
