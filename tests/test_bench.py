@@ -7,19 +7,32 @@ is that every case and its baseline ran in their own processes and reported thei
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from desktop.bench import cases, dataset
+from desktop.bench import cases, dataset, pg_server, report, server_run
 from desktop.bench.measure import Measurement
 from desktop.cli import main
 
 RESULT_KEYS = {"name", "seconds", "baseline_seconds", "ratio", "target_ratio", "peak_mb"}
 NEW_CASES = ("scheme_score", "performance_file_pdf", "county_merge", "self_report")  # issue #18 item 4
+SERVER_CASES = ("server_score", "server_record")  # issue #19 item 5
+
+
+def _server_expected() -> bool:
+    """The server cases run on a throwaway cluster where PostgreSQL is installed; CI (JIFEN_TEST_PG=1)
+    must have it, as the `pg_cluster` fixture demands."""
+    if pg_server.server_bin() is not None:
+        return True
+    if os.environ.get("JIFEN_TEST_PG") == "1":
+        pytest.fail("JIFEN_TEST_PG=1 but PostgreSQL is not installed (scripts/bootstrap.sh installs it as root)")
+    return False
 
 
 def test_bench_runs_every_case_and_writes_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    server = _server_expected()
     out = tmp_path / "bench.json"
     code = main(["bench", "--scale", "tiny", "--repeat", "1", "--cache-dir", str(tmp_path / "cache"),
                  "--out", str(out)])
@@ -31,8 +44,11 @@ def test_bench_runs_every_case_and_writes_the_json(tmp_path: Path, capsys: pytes
     assert doc["machine"]["cpus"] and doc["machine"]["python"]
     assert doc["dataset"]["entries"] > 0 and doc["dataset"]["people"] == 12
     assert [r["name"] for r in doc["results"]] == list(cases.NAMES)
+    _check_server_cases(doc, server)
     for r in doc["results"]:
         assert RESULT_KEYS <= r.keys(), r["name"]
+        if r["name"] in SERVER_CASES:
+            continue
         assert "error" not in r, r.get("error")
         assert r["seconds"] > 0 and r["peak_mb"] > 0, r["name"]
         assert isinstance(r["passed"], bool)
@@ -79,6 +95,38 @@ def _check_new_cases(results: dict[str, dict], people: int) -> None:
     assert files["detail"]["files"] == people and files["detail"]["per_file_seconds"] > 0
     merged = results["county_merge"]["detail"]
     assert merged["stations"] == 3 and merged["people"] == 3 * 12 and merged["warnings"] == 0
+
+
+def _check_server_cases(doc: dict, server: bool) -> None:
+    """Scoring on the server against the same GROUP BY there; eight clerks at once, figures only."""
+    results = {r["name"]: r for r in doc["results"]}
+    if not server:  # listed, with the reason, and not an error
+        assert all(results[n]["skipped"] == server_run.NO_SERVER and results[n]["passed"] is None
+                   and "error" not in results[n] for n in SERVER_CASES)
+        assert doc["server"]["skipped"] == server_run.NO_SERVER
+        return
+    host = doc["server"]
+    assert host["throwaway"] is True and host["push_seconds"] > 0 and host["pushed_entries"] == doc["dataset"]["entries"]
+    scored = results["server_score"]
+    assert "error" not in scored, scored.get("error")
+    assert scored["target_ratio"] == 2.0 and scored["seconds"] > 0 and scored["baseline_seconds"] > 0
+    assert scored["detail"]["people"] == doc["dataset"]["people"] and isinstance(scored["passed"], bool)
+    recorded = results["server_record"]
+    assert "error" not in recorded, recorded.get("error")
+    assert recorded["target_ratio"] is None and recorded["baseline_seconds"] is None and recorded["passed"] is None
+    assert recorded["detail"]["clerks"] == 8 and recorded["detail"]["saved"] == 8 * recorded["detail"]["entries_each"]
+    assert recorded["throughput_per_second"] > 0 and 0 < recorded["p50_seconds"] <= recorded["p95_seconds"]
+
+
+def test_without_a_server_the_server_cases_are_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No --server and no PostgreSQL installed: the cases are listed as skipped, with the reason."""
+    monkeypatch.setattr(pg_server, "server_bin", lambda: None)
+    info = dataset.DatasetInfo("tiny", str(tmp_path / "none.db"), 0, 0, 0, ["2026-03"], "2026-03", "2026-Q1", 0, "neiqin")
+    said: list[str] = []
+    results, host = cases.run_cases(info, tmp_path, repeat=1, only=SERVER_CASES, say=said.append)
+    assert [r["name"] for r in results] == list(SERVER_CASES) and host and host["skipped"] == server_run.NO_SERVER
+    assert all(r["skipped"] and r["passed"] is None and "error" not in r for r in results)
+    assert "跳过" in report.render(info, results, host) and server_run.NO_SERVER in said[1]
 
 
 def test_a_time_only_target_and_a_case_run_once() -> None:
