@@ -11,7 +11,6 @@ thrown away, and this makes creating one from the template a matter of milliseco
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import subprocess
@@ -19,27 +18,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-SUPERUSER = "jifen"
-MIN_MAJOR = 15
-
-
-def server_bin() -> Path | None:
-    """The folder of initdb and pg_ctl, the newest major version first; None when not installed."""
-    found = []
-    for path in glob.glob("/usr/lib/postgresql/*/bin/initdb"):
-        major = Path(path).parent.parent.name
-        if major.isdigit() and int(major) >= MIN_MAJOR:
-            found.append((int(major), Path(path).parent))
-    if found:
-        return max(found)[1]
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-def _as_owner(argv: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return argv
-    return ["runuser", "-u", "postgres", "--", *argv]
+# Finding the server programs, running them as `postgres` when root, and telling a live owner
+# from a dead one are the bench's throwaway server's too (tests may import the program; the
+# program may not import the tests).
+from desktop.bench.pg_server import SUPERUSER, _alive, _as_owner, server_bin
 
 
 @dataclass
@@ -61,16 +43,6 @@ class Cluster:
 
 
 OWNER = "owner.pid"  # the test process a cluster belongs to
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def reap_stale(bin_dir: Path) -> None:
