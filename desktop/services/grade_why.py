@@ -69,18 +69,41 @@ class Why:
         return "；".join(self.lines)
 
 
-def _tie_text(policy: Policy, row: ScoreRow, members: Sequence[ScoreRow]) -> tuple[str, dict[str, Any] | None]:
+@dataclass
+class GroupFacts:
+    """What every member's reason reads from its ranking group, worked out once per group: a
+    county post class has hundreds of members, and doing this per member made the reasons
+    quadratic (most of a county month's scoring time)."""
+
+    graded: list[ScoreRow]
+    quota: list[str]
+    # Graded members by ranked total, in group order, each with its tie-break key.
+    by_total: dict[int, list[tuple[ScoreRow, tuple[Any, ...]]]]
+
+    @classmethod
+    def of(cls, policy: Policy, members: Sequence[ScoreRow]) -> GroupFacts:
+        from desktop.services.grade_engine import sort_key
+        from desktop.services.scoring_grades import candidate
+
+        graded = [m for m in members if not m.excluded_reason]
+        by_total: dict[int, list[tuple[ScoreRow, tuple[Any, ...]]]] = {}
+        for m in graded:
+            by_total.setdefault(m.ranked_total, []).append((m, tuple(sort_key(policy, candidate(m)))))
+        quota = [line for lv in policy.levels if (line := quota_line(policy, lv, len(graded)))]
+        return cls(graded, quota, by_total)
+
+
+def _tie_text(policy: Policy, row: ScoreRow, facts: GroupFacts) -> tuple[str, dict[str, Any] | None]:
     """Equal ranked totals: which tie-break put `row` before or after whom, or a full tie."""
     from desktop.services.grade_engine import sort_key
     from desktop.services.scoring_grades import candidate
 
-    mine = sort_key(policy, candidate(row))
+    mine = tuple(sort_key(policy, candidate(row)))
     before, after, equal = [], [], []
     rule_used = None
-    for other in members:
-        if other.person_id == row.person_id or other.excluded_reason or other.ranked_total != row.ranked_total:
+    for other, theirs in facts.by_total.get(row.ranked_total, ()):
+        if other.person_id == row.person_id:
             continue
-        theirs = sort_key(policy, candidate(other))
         if theirs == mine:
             equal.append(other.name)
             continue
@@ -99,12 +122,13 @@ def _tie_text(policy: Policy, row: ScoreRow, members: Sequence[ScoreRow]) -> tup
     return "，".join(parts), {"rule": rule_used, "before": before, "after": after, "equal": equal}
 
 
-def explain(policy: Policy, row: ScoreRow, members: Sequence[ScoreRow], months: int,
+def explain(policy: Policy, row: ScoreRow, members: Sequence[ScoreRow] | GroupFacts, months: int,
             veto_item: str = "", override: dict[str, Any] | None = None) -> Why:
-    """Why `row` has its grade, `members` being its ranking group (graded and excluded)."""
+    """Why `row` has its grade, `members` being its ranking group (graded and excluded), or
+    that group's `GroupFacts` when the caller explains every member."""
     why = Why()
-    graded = [m for m in members if not m.excluded_reason]
-    n = len(graded)
+    facts = members if isinstance(members, GroupFacts) else GroupFacts.of(policy, members)
+    n = len(facts.graded)
     label = policy.label_of(row.grade)
     engine_label = policy.label_of(row.engine_grade)
     detail: dict[str, Any] = {
@@ -117,7 +141,7 @@ def explain(policy: Policy, row: ScoreRow, members: Sequence[ScoreRow], months: 
         why.lines.append(f"不参与排名：{row.excluded_reason}")
         why.detail = detail
         return why
-    detail["quota"] = [line for lv in policy.levels if (line := quota_line(policy, lv, n))]
+    detail["quota"] = list(facts.quota)
     head = f"{engine_label}：在{group_label(row)}（{n} 人）排第 {row.rank_group}"
     missed_index = policy.index(row.missed) if row.missed else None
     if row.reason == "veto":
@@ -144,7 +168,7 @@ def explain(policy: Policy, row: ScoreRow, members: Sequence[ScoreRow], months: 
         head = (f"{engine_label}：由各月等次推定（{months_text}，{MONTH_RULES[policy.month_rule]}），"
                 f"再按本组比例核定")
     why.lines.append(head)
-    tie, tie_detail = _tie_text(policy, row, graded)
+    tie, tie_detail = _tie_text(policy, row, facts)
     if tie:
         why.lines.append(tie)
         detail["tie"] = tie_detail

@@ -27,7 +27,7 @@ from desktop.models.station import Department, ranking_group
 from desktop.services import audit, department_moves, leader_rule
 from desktop.services.actor import Actor, require
 from desktop.services.grade_engine import Policy
-from desktop.services.grade_why import explain
+from desktop.services.grade_why import GroupFacts, explain
 from desktop.services.periods import ensure_open_for_results, spec_of
 from desktop.services.points import fmt
 from desktop.services.policies import policy_for, policy_row_for, version_for
@@ -329,6 +329,7 @@ def _explain_all(session: Session, period: Period, policy: Policy, rows: list[Sc
     groups: dict[str, list[ScoreRow]] = defaultdict(list)
     for row in rows:
         groups[row.ranking_group].append(row)
+    facts = {group: GroupFacts.of(policy, members) for group, members in groups.items()}
     vetoed = {r.person_id for r in rows if r.vetoed}
     vetoes = veto_items(session, period, vetoed) if vetoed else {}
     for row in rows:
@@ -337,7 +338,7 @@ def _explain_all(session: Session, period: Period, policy: Policy, rows: list[Sc
         found = overrides.get(row.person_id)
         override = ({"from": row.engine_grade, "to": found.to_grade, "reason": found.reason}
                     if found is not None and found.to_grade != row.engine_grade else None)
-        row.why = explain(policy, row, groups[row.ranking_group], months, vetoes.get(row.person_id, ""),
+        row.why = explain(policy, row, facts[row.ranking_group], months, vetoes.get(row.person_id, ""),
                           override).one_line()
 
 

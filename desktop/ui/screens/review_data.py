@@ -15,7 +15,7 @@ from desktop.models.periods import Period
 from desktop.models.station import POST_CLASS_LABELS
 from desktop.services import review, signoff
 from desktop.services.grade_engine import Policy, quota_counts
-from desktop.services.grade_why import explain
+from desktop.services.grade_why import GroupFacts, explain
 from desktop.services.periods import find_period, parse_period, transient
 from desktop.services.policies import policy_for
 from desktop.services.scoring import ScoreRow, results
@@ -153,9 +153,10 @@ def fill_missing_why(policy: Policy, rows: list[ScoreRow], months: int) -> None:
     groups: dict[str, list[ScoreRow]] = defaultdict(list)
     for row in rows:
         groups[row.ranking_group].append(row)
+    facts = {group: GroupFacts.of(policy, members) for group, members in groups.items()}
     for row in rows:
         if not row.why and (row.grade or row.excluded_reason):
-            row.why = explain(policy, row, groups[row.ranking_group], months).one_line()
+            row.why = explain(policy, row, facts[row.ranking_group], months).one_line()
 
 
 def load(session: Session, code: str, actor: object | None = None) -> ReviewData:
