@@ -39,9 +39,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         raise ValidationError("server push 的 --db 应是派出所的数据库文件，--to 是局服务器地址")
     if not Path(args.db).exists():
         raise NotFound(f"数据库“{args.db}”不存在")
-    if not stores.is_server(args.to):
-        raise ValidationError(f"--to“{args.to}”不是数据库服务器地址，应写作 postgresql://用户名@服务器/数据库名")
-    stores.server_url(args.to)  # a malformed address: one Chinese line before anything else
+    server_push.check_target(args.to)
     with integrity.acquire_writer_lock(args.db):
         db = open_existing(args)
         try:

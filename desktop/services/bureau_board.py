@@ -67,12 +67,16 @@ def _station_rows(session: Session, schema: str, code: str) -> StationRows | Non
     return StationRows(station.code, station.name, schema, found.state == PeriodState.LOCKED.value, rows)
 
 
-def stations(bureau: Database) -> list[tuple[str, str, str]]:
-    """(schema, station code, station name) of every station on the bureau's server."""
+def _schemas(bureau: Database) -> list[str]:
     if not bureau.is_server:
         raise ValidationError("全局公示栏只在局服务器上使用：请用 --db postgresql://… 连接局服务器")
     with bureau.engine.connect() as conn:
-        schemas = stores.station_schemas(conn)
+        return stores.station_schemas(conn)
+
+
+def stations(bureau: Database) -> list[tuple[str, str, str]]:
+    """(schema, station code, station name) of every station on the bureau's server."""
+    schemas = _schemas(bureau)
     found = []
     for schema in schemas:
         engine = stores.schema_engine(bureau.engine.url, schema)
@@ -91,7 +95,7 @@ def board(bureau: Database, actor: Actor, period_code: str) -> Board:
     require(actor, "bureau.read")
     code = periods.parse_period(period_code).code
     result = Board(period=code)
-    for schema, _code, _name in stations(bureau):
+    for schema in _schemas(bureau):  # each schema opened once: its station row is read with its results
         engine = stores.schema_engine(bureau.engine.url, schema)
         try:
             with Session(engine) as session:

@@ -121,11 +121,21 @@ def _verify_copy(engine: Engine) -> None:
         raise ValidationError(f"服务器上的副本验证未通过（{why}），未推送；服务器保持原样")
 
 
+def check_target(to: str) -> None:
+    """A ValidationError in Chinese when `to` is not a well-formed server address (the command
+    line asks this before the sign-in, so a typo is refused before anything is written)."""
+    if not stores.is_server(to):
+        raise ValidationError(f"“{to}”不是数据库服务器地址，应写作 postgresql://用户名@服务器/数据库名")
+    try:
+        stores.server_url(to)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
 def push(db: Database, actor: Actor, to: str, progress: server_copy.ProgressFn | None = None) -> PushReport:
     """Copy the station of `db` (a station's SQLite file) into the server database `to`."""
     require(actor, "server.push")
-    if not stores.is_server(to):
-        raise ValidationError(f"“{to}”不是数据库服务器地址，应写作 postgresql://用户名@服务器/数据库名")
+    check_target(to)
     if db.is_server:
         raise ValidationError("只能从派出所的数据库文件推送到服务器")
     station = _station(db)

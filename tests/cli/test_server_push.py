@@ -200,6 +200,9 @@ def test_bad_push_targets_get_one_chinese_line(demo_file, tmp_path, monkeypatch,
     assert "不是数据库服务器地址" in capsys.readouterr().err
     assert push(monkeypatch, demo_file, f"postgresql://jifen@/jifen?host={tmp_path}") == 2
     assert "连不上数据库服务器" in capsys.readouterr().err
+    assert push(monkeypatch, demo_file, "postgresql://jifen@10.0.0.1") == 2
+    err = capsys.readouterr().err
+    assert "没有写数据库名" in err and "Traceback" not in err
     assert push(monkeypatch, tmp_path / "missing.db", "postgresql://jifen@/x") == 2
     assert "不存在" in capsys.readouterr().err
     assert push(monkeypatch, demo_file, "postgresql://jifen@/x", "minjing", "minjing123") == 2
