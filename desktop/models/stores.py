@@ -127,6 +127,8 @@ def reachable(target: str) -> str | None:
             return f"服务器上没有数据库“{server_url(target).database}”：请数据库管理员先建立它（见 docs/server.md）"
         if "password" in detail.lower():
             return "服务器拒绝了登录：请检查用户名，并在 PGPASSWORD 或 pgpass 文件中给出密码（见 docs/server.md）"
+        if "timeout" in detail.lower():  # libpq's own words are English; this one a clerk meets most
+            return f"连不上数据库服务器“{shown(target)}”：连接超时，服务器没有应答（请检查地址和网络）"
         return f"连不上数据库服务器“{shown(target)}”：{detail}"
     finally:
         engine.dispose()
