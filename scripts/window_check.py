@@ -9,7 +9,8 @@ Scenes: print_menu (月度考核 → 打印 ▾ at the right edge), batch_confir
 bar), diary_department (【整个部门】 picked), manual (帮助 → 使用说明 beside the window),
 server_connect (the login window's 连接局服务器… link, then the dialog saying why a try failed),
 bureau_board (全局公示栏 for a 考核办 account: the demo pushed to `--server`, an empty database on a
-PostgreSQL server; skipped without it).
+PostgreSQL server; skipped without it), bureau_visit (that account reading the pushed demo station's
+月度考核; also `--server`).
 `--out DIR` writes the pictures elsewhere than docs/screenshots (a look that is not to be kept).
 """
 
@@ -170,25 +171,58 @@ def scene_manual(db_path: Path, months: list[str]) -> None:
     window.close()
 
 
-def scene_bureau_board(db_path: Path, months: list[str]) -> None:
-    from desktop.models import stores
+def _pushed(db_path: Path):  # type: ignore[no-untyped-def]
+    """The demo pushed to SERVER, whose bureau schema has its station row and a 考核办 account."""
     from desktop.models.enums import Role
     from desktop.services import roster, server_push
     from desktop.services.actor import Actor
 
-    if SERVER is None:
-        print("  跳过：需要 --server postgresql://…（服务器上一个空的数据库）")
-        return
+    assert SERVER is not None
     station = open_database(db_path)
     with station.transaction() as session:
         admin = accounts.login(session, "admin", PASSWORDS["admin"])
     server_push.push(station, admin, SERVER)
     station.dispose()
-    bureau = open_database(SERVER)  # the bureau's own schema: its station row and a 考核办 account
+    bureau = open_database(SERVER)
     with bureau.transaction() as session:
         if not roster.has_station(session):
             roster.create_station(session, Actor.system(), code="1503", name="示例县公安局")
             accounts.create_user(session, Actor.system(), "kaohe", "考核办", Role.ASSESSMENT, "kaohe123")
+    return bureau
+
+
+def scene_bureau_visit(db_path: Path, months: list[str]) -> None:
+    """The 考核办 account at the demo station's address: 月度考核, reading only."""
+    from desktop.models import stores
+    from desktop.services import visit
+
+    if SERVER is None:
+        print("  跳过：需要 --server postgresql://…（服务器上一个空的数据库）")
+        return
+    _pushed(db_path).dispose()
+    address = stores.with_station(SERVER, "150302001")
+    station = open_database(address)
+    actor = visit.login(station, "kaohe", "kaohe123")
+    ctx = AppContext(station, actor, address=stores.shown(address))
+    ctx.set_period(months[-2])
+    window = MainWindow(ctx)
+    window.showMaximized()
+    window.show_screen("review")
+    settle(1500)
+    on_screen("主窗口", window.frameGeometry())
+    grab("bureau_visit")
+    window.close()
+    station.dispose()
+
+
+def scene_bureau_board(db_path: Path, months: list[str]) -> None:
+    from desktop.models import stores
+
+    if SERVER is None:
+        print("  跳过：需要 --server postgresql://…（服务器上一个空的数据库）")
+        return
+    bureau = _pushed(db_path)
+    with bureau.transaction() as session:
         actor = accounts.login(session, "kaohe", "kaohe123")
     ctx = AppContext(bureau, actor, address=stores.shown(SERVER))
     ctx.set_period(months[-2])
@@ -208,7 +242,7 @@ def scene_bureau_board(db_path: Path, months: list[str]) -> None:
 SCENES: dict[str, Callable[[Path, list[str]], None]] = {
     "print_menu": scene_print_menu, "batch_confirm": scene_batch_confirm,
     "diary_department": scene_diary_department, "manual": scene_manual, "server_connect": scene_server_connect,
-    "bureau_board": scene_bureau_board,
+    "bureau_board": scene_bureau_board, "bureau_visit": scene_bureau_visit,
 }
 
 

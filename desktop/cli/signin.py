@@ -14,7 +14,7 @@ import getpass
 import sys
 
 from desktop.models.db import Database
-from desktop.services import accounts
+from desktop.services import visit
 from desktop.services.actor import Actor
 from desktop.services.errors import AuthError, ValidationError
 
@@ -48,8 +48,8 @@ def sign_in_with_password(db: Database, username: str) -> tuple[Actor, str]:
     """`sign_in`, also giving back the password it read: a signature re-checks the password
     (`signoff.sign`), and asking twice would read a second line a script never sent."""
     password = read_password(username)
-    with db.transaction() as session:
-        return accounts.login(session, username, password), password
+    # A station's account, or on a station of a bureau server a bureau office's, reading only.
+    return visit.login(db, username, password), password
 
 
 def read_new_password(prompt: str) -> str:

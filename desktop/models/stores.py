@@ -101,7 +101,8 @@ def shown(target: str | Path) -> str:
     code = station_of(target)
     if code:
         shown_url = shown_url.update_query_dict({STATION_PARAM: code})
-    return shown_url.render_as_string(hide_password=True)
+    # As a user writes it: the driver we ship is ours to know, not a part of the address.
+    return shown_url.set(drivername="postgresql").render_as_string(hide_password=True)
 
 
 def reachable(target: str) -> str | None:

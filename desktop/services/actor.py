@@ -72,6 +72,9 @@ class Actor:
     display_name: str
     role: Role
     person_id: int | None = None
+    # A bureau office reading a station on the bureau server (`visit.login`): the station's
+    # code. It holds no account there, so it reads and writes nothing (`can`).
+    visiting: str | None = None
 
     @classmethod
     def of(cls, user: User) -> Actor:
@@ -83,11 +86,22 @@ class Actor:
         return cls(None, name, "系统", Role.ADMIN)
 
 
+# What a visiting bureau office may still do at a station: read its audit trail (纪检督察).
+VISITOR_ACTIONS = frozenset({"audit.read", "bureau.read"})
+
+
 def can(actor: Actor, action: str) -> bool:
+    if actor.visiting is not None and action not in VISITOR_ACTIONS:
+        return False
     return actor.role in PERMISSIONS[action]
 
 
 def require(actor: Actor, action: str) -> None:
+    if actor.visiting is not None and action not in VISITOR_ACTIONS:
+        raise PermissionDenied(
+            f"“{actor.display_name}”是局机关{actor.role.label}的账户，在派出所的数据里只能查看，"
+            f"不能{ACTION_LABELS[action]}。"
+        )
     if not can(actor, action):
         raise PermissionDenied(
             f"当前用户“{actor.display_name}”（{actor.role.label}）无权{ACTION_LABELS[action]}。"

@@ -21,6 +21,7 @@ from desktop.models.base import utcnow
 from desktop.models.db import serialise_writer
 from desktop.models.people import Person
 from desktop.services.actor import Actor, require
+from desktop.services.errors import PermissionDenied
 
 GENESIS = "0" * 64
 # session.info key: the account whose event this transaction last recorded; the row seal that
@@ -51,6 +52,11 @@ def _json_default(value: Any) -> str:
 def record(session: Session, actor: Actor, action: str, entity: str = "", ref: str | int = "",
            **detail: Any) -> AuditEvent:
     """Append one event in the caller's transaction (so it commits or rolls back with the write)."""
+    if actor.visiting is not None:
+        # Every write records an event: a bureau office reading a station (`visit`) is stopped
+        # here even by a service that asks no permission (an officer's own 自报, …).
+        raise PermissionDenied(f"“{actor.display_name}”是局机关{actor.role.label}的账户，"
+                               "在派出所的数据里只能查看，不能修改")
     serialise_writer(session)  # on a server, one appender at a time: the chain cannot fork
     last = session.execute(
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)

@@ -134,12 +134,11 @@ class LoginDialog(QDialog):
         if db is None:  # failed: `_open_failed` has closed the window
             self.done(QDialog.DialogCode.Rejected)
             return
-        from desktop.services import accounts
+        from desktop.services import visit
         from desktop.services.errors import JifenError
 
-        try:
-            with db.transaction() as session:
-                self.actor = accounts.login(session, username, password)
+        try:  # a station's account, or on a server's station a bureau office's (reading only)
+            self.actor = visit.login(db, username, password)
         except JifenError as exc:
             self.message.setText(str(exc))
             self.password.clear()

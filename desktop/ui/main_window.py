@@ -144,7 +144,11 @@ class MainWindow(QMainWindow):
             self.statusBar().insertPermanentWidget(0, self.server_label)
         role = ctx.actor.role.label
         name = ctx.actor.display_name
-        self.user_label.setText(f"用户：{name}" + ("" if role in name else f"（{role}）"))
+        if ctx.actor.visiting is not None:  # a bureau office reading this station (`visit`)
+            self.user_label.setText(f"用户：{name}（局机关{role}，只读查看）")
+            self.user_label.setToolTip("局机关的账户在派出所的数据里只能查看，不能录入、修改或签字")
+        else:
+            self.user_label.setText(f"用户：{name}" + ("" if role in name else f"（{role}）"))
         self._build_menus()
 
         self.nav.currentRowChanged.connect(self._nav_changed)

@@ -19,7 +19,7 @@ def test_a_server_that_does_not_answer_is_named(tmp_path, capsys: pytest.Capture
     code = cli.main(["--db", f"postgresql://jifen@/jifen?host={tmp_path}", "people"])
     err = capsys.readouterr().err
     assert code == 2
-    assert "连不上数据库服务器“postgresql+psycopg://jifen@/jifen" in err and "Traceback" not in err
+    assert "连不上数据库服务器“postgresql://jifen@/jifen" in err and "Traceback" not in err
 
 
 def test_an_address_without_a_database_is_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -50,6 +50,10 @@ def _station(address: str, code: str, name: str, people: list[tuple[str, str, st
 
 @pytest.fixture
 def bureau(pg_db: Database) -> str:
+    return build_bureau(pg_db)
+
+
+def build_bureau(pg_db: Database) -> str:
     """A bureau server: two stations (滨河 locked March, 城关 did not) and the bureau's own schema
     with its station row, a 考核办 account and an officer's."""
     address = db_arg(pg_db)

@@ -26,7 +26,7 @@ RED = QColor("#b3261e")
 
 HEADERS = ("序号", "时间", "用户", "操作", "对象", "内容")
 ACTION_LABELS = {
-    "user.create": "新建用户", "user.login": "登录", "user.login_failed": "登录失败",
+    "user.create": "新建用户", "user.login": "登录", "bureau.visit": "局机关查看派出所", "user.login_failed": "登录失败",
     "user.password_failed": "签字时密码错误",
     "user.reset_password": "重置密码", "user.signature": "登记签名图片",
     "station.create": "建立单位", "station.chain": "修改签核流程", "station.policy": "选用等次政策",
