@@ -23,6 +23,19 @@ def _collect_on_the_main_thread() -> None:
     gc_guard.take_over()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Passwords hashed with scrypt at 1/16 of the program's cost (N = 2**10, not 2**14), as Django
+    has its tests use a fast hasher: a hash records its own N, so checking is unchanged, and the
+    thousands of logins and signatures of the suite (and the demo's 169) stop costing 56 ms each.
+    tests/reliability/test_accounts_lockout.py checks the program's own cost."""
+    from desktop.services import accounts
+
+    accounts.SCRYPT_N = 2**10
+    yield
+    accounts.SCRYPT_N = accounts.PROGRAM_SCRYPT_N
+
+
 @pytest.fixture(autouse=True)
 def _collect_after_each_test() -> Iterator[None]:
     yield
