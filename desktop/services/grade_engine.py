@@ -10,7 +10,7 @@ outcome says why (``reason``), which `grade_why` turns into words.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from desktop.services.grade_policy import (
     ROUNDINGS,
@@ -32,10 +32,11 @@ FLAGS = frozenset({"veto", "excluded", "tie_at_line"})
 REASONS = frozenset({"veto", "top", "threshold", "cap", "ceiling", "min_fill", "excluded"})
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One person to grade. `total`, `base`, `deductions` and `bonuses` are tenths of a point;
-    `total` is the figure ranked and compared (pro-rated where the period asks for it)."""
+    `total` is the figure ranked and compared (pro-rated where the period asks for it).
+    A named tuple, not a frozen dataclass: as immutable, and a county month makes thousands of
+    them, where a frozen dataclass costs twice as much to build."""
 
     key: int
     total: int
@@ -47,10 +48,10 @@ class Candidate:
     ceiling: int = 0  # index of the best level this person may get (0 = any)
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """The engine's grade for one person (None when excluded), its flags, and why: `reason`
-    says what kept the person out of `missed`, the level just above the grade (see REASONS)."""
+    says what kept the person out of `missed`, the level just above the grade (see REASONS).
+    A named tuple for the same reason as `Candidate`."""
 
     key: int
     grade: str | None

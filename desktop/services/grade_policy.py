@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from desktop.paths import resource
@@ -137,14 +138,39 @@ class Policy:
         """The last (lowest) level; everyone not placed elsewhere ends up here."""
         return self.levels[-1]
 
+    # A policy never changes once made, so what the engine and the reasons ask of it for every
+    # one of a county's 2,000 people is worked out once (cached_property writes the instance's
+    # __dict__ directly, which a frozen dataclass allows).
+    @cached_property
+    def _codes(self) -> tuple[str, ...]:
+        return tuple(lv.code for lv in self.levels)
+
+    @cached_property
+    def _indexes(self) -> dict[str, int]:
+        return {code: i for i, code in reversed(list(enumerate(self._codes)))}
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        return {lv.code: lv.label for lv in reversed(self.levels)}  # the first level of a code wins
+
+    @cached_property
+    def _thresholds(self) -> tuple[int | None, ...]:
+        upper = self.levels[:-1]
+        found = [max((v.min_score for v in upper[i:] if v.min_score is not None), default=None)
+                 for i in range(len(upper))]
+        return (*found, None)
+
     def codes(self) -> list[str]:
-        return [lv.code for lv in self.levels]
+        return list(self._codes)
 
     def index(self, code: str) -> int:
-        return self.codes().index(code)
+        found = self._indexes.get(code)
+        if found is None:
+            raise ValueError(f"{code!r} is not a level of {self.code}")
+        return found
 
     def label_of(self, code: str | None) -> str:
-        return next((lv.label for lv in self.levels if lv.code == code), code or "")
+        return self._labels.get(code, code or "") if code is not None else ""
 
     def level(self, code: str) -> GradeLevel:
         for lv in self.levels:
@@ -155,10 +181,7 @@ class Policy:
     def thresholds(self) -> list[int | None]:
         """Per level, the monthly score it needs. A better level is never easier to reach than
         a worse one: if 合格 needs 60, so do 良好 and 优秀, even when only 合格 states it."""
-        upper = self.levels[:-1]
-        found = [max((v.min_score for v in upper[i:] if v.min_score is not None), default=None)
-                 for i in range(len(upper))]
-        return [*found, None]
+        return list(self._thresholds)
 
     @classmethod
     def from_json(cls, data: str | dict[str, Any]) -> Policy:

@@ -79,18 +79,25 @@ class GroupFacts:
     quota: list[str]
     # Graded members by ranked total, in group order, each with its tie-break key.
     by_total: dict[int, list[tuple[ScoreRow, tuple[Any, ...]]]]
+    # Each graded member's tie-break key, so a reason does not work it out again.
+    keys: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, policy: Policy, members: Sequence[ScoreRow]) -> GroupFacts:
+    def of(cls, policy: Policy, members: Sequence[ScoreRow],
+           sort_keys: dict[int, tuple[Any, ...]] | None = None) -> GroupFacts:
+        """`sort_keys`: the engine's keys of the members, when the caller has them already."""
         from desktop.services.grade_engine import sort_key
         from desktop.services.scoring_grades import candidate
 
         graded = [m for m in members if not m.excluded_reason]
         by_total: dict[int, list[tuple[ScoreRow, tuple[Any, ...]]]] = {}
+        keys: dict[int, tuple[Any, ...]] = {}
         for m in graded:
-            by_total.setdefault(m.ranked_total, []).append((m, tuple(sort_key(policy, candidate(m)))))
+            key = sort_keys.get(m.person_id) if sort_keys is not None else None
+            key = keys[m.person_id] = key if key is not None else tuple(sort_key(policy, candidate(m)))
+            by_total.setdefault(m.ranked_total, []).append((m, key))
         quota = [line for lv in policy.levels if (line := quota_line(policy, lv, len(graded)))]
-        return cls(graded, quota, by_total)
+        return cls(graded, quota, by_total, keys)
 
 
 def _tie_text(policy: Policy, row: ScoreRow, facts: GroupFacts) -> tuple[str, dict[str, Any] | None]:
@@ -98,10 +105,15 @@ def _tie_text(policy: Policy, row: ScoreRow, facts: GroupFacts) -> tuple[str, di
     from desktop.services.grade_engine import sort_key
     from desktop.services.scoring_grades import candidate
 
-    mine = tuple(sort_key(policy, candidate(row)))
+    same_total = facts.by_total.get(row.ranked_total, ())
+    if len(same_total) < 2:  # nobody shares the total: most of a county's people
+        return "", None
+    mine = facts.keys.get(row.person_id)
+    if mine is None:
+        mine = tuple(sort_key(policy, candidate(row)))
     before, after, equal = [], [], []
     rule_used = None
-    for other, theirs in facts.by_total.get(row.ranked_total, ()):
+    for other, theirs in same_total:
         if other.person_id == row.person_id:
             continue
         if theirs == mine:

@@ -32,7 +32,7 @@ from desktop.services.periods import ensure_open_for_results, spec_of
 from desktop.services.points import fmt
 from desktop.services.policies import policy_for, policy_row_for, version_for
 from desktop.services.roster import get_station
-from desktop.services.scoring_grades import derived_grade, exclusion, prorated, rank_and_grade
+from desktop.services.scoring_grades import derived_grade, exclusion, prorated, rank_and_grade, sort_keys
 from desktop.services.text import cn_date
 
 FLAG_LABELS = {
@@ -279,6 +279,7 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
     leave = _leave_days(session, period.start, period.end) if policy.long_leave_days else {}
     rows: list[ScoreRow] = []
     start, end = period.start, period.end
+    full_start = start_per_month * len(months)
     for (person_id, badge, name, identity, sequence, is_head, active_from, active_to, dept_id, dept_name,
          dept_kind, post_class) in people:
         days_active = active_days(active_from, active_to, start, end)
@@ -287,8 +288,11 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         comp = sums.get(person_id, {})
         # The starting score counts only the months the person was on the roster, so a
         # quarter or a year is exactly the sum of its months (a December hire gets one month).
-        start_tenths = start_per_month * sum(1 for first, last in months
-                                             if active_days(active_from, active_to, first, last) > 0)
+        if days_active == period_days:  # on the roster throughout: every month counts
+            start_tenths = full_start
+        else:
+            start_tenths = start_per_month * sum(1 for first, last in months
+                                                 if active_days(active_from, active_to, first, last) > 0)
         row = ScoreRow(
             person_id=person_id, badge=badge, name=name, identity=identity,
             department_id=dept_id, department=dept_name, sequence=sequence,
@@ -299,7 +303,7 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         )
         row.total = (start_tenths + row.base + row.dept_bonus - row.dept_deduction + row.higher_bonus
                      - row.higher_deduction)
-        row.ranked_total = prorated(row.total, start_tenths, start_per_month * len(months), period_days,
+        row.ranked_total = prorated(row.total, start_tenths, full_start, period_days,
                                     days_active)
         row.prorated = days_active < period_days
         row.vetoed = person_id in vetoed
@@ -312,11 +316,12 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         ceilings, shown = _month_ceilings(session, period, policy)
         for row in rows:
             row.month_grades = shown.get(row.person_id, [])
-    rank_and_grade(rows, policy, len(months), ceilings)
+    keys = sort_keys(rows, policy)  # one key per person, for the ranks, the grades and the reasons
+    rank_and_grade(rows, policy, len(months), ceilings, keys)
     leaders = leader_rule.apply(session, period, policy, rows)  # 领导带领责任 of unit schemes
     overrides = _latest_overrides(session, period)
     _apply_overrides(rows, overrides)
-    _explain_all(session, period, policy, rows, len(months), overrides)
+    _explain_all(session, period, policy, rows, len(months), overrides, keys)
     _rated_and_probation(session, period, policy, rows)
     for row in rows:
         if row.person_id in leaders:
@@ -325,11 +330,11 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
 
 
 def _explain_all(session: Session, period: Period, policy: Policy, rows: list[ScoreRow], months: int,
-                 overrides: dict[int, GradeOverride]) -> None:
+                 overrides: dict[int, GradeOverride], keys: dict[int, tuple[int, ...]] | None = None) -> None:
     groups: dict[str, list[ScoreRow]] = defaultdict(list)
     for row in rows:
         groups[row.ranking_group].append(row)
-    facts = {group: GroupFacts.of(policy, members) for group, members in groups.items()}
+    facts = {group: GroupFacts.of(policy, members, keys) for group, members in groups.items()}
     vetoed = {r.person_id for r in rows if r.vetoed}
     vetoes = veto_items(session, period, vetoed) if vetoed else {}
     for row in rows:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from desktop.services.grade_engine import Candidate, Outcome, Policy, competition_ranks, grade_group, sort_key
+from desktop.services.grade_engine import Candidate, Outcome, Policy, grade_group, sort_key
 
 if TYPE_CHECKING:
     from desktop.services.scoring import ScoreRow
@@ -70,25 +70,21 @@ def candidate(row: ScoreRow, ceiling: int = 0) -> Candidate:
 
 
 def rank_and_grade(rows: list[ScoreRow], policy: Policy, months: int,
-                   ceilings: dict[int, int] | None = None) -> dict[int, Outcome]:
-    """Ranks within department, sequence and ranking group; grades within ranking group."""
+                   ceilings: dict[int, int] | None = None,
+                   keys: dict[int, tuple[int, ...]] | None = None) -> dict[int, Outcome]:
+    """Ranks within department, sequence and ranking group; grades within ranking group.
+    `keys` (`sort_keys` of the rows) spares a caller that needs them too from making them twice."""
     ceilings = ceilings or {}
     by_id = {r.person_id: r for r in rows}
     candidates = {r.person_id: candidate(r, ceilings.get(r.person_id, 0)) for r in rows}
-    keys = {key: sort_key(policy, c) for key, c in candidates.items()}  # shared by the groupings
-    groupings: dict[str, dict[str, list[ScoreRow]]] = {"dept": defaultdict(list), "seq": defaultdict(list),
-                                                       "group": defaultdict(list)}
+    keys = keys if keys is not None else {key: sort_key(policy, c) for key, c in candidates.items()}
+    _competition_ranks(rows, keys)
+    groupings: dict[str, list[ScoreRow]] = defaultdict(list)
     for row in rows:
-        groupings["dept"][str(row.department_id)].append(row)
-        groupings["seq"][row.sequence].append(row)
-        groupings["group"][row.ranking_group].append(row)
-    for kind, attr in (("dept", "rank_department"), ("seq", "rank_sequence"), ("group", "rank_group")):
-        for members in groupings[kind].values():
-            for key, rank in competition_ranks(policy, [candidates[r.person_id] for r in members], keys).items():
-                setattr(by_id[key], attr, rank)
+        groupings[row.ranking_group].append(row)
     outcomes: dict[int, Outcome] = {}
     use_thresholds = not (ceilings and policy.period_rule == "from_months")
-    for members in groupings["group"].values():
+    for members in groupings.values():
         found = grade_group(policy, [candidates[r.person_id] for r in members], keys, months=months,
                             use_thresholds=use_thresholds)
         for key, outcome in found.items():
@@ -98,6 +94,27 @@ def rank_and_grade(rows: list[ScoreRow], policy: Policy, months: int,
             row.reason, row.missed = outcome.reason, outcome.missed
         outcomes.update(found)
     return outcomes
+
+
+def sort_keys(rows: Iterable[ScoreRow], policy: Policy) -> dict[int, tuple[int, ...]]:
+    """person id -> the engine's sort key (best first), shared by ranking, grading and reasons."""
+    return {r.person_id: sort_key(policy, candidate(r)) for r in rows}
+
+
+def _competition_ranks(rows: list[ScoreRow], keys: dict[int, tuple[int, ...]]) -> None:
+    """Standard competition ranks (1, 2, 2, 4) of the graded within department, sequence and
+    ranking group, as `grade_engine.competition_ranks` gives them: one sort for the three,
+    where ranking each grouping apart sorted the county three times over."""
+    ordered = sorted((keys[r.person_id], r.person_id, r) for r in rows if not r.excluded_reason)
+    state: dict[tuple[str, object], list] = {}  # (grouping, group) -> [members so far, last key, last rank]
+    for key, _pid, row in ordered:
+        for attr, group in (("rank_department", row.department_id), ("rank_sequence", row.sequence),
+                            ("rank_group", row.ranking_group)):
+            seen = state.setdefault((attr, group), [0, None, 0])
+            seen[0] += 1
+            if key != seen[1]:
+                seen[1], seen[2] = key, seen[0]
+            setattr(row, attr, seen[2])
 
 
 def quota_breaches(rows: list[ScoreRow], policy: Policy) -> list[str]:

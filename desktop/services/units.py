@@ -17,6 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -165,7 +166,11 @@ def end_member(session: Session, actor: Actor, unit_code: str, badge: str, end: 
 
 def members_on(session: Session, unit: Unit, day: dt.date) -> list[Person]:
     """Everyone in the unit on `day`: its department's people, or its own membership rows."""
-    return members_by_unit(session, [unit], day)[unit.id]
+    ids = [m.id for m in members_by_unit(session, [unit], day)[unit.id]]
+    if not ids:
+        return []
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+    return [people[i] for i in ids]
 
 
 def head_on(session: Session, unit: Unit, day: dt.date) -> Person | None:
@@ -181,29 +186,46 @@ def _mirrors(found: Sequence[Unit]) -> dict[int, list[int]]:
     return dict(out)
 
 
-def members_by_unit(session: Session, found: Sequence[Unit], day: dt.date) -> dict[int, list[Person]]:
+class Member(NamedTuple):
+    """A unit member as scoring reads one: plain columns, no ORM object (a county's units hold
+    its 2,000 people, and building Person objects for them was a fifth of a month's scoring)."""
+
+    id: int
+    badge: str
+    name: str
+    sequence: str
+
+
+_MEMBER_COLUMNS = (Person.id, Person.badge, Person.name, Person.sequence)
+
+
+def members_by_unit(session: Session, found: Sequence[Unit], day: dt.date) -> dict[int, list[Member]]:
     """unit id -> everyone in it on `day` (`members_on`), by badge: a few queries for any number
     of units, where one unit at a time costs a query per unit and one more per member."""
-    out: dict[int, list[Person]] = {unit.id: [] for unit in found}
+    out: dict[int, list[Member]] = {unit.id: [] for unit in found}
     mirrors = _mirrors(found)
     if mirrors:  # who held each department that day (dated moves included)
         moves = department_moves.later_moves(session, day)
         held = {pid: dept for pid, m in moves.items() if (dept := department_moves.held_on(m, day)) is not None}
         moved_in = [pid for pid, dept in held.items() if dept in mirrors]
-        people = session.scalars(select(Person).where(or_(Person.department_id.in_(mirrors), Person.id.in_(moved_in))))
-        for person in people:
-            for unit_id in mirrors.get(held.get(person.id, person.department_id), ()):
-                if person.active_on(day):
-                    out[unit_id].append(person)
+        people = session.execute(
+            select(*_MEMBER_COLUMNS, Person.department_id)
+            .where(or_(Person.department_id.in_(mirrors), Person.id.in_(moved_in)),
+                   or_(Person.active_from.is_(None), Person.active_from <= day),
+                   or_(Person.active_to.is_(None), Person.active_to >= day)))
+        for person_id, badge, name, sequence, department_id in people:
+            for unit_id in mirrors.get(held.get(person_id, department_id), ()):
+                out[unit_id].append(Member(person_id, badge, name, sequence))
     own = [unit.id for unit in found if unit.department_id is None]
     if own:  # a branch's or a team's own membership rows (a person may hold two: head and member)
-        rows = session.execute(select(UnitMember.unit_id, Person).join(Person, Person.id == UnitMember.person_id).where(
+        rows = session.execute(select(UnitMember.unit_id, *_MEMBER_COLUMNS).join(
+            Person, Person.id == UnitMember.person_id).where(
             UnitMember.unit_id.in_(own), UnitMember.start <= day, or_(UnitMember.end.is_(None), UnitMember.end >= day)))
         seen: set[tuple[int, int]] = set()
-        for unit_id, person in rows:
-            if (unit_id, person.id) not in seen:
-                seen.add((unit_id, person.id))
-                out[unit_id].append(person)
+        for unit_id, person_id, badge, name, sequence in rows:
+            if (unit_id, person_id) not in seen:
+                seen.add((unit_id, person_id))
+                out[unit_id].append(Member(person_id, badge, name, sequence))
     for people in out.values():
         people.sort(key=lambda p: p.badge)
     return out
