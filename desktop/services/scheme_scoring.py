@@ -71,11 +71,17 @@ class SubjectRow:
         return out
 
 
+# What `score` and `cases.counted_points` read of an entry, by the same attribute names.
+_ENTRY_COLUMNS = (Entry.id, Entry.person_id, Entry.unit_id, Entry.occurred_on, Entry.component, Entry.item_id,
+                  Entry.points_tenths, Entry.case_no, Entry.veto, Entry.reverses_id)
+
+
 def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
     spec = parse_period(period_code)
     months = spec.months()
-    entries = list(session.scalars(select(Entry).where(Entry.scheme == scheme.code,
-                                                       Entry.occurred_on.between(spec.start, spec.end))))
+    # Plain rows of the columns scoring reads, not ORM entries: a county's year is 100,000 of them.
+    entries = list(session.execute(select(*_ENTRY_COLUMNS).where(
+        Entry.scheme == scheme.code, Entry.occurred_on.between(spec.start, spec.end))))
     # A person scheme ranks only the officers it has something on: an 辅警 or a 内勤 who handled
     # no case is not in the 执法办案 ranking (they would all tie first on zero in their sequence).
     subjects = _subjects(session, scheme, spec, {e.person_id for e in entries if e.person_id is not None})
@@ -85,12 +91,13 @@ def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
     sums: defaultdict[tuple[int, int, str], int] = defaultdict(int)
     pending: defaultdict[int, int] = defaultdict(int)
     vetoed: set[int] = set()
-    month_of = {m.code: i for i, m in enumerate(months)}
+    month_of = {(m.start.year, m.start.month): i for i, m in enumerate(months)}
     by_person: defaultdict[tuple[int, int, str], int] = defaultdict(int)
     # ("own" for the subject's own entries | "member" for a unit member's, owner id, month, component, item)
     per_item: defaultdict[tuple[str, int, int, str, int], int] = defaultdict(int)
     for e in entries:
-        index = month_of[f"{e.occurred_on:%Y-%m}"]
+        day = e.occurred_on
+        index = month_of[(day.year, day.month)]
         points = _points(e, scheme, reviews, reversed_ids)
         if scheme.case_tracking and e.case_no and cases.state_of(e, reviews, reversed_ids) == "pending":
             owner = e.person_id if scheme.subject == "person" else e.unit_id
@@ -148,7 +155,7 @@ def _item_caps(session: Session, item_ids: set[int]) -> dict[int, int]:
     return {item_id: cap for item_id, cap in rows}
 
 
-def _points(e: Entry, scheme: Any, reviews: dict, reversed_ids: set[int]) -> int:
+def _points(e: Any, scheme: Any, reviews: dict, reversed_ids: set[int]) -> int:
     if scheme.case_tracking and e.case_no:
         return cases.counted_points(e, reviews, reversed_ids)
     return e.points_tenths
@@ -169,7 +176,7 @@ def _subjects(session: Session, scheme: Any, spec: PeriodSpec, scored: set[int])
 
 def _from_members(session: Session, scheme: Any, subjects: list[SubjectRow], months: list[PeriodSpec],
                   by_person: dict[tuple[int, int, str], int], sums: defaultdict[tuple[int, int, str], int],
-                  vetoed: set[int], entries: list[Entry]) -> None:
+                  vetoed: set[int], entries: list[Any]) -> None:
     """A unit's points from its members' entries in this scheme, month by month."""
     vetoed_people = {e.person_id for e in entries if e.veto and e.person_id is not None and e.reverses_id is None}
     found = [_unit(session, subject.key) for subject in subjects]
