@@ -9,8 +9,8 @@ outcome says why (``reason``), which `grade_why` turns into words.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from desktop.services.grade_policy import (
     ROUNDINGS,
@@ -95,13 +95,27 @@ def _tie_groups(policy: Policy, candidates: Sequence[Candidate], keys: SortKeys 
 def competition_ranks(policy: Policy, candidates: Sequence[Candidate], keys: SortKeys | None = None
                       ) -> dict[int, int]:
     """Standard competition ranks (1, 2, 2, 4) of the non-excluded; true ties share a rank."""
-    ranks: dict[int, int] = {}
-    position = 1
-    for group in _tie_groups(policy, [c for c in candidates if not c.excluded], keys):
-        for c in group:
-            ranks[c.key] = position
-        position += len(group)
-    return ranks
+    live = [c for c in candidates if not c.excluded]
+    found = keys if keys is not None else {c.key: sort_key(policy, c) for c in live}
+    return {key: ranks[0] for key, ranks in grouped_ranks(found, {c.key: (None,) for c in live}).items()}
+
+
+def grouped_ranks(keys: SortKeys, groups: Mapping[int, Sequence[Hashable]]) -> dict[int, list[int]]:
+    """Competition ranks of each candidate in each of several groupings at once, from one sort:
+    `groups[key]` names the candidate's group in every grouping (its department, its sequence,
+    its ranking group …) and the result holds its rank in each, in that order. Only the
+    candidates in `groups` are ranked; true ties (equal `keys`) share a rank."""
+    seen: dict[tuple[int, Hashable], list[Any]] = {}  # (grouping, group) -> [ranked so far, last key, last rank]
+    out: dict[int, list[int]] = {}
+    for k, key in sorted((keys[key], key) for key in groups):
+        ranks = out[key] = []
+        for grouping, group in enumerate(groups[key]):
+            state = seen.setdefault((grouping, group), [0, None, 0])
+            state[0] += 1
+            if k != state[1]:
+                state[1], state[2] = k, state[0]
+            ranks.append(state[2])
+    return out
 
 
 def quota_counts(policy: Policy, n: int) -> dict[str, tuple[int | None, int | None]]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from desktop.services.grade_engine import Candidate, Outcome, Policy, grade_group, sort_key
+from desktop.services.grade_engine import Candidate, Outcome, Policy, grade_group, grouped_ranks, sort_key
 
 if TYPE_CHECKING:
     from desktop.services.scoring import ScoreRow
@@ -78,7 +78,7 @@ def rank_and_grade(rows: list[ScoreRow], policy: Policy, months: int,
     by_id = {r.person_id: r for r in rows}
     candidates = {r.person_id: candidate(r, ceilings.get(r.person_id, 0)) for r in rows}
     keys = keys if keys is not None else {key: sort_key(policy, c) for key, c in candidates.items()}
-    _competition_ranks(rows, keys)
+    _competition_ranks(by_id, keys)
     groupings: dict[str, list[ScoreRow]] = defaultdict(list)
     for row in rows:
         groupings[row.ranking_group].append(row)
@@ -101,20 +101,16 @@ def sort_keys(rows: Iterable[ScoreRow], policy: Policy) -> dict[int, tuple[int, 
     return {r.person_id: sort_key(policy, candidate(r)) for r in rows}
 
 
-def _competition_ranks(rows: list[ScoreRow], keys: dict[int, tuple[int, ...]]) -> None:
-    """Standard competition ranks (1, 2, 2, 4) of the graded within department, sequence and
-    ranking group, as `grade_engine.competition_ranks` gives them: one sort for the three,
-    where ranking each grouping apart sorted the county three times over."""
-    ordered = sorted((keys[r.person_id], r.person_id, r) for r in rows if not r.excluded_reason)
-    state: dict[tuple[str, object], list] = {}  # (grouping, group) -> [members so far, last key, last rank]
-    for key, _pid, row in ordered:
-        for attr, group in (("rank_department", row.department_id), ("rank_sequence", row.sequence),
-                            ("rank_group", row.ranking_group)):
-            seen = state.setdefault((attr, group), [0, None, 0])
-            seen[0] += 1
-            if key != seen[1]:
-                seen[1], seen[2] = key, seen[0]
-            setattr(row, attr, seen[2])
+_RANK_ATTRS = ("rank_department", "rank_sequence", "rank_group")
+
+
+def _competition_ranks(by_id: dict[int, ScoreRow], keys: dict[int, tuple[int, ...]]) -> None:
+    """Each graded row's rank within its department, its sequence and its ranking group."""
+    groups = {pid: (r.department_id, r.sequence, r.ranking_group) for pid, r in by_id.items() if not r.excluded_reason}
+    for person_id, ranks in grouped_ranks(keys, groups).items():
+        row = by_id[person_id]
+        for attr, rank in zip(_RANK_ATTRS, ranks, strict=True):
+            setattr(row, attr, rank)
 
 
 def quota_breaches(rows: list[ScoreRow], policy: Policy) -> list[str]:
