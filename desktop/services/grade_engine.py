@@ -28,6 +28,7 @@ __all__ = ["ROUNDINGS", "TIE_BREAKS", "Candidate", "GradeLevel", "Outcome", "Pol
            "sort_key"]
 
 FLAGS = frozenset({"veto", "excluded", "tie_at_line"})
+_NO_FLAGS: frozenset[str] = frozenset()
 # Why a person got the grade they got, relative to the level above it.
 REASONS = frozenset({"veto", "top", "threshold", "cap", "ceiling", "min_fill", "excluded"})
 
@@ -105,16 +106,21 @@ def grouped_ranks(keys: SortKeys, groups: Mapping[int, Sequence[Hashable]]) -> d
     `groups[key]` names the candidate's group in every grouping (its department, its sequence,
     its ranking group …) and the result holds its rank in each, in that order. Only the
     candidates in `groups` are ranked; true ties (equal `keys`) share a rank."""
-    seen: dict[tuple[int, Hashable], list[Any]] = {}  # (grouping, group) -> [ranked so far, last key, last rank]
-    out: dict[int, list[int]] = {}
-    for k, key in sorted((keys[key], key) for key in groups):
-        ranks = out[key] = []
-        for grouping, group in enumerate(groups[key]):
-            state = seen.setdefault((grouping, group), [0, None, 0])
-            state[0] += 1
-            if k != state[1]:
-                state[1], state[2] = k, state[0]
-            ranks.append(state[2])
+    ordered = sorted((keys[key], key) for key in groups)
+    out: dict[int, list[int]] = {key: [] for _k, key in ordered}
+    width = len(groups[ordered[0][1]]) if ordered else 0
+    for grouping in range(width):  # one pass per grouping over the one sorted order
+        seen: dict[Hashable, list[Any]] = {}  # group -> [ranked so far, last key, last rank]
+        for k, key in ordered:
+            group = groups[key][grouping]
+            state = seen.get(group)
+            if state is None:
+                state = seen[group] = [1, k, 1]
+            else:
+                state[0] += 1
+                if k != state[1]:
+                    state[1], state[2] = k, state[0]
+            out[key].append(state[2])
     return out
 
 
@@ -144,7 +150,8 @@ def grade_group(policy: Policy, candidates: Sequence[Candidate], keys: SortKeys 
     n = len(graded)
     grades = {c.key: policy.veto_grade for c in graded if c.vetoed}
     reasons: dict[int, str] = {c.key: "veto" for c in graded if c.vetoed}
-    flags: dict[int, set[str]] = {c.key: {"veto"} if c.vetoed else set() for c in graded}
+    # Only the flagged have an entry: most of a county's people have no flag at all.
+    flags: dict[int, set[str]] = {c.key: {"veto"} for c in graded if c.vetoed}
     ceilings = any(c.ceiling for c in graded)
     groups = _tie_groups(policy, [c for c in graded if not c.vetoed], keys, by_ceiling=ceilings)
 
@@ -153,7 +160,7 @@ def grade_group(policy: Policy, candidates: Sequence[Candidate], keys: SortKeys 
             if code is not None:
                 grades[c.key] = code
             if flag:
-                flags[c.key].add("tie_at_line")
+                flags.setdefault(c.key, set()).add("tie_at_line")
 
     worst = policy.worst
     min_count = worst.min_count(n)
@@ -203,5 +210,6 @@ def grade_group(policy: Policy, candidates: Sequence[Candidate], keys: SortKeys 
                 reason = "cap"
         elif reason in ("veto", "min_fill") and position > 0:
             missed = policy.levels[position - 1].code
-        out[c.key] = Outcome(c.key, grade, frozenset(flags[c.key]), reason or "top", missed)
+        found = flags.get(c.key)
+        out[c.key] = Outcome(c.key, grade, frozenset(found) if found else _NO_FLAGS, reason or "top", missed)
     return out

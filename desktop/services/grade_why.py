@@ -81,6 +81,22 @@ class GroupFacts:
     by_total: dict[int, list[tuple[ScoreRow, tuple[Any, ...]]]]
     # Each graded member's tie-break key, so a reason does not work it out again.
     keys: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    # The group's lines every member's reason repeats, made on first use: (kind, level) -> text.
+    lines: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def quota_at(self, policy: Policy, index: int) -> str:
+        """`quota_line` of level `index` for this group, without the group size."""
+        line = self.lines.get(("quota", index))
+        if line is None:
+            line = self.lines["quota", index] = quota_line(policy, policy.levels[index], len(self.graded),
+                                                           group_size=False)
+        return line
+
+    def threshold_at(self, policy: Policy, index: int, months: int) -> str:
+        line = self.lines.get(("threshold", index))
+        if line is None:
+            line = self.lines["threshold", index] = threshold_line(policy, index, months)
+        return line
 
     @classmethod
     def of(cls, policy: Policy, members: Sequence[ScoreRow],
@@ -113,14 +129,17 @@ def _tie_text(policy: Policy, row: ScoreRow, facts: GroupFacts) -> tuple[str, di
         mine = tuple(sort_key(policy, candidate(row)))
     before, after, equal = [], [], []
     rule_used = None
+    me = row.person_id
     for other, theirs in same_total:
-        if other.person_id == row.person_id:
-            continue
         if theirs == mine:
-            equal.append(other.name)
+            if other.person_id != me:
+                equal.append(other.name)
             continue
-        i = next(i for i in range(1, len(mine)) if mine[i] != theirs[i])
-        rule_used = rule_used or policy.tie_break[i - 1]
+        if rule_used is None:  # the first tie-break that tells the two apart names the rule
+            i = 1
+            while mine[i] == theirs[i]:
+                i += 1
+            rule_used = policy.tie_break[i - 1]
         (before if mine < theirs else after).append(other.name)
     parts = []
     if before:
@@ -143,8 +162,9 @@ def explain(policy: Policy, row: ScoreRow, members: Sequence[ScoreRow] | GroupFa
     n = len(facts.graded)
     label = policy.label_of(row.grade)
     engine_label = policy.label_of(row.engine_grade)
+    group = group_label(row)
     detail: dict[str, Any] = {
-        "group": group_label(row), "group_size": n, "rank": row.rank_group, "months": months,
+        "group": group, "group_size": n, "rank": row.rank_group, "months": months,
         "rule": policy.period_rule, "reason": row.reason, "missed": row.missed, "quota": [],
         "threshold": None, "veto": None, "tie": None, "override": override, "prorated": row.prorated,
         "excluded": row.excluded_reason or None, "month_grades": row.month_grades or None,
@@ -154,26 +174,26 @@ def explain(policy: Policy, row: ScoreRow, members: Sequence[ScoreRow] | GroupFa
         why.detail = detail
         return why
     detail["quota"] = list(facts.quota)
-    head = f"{engine_label}：在{group_label(row)}（{n} 人）排第 {row.rank_group}"
+    head = f"{engine_label}：在{group}（{n} 人）排第 {row.rank_group}"
     missed_index = policy.index(row.missed) if row.missed else None
     if row.reason == "veto":
         head = f"{engine_label}：一票否决" + (f"（{veto_item}）" if veto_item else "") + "，只有作废该记录才能解除"
         detail["veto"] = veto_item or True
     elif row.reason == "top":
-        line = quota_line(policy, policy.levels[0], n, group_size=False)
+        line = facts.quota_at(policy, 0)
         head += f"，{line}" if line else ""
     elif row.reason == "cap" and missed_index is not None:
         missed_level = policy.levels[missed_index]
-        line = quota_line(policy, missed_level, n, group_size=False)
+        line = facts.quota_at(policy, missed_index)
         full = ("与并列者一起放不下，同定为下一等" if "tie_at_line" in row.flags
                 else "本组没有名额" if missed_level.max_count(n) == 0 else "名额已满")
         head += f"，{line}，{full}"
     elif row.reason == "threshold" and missed_index is not None:
-        line = threshold_line(policy, missed_index, months)
+        line = facts.threshold_at(policy, missed_index, months)
         head += f"，{'折算后' if row.prorated else ''}总分 {points_text(row.ranked_total)} 分未达{line}"
         detail["threshold"] = line
     elif row.reason == "min_fill":
-        line = quota_line(policy, policy.worst, n, group_size=False)
+        line = facts.quota_at(policy, len(policy.levels) - 1)
         head += f"，{line}，从积分最低者依次确定"
     elif row.reason == "ceiling":
         months_text = "、".join(row.month_grades)

@@ -179,7 +179,7 @@ def _from_members(session: Session, scheme: Any, subjects: list[SubjectRow], mon
                   vetoed: set[int], entries: list[Any]) -> None:
     """A unit's points from its members' entries in this scheme, month by month."""
     vetoed_people = {e.person_id for e in entries if e.veto and e.person_id is not None and e.reverses_id is None}
-    found = [_unit(session, subject.key) for subject in subjects]
+    found = _units(session, [subject.key for subject in subjects])
     for index, month in enumerate(months):
         members = units.members_by_unit(session, found, month.end)  # every unit's at once, a month at a time
         for subject in subjects:
@@ -194,10 +194,11 @@ def _from_members(session: Session, scheme: Any, subjects: list[SubjectRow], mon
                 sums[(subject.key, index, component.key)] += value
 
 
-def _unit(session: Session, unit_id: int) -> Unit:
-    unit = session.get(Unit, unit_id)  # from the identity map: the subjects' units are loaded
-    assert unit is not None
-    return unit
+def _units(session: Session, unit_ids: list[int]) -> list[Unit]:
+    """The units of `unit_ids`, in that order, in one query (the identity map holds them only
+    weakly, so by now the ones `_subjects` listed may be gone)."""
+    found = {unit.id: unit for unit in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+    return [found[unit_id] for unit_id in unit_ids]
 
 
 def policy_of(scheme: Any) -> Any:
@@ -248,7 +249,7 @@ def members_take_unit(session: Session, scheme: Any, rows: list[SubjectRow], day
     if scheme.members != "members_take_unit":
         return {}
     out: dict[int, SubjectRow] = {}
-    members = units.members_by_unit(session, [_unit(session, row.key) for row in rows], day)
+    members = units.members_by_unit(session, _units(session, [row.key for row in rows]), day)
     for row in rows:
         for person in members[row.key]:
             out[person.id] = row

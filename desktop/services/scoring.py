@@ -32,7 +32,14 @@ from desktop.services.periods import ensure_open_for_results, spec_of
 from desktop.services.points import fmt
 from desktop.services.policies import policy_for, policy_row_for, version_for
 from desktop.services.roster import get_station
-from desktop.services.scoring_grades import derived_grade, exclusion, prorated, rank_and_grade, sort_keys
+from desktop.services.scoring_grades import (
+    candidates_of,
+    derived_grade,
+    exclusion,
+    prorated,
+    rank_and_grade,
+    sort_keys,
+)
 from desktop.services.text import cn_date
 
 FLAG_LABELS = {
@@ -54,7 +61,7 @@ COMPONENT_FIELDS = {c: f"{c.value}" for c in Component}
 COMPONENT_KEYS = tuple(c.value for c in Component)
 
 
-@dataclass
+@dataclass(slots=True)
 class ScoreRow:
     person_id: int
     badge: str
@@ -316,8 +323,9 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         ceilings, shown = _month_ceilings(session, period, policy)
         for row in rows:
             row.month_grades = shown.get(row.person_id, [])
-    keys = sort_keys(rows, policy)  # one key per person, for the ranks, the grades and the reasons
-    rank_and_grade(rows, policy, len(months), ceilings, keys)
+    candidates = candidates_of(rows, ceilings)
+    keys = sort_keys(rows, policy, candidates)  # one key per person, for the ranks, the grades and the reasons
+    rank_and_grade(rows, policy, len(months), ceilings, keys, candidates)
     leaders = leader_rule.apply(session, period, policy, rows)  # 领导带领责任 of unit schemes
     overrides = _latest_overrides(session, period)
     _apply_overrides(rows, overrides)
