@@ -21,7 +21,9 @@ class Entry(Base):
     __tablename__ = "entries"
     __table_args__ = (
         Index("ix_entries_day_person", "occurred_on", "person_id"),
-        Index("ix_entries_person_day", "person_id", "occurred_on"),
+        # A person's entries, of one scheme or of all (migration 0013): two equalities, so SQLite
+        # prefers it to the scheme index below for one person's entries even without statistics.
+        Index("ix_entries_person_scheme_day", "person_id", "scheme", "occurred_on"),
         # Date then id (SQLite keeps the row id in every index): the entries list's own order, so
         # any stretch of 400,000 entries is read straight from the index, without a sort.
         Index("ix_entries_occurred_on", "occurred_on"),

@@ -46,4 +46,4 @@ def test_a_geometry_saved_on_a_bigger_screen_is_brought_back_onto_this_one(qtbot
 def test_about_names_the_version(qtbot, ctx_for, monkeypatch, modals):
     window = _window(qtbot, ctx_for("neiqin"), monkeypatch)
     window.about()
-    assert f"版本 {__version__}" in modals.last and "数据库结构 0012" in modals.last
+    assert f"版本 {__version__}" in modals.last and "数据库结构 0013" in modals.last
