@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from desktop.exporters.pdf.data import AspectBlock, AspectItem, MonthAspects, PerformanceFileData, RankLine
-from desktop.exporters.pdf.layout import GAP, Styles, esc, grid_style
+from desktop.exporters.pdf.layout import GAP, Styles, esc, fitted, grid_style, left_columns
 from desktop.services.points import fmt
 
 FIRST_SECTION = 5  # 一 to 四 are the summary's
@@ -39,6 +39,8 @@ def _cell(text: str, st: Styles) -> Paragraph:
 
 
 def _levels(data: PerformanceFileData, st: Styles, width: float) -> Table:
+    widths = [16 * mm, 16 * mm, 24 * mm, 18 * mm, 22 * mm]
+    widths.append(width - sum(widths))
     rows: list[list[object]] = [["月份", "等次", "评定方式", "积分建议", "审核人", "审核评语"]]
     for m in data.aspect_months:
         if not m.level and not m.remark:
@@ -46,10 +48,9 @@ def _levels(data: PerformanceFileData, st: Styles, width: float) -> Table:
             continue
         how = "审核人评定" if m.rated else "按积分得出" if m.level else ""
         rows.append([m.label, m.level or "—", how, m.suggested or ("同评定" if m.rated else ""),
-                     _cell(m.reviewer, st), _cell(m.remark or "—", st)])
-    widths = [16 * mm, 16 * mm, 24 * mm, 18 * mm, 22 * mm]
-    table = Table(rows, colWidths=[*widths, width - sum(widths)], repeatRows=1)
-    table.setStyle(TableStyle(grid_style(st.font, 9)))
+                     fitted(m.reviewer, st, widths[4]), fitted(m.remark or "—", st, widths[5])])
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle(grid_style(st.font, st.cell.fontSize) + left_columns(4, 5)))
     return table
 
 
@@ -106,12 +107,13 @@ def _summary(data: PerformanceFileData, st: Styles, width: float) -> Table:
 def _rewards(data: PerformanceFileData, st: Styles, width: float) -> Flowable:
     if not data.rewards:
         return Paragraph("本年度无奖励、投诉属实、试岗及锁定后查实的记录。", st.body)
-    rows: list[list[object]] = [["时间", "类别", "事项", "分值", "说明"]]
-    rows += [[_cell(r.when, st), r.kind_label, _cell(r.what, st), _signed(r.points), _cell(r.note, st)]
-             for r in data.rewards]
     widths = [30 * mm, 22 * mm, 48 * mm, 16 * mm]
-    table = Table(rows, colWidths=[*widths, width - sum(widths)], repeatRows=1)
-    table.setStyle(TableStyle(grid_style(st.font, 9)))
+    widths.append(width - sum(widths))
+    rows: list[list[object]] = [["时间", "类别", "事项", "分值", "说明"]]
+    rows += [[fitted(r.when, st, widths[0]), r.kind_label, fitted(r.what, st, widths[2]), _signed(r.points),
+              fitted(r.note, st, widths[4])] for r in data.rewards]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle(grid_style(st.font, st.cell.fontSize) + left_columns(0, 2, 4)))
     return table
 
 
@@ -148,8 +150,11 @@ def _detail(item: AspectItem) -> str:
 
 
 def _month_table(m: MonthAspects, st: Styles, width: float) -> Table:
+    widths = [20 * mm, 17 * mm, 58 * mm, 15 * mm]
+    widths.append(width - sum(widths))
     rows: list[list[object]] = [["方面", "日期", "事项", "分值", "说明及证明材料"]]
     spans: list[tuple[int, int]] = []
+    centred: list[int] = []  # rows whose date column holds the centred "—"
     for block in m.aspects:
         first = len(rows)
         net = block.plus - block.minus
@@ -157,14 +162,15 @@ def _month_table(m: MonthAspects, st: Styles, width: float) -> Table:
                                      if block.entries else "")
         name = Paragraph(label, st.cell_center)
         if not block.items:
-            rows.append([name, "—", _cell("本月无记录", st), "", ""])
+            centred.append(len(rows))
+            rows.append([name, "—", fitted("本月无记录", st, widths[2]), "", ""])
         for n, item in enumerate(_grouped(block.items)):
-            rows.append([name if n == 0 else "", _cell(item.when, st), _cell(item.what, st), _signed(item.points),
-                         _cell(_detail(item), st)])
+            rows.append([name if n == 0 else "", fitted(item.when, st, widths[1]), fitted(item.what, st, widths[2]),
+                         _signed(item.points), fitted(_detail(item), st, widths[4])])
         spans.append((first, len(rows) - 1))
-    widths = [20 * mm, 17 * mm, 58 * mm, 15 * mm]
-    table = Table(rows, colWidths=[*widths, width - sum(widths)], repeatRows=1)
-    style = grid_style(st.font, 9)
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    style = grid_style(st.font, st.cell.fontSize) + left_columns(1, 2, 4)
+    style += [("ALIGN", (1, r), (1, r), "CENTER") for r in centred]
     style += [("SPAN", (0, a), (0, b)) for a, b in spans if b > a]
     style += [("BACKGROUND", (0, 1), (0, -1), "#F7F7F7")]
     table.setStyle(TableStyle(style))

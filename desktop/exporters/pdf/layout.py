@@ -23,6 +23,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
@@ -34,6 +35,8 @@ HEADER_GREY = colors.HexColor("#E6E6E6")
 WATERMARK_RED = colors.HexColor("#C00000")
 BLANK_DATE = "日期：＿＿＿＿年＿＿月＿＿日"
 GAP = "&nbsp;" * 6  # Paragraph collapses ordinary (and ideographic) spaces
+CELL_SIZE = 9  # the font size of a table cell (`make_styles`' default cell_size, `grid_style`'s size)
+CELL_PADDING = 3  # `grid_style`'s left and right padding
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class Styles:
     cell_center: ParagraphStyle
 
 
-def make_styles(font: str, *, cell_size: float = 9) -> Styles:
+def make_styles(font: str, *, cell_size: float = CELL_SIZE) -> Styles:
     def style(name: str, size: float, align: int = TA_LEFT, leading: float | None = None) -> ParagraphStyle:
         return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.35,
                               alignment=align, wordWrap="CJK")
@@ -70,6 +73,27 @@ def esc(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def fits_line(text: str, font: str, size: float, room: float) -> bool:
+    """Whether `text` prints on one line `room` points wide: then a table cell can take it as a
+    plain string, which draws exactly as a one-line Paragraph of the same font does."""
+    return "\n" not in text and pdfmetrics.stringWidth(text, font, size) <= room
+
+
+def fitted(text: str, st: Styles, width: float) -> str | Paragraph:
+    """A left-aligned cell of a `grid_style` table `width` points wide (its column): the plain
+    string when it fits on one line, else a wrapping Paragraph. A Paragraph costs ten times a
+    string to lay out and draw, and a county's year of 政绩档案 has a million cells; the table
+    must align the column LEFT (`left_columns`) for the string to sit where the Paragraph would."""
+    if fits_line(text, st.font, st.cell.fontSize, width - 2 * CELL_PADDING):
+        return text
+    return Paragraph(esc(text), st.cell)
+
+
+def left_columns(*columns: int, first_row: int = 1) -> list[tuple[Any, ...]]:
+    """Style commands aligning these columns' body cells LEFT (the header stays centred)."""
+    return [("ALIGN", (c, first_row), (c, -1), "LEFT") for c in columns]
+
+
 def grid_style(font: str, size: float = 9, header_rows: int = 1) -> list[tuple[Any, ...]]:
     """A plain ruled table with a grey header, centred: the look of a paper form."""
     style: list[tuple[Any, ...]] = [
@@ -82,8 +106,8 @@ def grid_style(font: str, size: float = 9, header_rows: int = 1) -> list[tuple[A
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
     if header_rows:
         style.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), HEADER_GREY))

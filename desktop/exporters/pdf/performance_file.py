@@ -19,7 +19,16 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from desktop.exporters.pdf.data import EventLine, PerformanceFileData
 from desktop.exporters.pdf.file_aspects import aspect_story
 from desktop.exporters.pdf.fonts import register_font
-from desktop.exporters.pdf.layout import Styles, build_pdf, esc, grid_style, make_styles, picture
+from desktop.exporters.pdf.layout import (
+    Styles,
+    build_pdf,
+    esc,
+    fitted,
+    grid_style,
+    left_columns,
+    make_styles,
+    picture,
+)
 from desktop.services.points import fmt
 from desktop.services.text import cn_date
 
@@ -96,10 +105,11 @@ def _chart(data: PerformanceFileData, font: str) -> Drawing:
 def _events(events: list[EventLine], headers: tuple[str, str, str], st: Styles, empty: str) -> Flowable:
     if not events:
         return Paragraph(empty, st.body)
+    widths = [32 * mm, 60 * mm, WIDTH - 92 * mm]
     rows: list[list[object]] = [list(headers)]
-    rows += [[e.when, Paragraph(esc(e.what), st.cell), Paragraph(esc(e.detail), st.cell)] for e in events]
-    table = Table(rows, colWidths=[32 * mm, 60 * mm, WIDTH - 92 * mm], repeatRows=1)
-    table.setStyle(TableStyle(grid_style(st.font, 9)))
+    rows += [[e.when, fitted(e.what, st, widths[1]), fitted(e.detail, st, widths[2])] for e in events]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle(grid_style(st.font, st.cell.fontSize) + left_columns(1, 2)))
     return table
 
 
