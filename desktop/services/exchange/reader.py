@@ -103,14 +103,23 @@ def open_sheets(path: Path) -> CalamineWorkbook:
         raise ValidationError(f"“{path.name}”不是能读取的工作簿（.xlsx、.xls 或 .ods）：{exc}") from exc
 
 
-def sheet_rows(book: CalamineWorkbook, name: str) -> list[list[Any]]:
-    """All rows from A1, so list positions are spreadsheet positions.
+def open_sheet(book: CalamineWorkbook, name: str) -> Any:
+    """The sheet `name`, parsed: calamine reads the sheet's whole XML on every call, so a caller
+    that wants its rows and its merges opens it once and passes it to both."""
+    try:
+        return book.get_sheet_by_name(name)
+    except CalamineError as exc:
+        raise ValidationError(f"工作表“{name}”无法读取：{exc}") from exc
+
+
+def sheet_rows(book: CalamineWorkbook, name: str, sheet: Any = None) -> list[list[Any]]:
+    """All rows from A1, so list positions are spreadsheet positions (`sheet`: `open_sheet`'s).
 
     A merged cell's value is only in its top-left cell; `find_header` relies on exactly that
     for two-row headers (a group title above, sub-headers below, vertical merges blank below).
     """
     try:
-        sheet = book.get_sheet_by_name(name)
+        sheet = sheet if sheet is not None else book.get_sheet_by_name(name)
         guard.check_grid(name, sheet.end)
         return sheet.to_python(skip_empty_area=False)
     except CalamineError as exc:
@@ -119,13 +128,14 @@ def sheet_rows(book: CalamineWorkbook, name: str) -> list[list[Any]]:
 
 def sheet_merges(book: CalamineWorkbook, name: str,
                  ods: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] | None = None,
-                 ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+                 sheet: Any = None) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The sheet's merged ranges ((first row, first col), (last row, last col)), 0-based. calamine
     gives them for .xlsx and .xls; for .ods they come from `ods_merges` (passed in as `ods`)."""
     if ods is not None:
         return ods.get(name, [])
     try:
-        return list(book.get_sheet_by_name(name).merged_cell_ranges or [])
+        sheet = sheet if sheet is not None else book.get_sheet_by_name(name)
+        return list(sheet.merged_cell_ranges or [])
     except (CalamineError, AttributeError, TypeError):
         return []
 
@@ -235,10 +245,16 @@ def _section_title(cells: list[Any], keys: list[int], columns: dict[int, str], m
     One text cell, and the row is merged across the table, or the text is numbered like a
     heading, or it stands in a column that is no field (序号). A lone value in a field column
     (a name with the rest left blank) is a data row, reported as such, never dropped as a title."""
-    found = [(c, v) for c, v in enumerate(cells) if not is_blank(v)]
-    if len(found) != 1 or not isinstance(found[0][1], str):
+    found: tuple[int, Any] | None = None
+    for c, v in enumerate(cells):  # stops at the second filled cell: where every data row stops
+        if v is None or v == "" or (isinstance(v, str) and not v.strip()):
+            continue
+        if found is not None:
+            return None
+        found = (c, v)
+    if found is None or not isinstance(found[1], str):
         return None
-    col, text = found[0][0], found[0][1].strip()
+    col, text = found[0], found[1].strip()
     if len(text) < 2 or (col in keys and not (merged_across or _NUMBERED.match(text))):
         return None
     if merged_across or _NUMBERED.match(text) or col not in columns:
@@ -409,7 +425,8 @@ def read_workbook(path: Path, report: ImportReport, progress: Progress, *, inclu
             report.notice(name, None, "这是隐藏的工作表，没有导入；如确要导入，请在 Excel 或 WPS 中取消隐藏，"
                           "或导入时选择“包括隐藏的工作表”（命令行 --include-hidden）")
             continue
-        rows = sheet_rows(book, name)
+        sheet = open_sheet(book, name)
+        rows = sheet_rows(book, name, sheet)
         progress.grow(len(rows))
         if header_key(name) == header_key(ABOUT_NAME) and (found := read_about(rows)) is not None:
             about = found
@@ -424,7 +441,7 @@ def read_workbook(path: Path, report: ImportReport, progress: Progress, *, inclu
         report.sheets[name] = f"{sheet_kind.name}（表头在第 {first + 1}" + (
             f"–{last + 1} 行）" if last != first else " 行）")
         found_tables = read_table(name, rows, sheet_kind, first, last, columns, report, progress,
-                                  sheet_merges(book, name, ods))
+                                  sheet_merges(book, name, ods, sheet))
         if len(found_tables) > 1:
             report.sheets[name] += f"，共 {len(found_tables)} 段表格"
         tables += found_tables

@@ -7,6 +7,7 @@ are the parser names of `cells.PARSERS`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -322,8 +323,11 @@ READ_KINDS = (*DATA_KINDS, ADJUSTMENTS, SCORES)
 ABOUT_NAME = "说明"
 
 
+@functools.lru_cache(maxsize=1 << 16, typed=True)
 def header_key(text: str) -> str:
-    """A header as a match key: NFKC, no spaces, no '*' marks, no bracketed units like '(分)'."""
+    """A header as a match key: NFKC, no spaces, no '*' marks, no bracketed units like '(分)'.
+    Remembered: the reader asks for every cell of a sheet's first rows against every sheet kind,
+    half a million times for a county merge, and headers repeat."""
     key = fold(text).replace("*", "")
     return re.sub(r"\(.*?\)|\[.*?\]|【.*?】", "", key)
 
