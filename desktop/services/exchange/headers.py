@@ -8,6 +8,7 @@ top-left cell). When two columns name one field, the closer name wins.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from desktop.services.exchange.cells import is_blank, value_text
@@ -99,12 +100,22 @@ def header_again(cells: list[Any], kind: SheetKind, keys: list[int]) -> dict[int
     Checked cheaply first: a data row's key cells (警号, 姓名) are never header words."""
     synonyms = SYNONYMS[kind.key]
     probe = [cells[c] for c in keys if c < len(cells)] or cells[:3]
-    if not any(isinstance(c, str) and _header_word(c) in synonyms for c in probe):
+    if not any(isinstance(c, str) and not _never_header(c) and _header_word(c) in synonyms for c in probe):
         return None
     found = match_row(cells, kind.key)
     if len(found) >= 2 and any(sig <= set(found.values()) for sig in kind.signatures):
         return found
     return None
+
+
+_LONGEST_KEY = max(len(key) for table in SYNONYMS.values() for key in table)
+_KEY_STRIPS = re.compile(r"[\s*(\[【]")  # what `header_key` takes out of a text (or starts to)
+
+
+def _never_header(text: str) -> bool:
+    """A plain ASCII text longer than any header name (a UUID, a digest: the key cell of every
+    data row) is no header word; told without working out its key, which nothing would reuse."""
+    return len(text) > _LONGEST_KEY and text.isascii() and _KEY_STRIPS.search(text) is None
 
 
 @functools.lru_cache(maxsize=1 << 14)
