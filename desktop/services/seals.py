@@ -172,8 +172,13 @@ def _before_commit(session: Session) -> None:
 
 # -- row states ----------------------------------------------------------------------------
 
+_AS_STORED = frozenset({str, int, float, type(None)})  # what SQLite hands back, kept as it is
+
+
 def plain(value: Any) -> Any:
     """A stored value in a form JSON keeps exactly (the same for SQLite's and PostgreSQL's)."""
+    if value.__class__ in _AS_STORED:  # nearly every value of a row read raw: told at once
+        return value
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, bytes | bytearray | memoryview):
@@ -189,9 +194,11 @@ def plain(value: Any) -> Any:
     return value
 
 
+_STATE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # made once, not per row
+
+
 def state_json(row: dict[str, Any]) -> str:
-    return json.dumps({k: plain(v) for k, v in row.items()}, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"))
+    return _STATE.encode({k: plain(v) for k, v in row.items()})
 
 
 def row_digest(table: str, key: Any, state: str) -> str:
