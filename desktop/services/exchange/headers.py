@@ -7,7 +7,6 @@ top-left cell). When two columns name one field, the closer name wins.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
@@ -100,7 +99,7 @@ def header_again(cells: list[Any], kind: SheetKind, keys: list[int]) -> dict[int
     Checked cheaply first: a data row's key cells (警号, 姓名) are never header words."""
     synonyms = SYNONYMS[kind.key]
     probe = [cells[c] for c in keys if c < len(cells)] or cells[:3]
-    if not any(isinstance(c, str) and not _never_header(c) and _header_word(c) in synonyms for c in probe):
+    if not any(isinstance(c, str) and not _never_header(c) and header_key(c) in synonyms for c in probe):
         return None
     found = match_row(cells, kind.key)
     if len(found) >= 2 and any(sig <= set(found.values()) for sig in kind.signatures):
@@ -118,9 +117,6 @@ def _never_header(text: str) -> bool:
     return len(text) > _LONGEST_KEY and text.isascii() and _KEY_STRIPS.search(text) is None
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _header_word(text: str) -> str:
-    return header_key(text)
 
 
 
