@@ -160,7 +160,8 @@ def explain(policy: Policy, row: ScoreRow, members: Sequence[ScoreRow] | GroupFa
     why = Why()
     facts = members if isinstance(members, GroupFacts) else GroupFacts.of(policy, members)
     n = len(facts.graded)
-    label = policy.label_of(row.grade)
+    # The override's own level: a reason made later must not read a grade a reviewer's rating set since.
+    label = policy.label_of(override.get("to", row.grade) if override is not None else row.grade)
     engine_label = policy.label_of(row.engine_grade)
     group = group_label(row)
     detail: dict[str, Any] = {

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import case, delete, func, select
@@ -93,7 +93,31 @@ class ScoreRow:
     reason: str = ""  # the grade engine's reason (grade_engine.REASONS)
     missed: str | None = None  # the level just above the grade, which the reason kept out of reach
     month_grades: list[str] = field(default_factory=list)  # under from_months: "1月A类" …
-    why: str = ""  # the one-line reason (grade_why)
+    why_text: str = ""  # the one-line reason (grade_why) as far as it is made: read `why`
+    # The reason still to be made, in front of `why_text`: a county month's 2,000 reasons were a
+    # third of its scoring time, and a ranking board or an export reads none of them.
+    why_later: Callable[[ScoreRow], str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def why(self) -> str:
+        """The one-line reason, made on first read from what the row held when it was graded."""
+        later = self.why_later
+        if later is not None:
+            self.why_later = None
+            made = later(self)
+            self.why_text = f"{made}；{self.why_text}" if made and self.why_text else made or self.why_text
+        return self.why_text
+
+    @why.setter
+    def why(self, text: str) -> None:
+        self.why_later = None
+        self.why_text = text
+
+    def __eq__(self, other: object) -> bool:  # the reason as read, made or not yet made
+        if not isinstance(other, ScoreRow):
+            return NotImplemented
+        return self.why == other.why and all(
+            getattr(self, f.name) == getattr(other, f.name) for f in fields(self) if f.name not in _LAZY)
 
     @property
     def deductions(self) -> int:
@@ -104,13 +128,18 @@ class ScoreRow:
 
     def as_json(self) -> dict[str, object]:
         """Points as decimal strings turned into JSON numbers by the caller (exact, one decimal)."""
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _LAZY}
+        data["flags"] = list(self.flags)
+        data["month_grades"] = list(self.month_grades)
+        data["why"] = self.why
         for key in ("base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_deduction", "start", "total",
                     "ranked_total"):
             data[key] = fmt(data[key])
         data["rank"] = self.rank_department
-        data["flags"] = list(self.flags)
         return data
+
+
+_LAZY = ("why_text", "why_later")
 
 
 def _month_spans(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -339,10 +368,19 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
 
 def _explain_all(session: Session, period: Period, policy: Policy, rows: list[ScoreRow], months: int,
                  overrides: dict[int, GradeOverride], keys: dict[int, tuple[int, ...]] | None = None) -> None:
+    """Give every row its reason, to be made when first read (`ScoreRow.why`); a group's facts
+    are worked out when the first of its reasons is."""
     groups: dict[str, list[ScoreRow]] = defaultdict(list)
     for row in rows:
         groups[row.ranking_group].append(row)
-    facts = {group: GroupFacts.of(policy, members, keys) for group, members in groups.items()}
+    facts: dict[str, GroupFacts] = {}
+
+    def facts_of(group: str) -> GroupFacts:
+        found = facts.get(group)
+        if found is None:
+            found = facts[group] = GroupFacts.of(policy, groups[group], keys)
+        return found
+
     vetoed = {r.person_id for r in rows if r.vetoed}
     vetoes = veto_items(session, period, vetoed) if vetoed else {}
     for row in rows:
@@ -351,8 +389,14 @@ def _explain_all(session: Session, period: Period, policy: Policy, rows: list[Sc
         found = overrides.get(row.person_id)
         override = ({"from": row.engine_grade, "to": found.to_grade, "reason": found.reason}
                     if found is not None and found.to_grade != row.engine_grade else None)
-        row.why = explain(policy, row, facts[row.ranking_group], months, vetoes.get(row.person_id, ""),
-                          override).one_line()
+        row.why_later = _reason(policy, facts_of, months, vetoes.get(row.person_id, ""), override)
+
+
+def _reason(policy: Policy, facts_of: Callable[[str], GroupFacts], months: int, veto_item: str,
+            override: dict[str, Any] | None) -> Callable[[ScoreRow], str]:
+    """The reason of a row, to be made when first read. What the later steps change (a rated or
+    capped grade, flags) is not what the reason reads, so made later it says what it said now."""
+    return lambda row: explain(policy, row, facts_of(row.ranking_group), months, veto_item, override).one_line()
 
 
 def _rated_and_probation(session: Session, period: Period, policy: Policy, rows: list[ScoreRow]) -> None:
@@ -429,7 +473,7 @@ def stored(session: Session, period: Period) -> list[ScoreRow]:
             ranked_total=res.total_tenths if res.ranked_total_tenths is None else res.ranked_total_tenths,
             days_present=res.days_present or 0, period_days=res.period_days or 0,
             prorated=bool(res.days_present and res.period_days and res.days_present < res.period_days),
-            reason=res.reason or "", missed=res.missed, why=res.why or "",
+            reason=res.reason or "", missed=res.missed, why_text=res.why or "",
             month_grades=[g for g in (res.month_grades or "").split(",") if g],
         ))
     return rows

@@ -236,3 +236,30 @@ def test_quarter_and_year_are_the_sum_of_their_months(db: Database) -> None:
     # b: six months of starting score only (joined 1 July), not twelve
     assert total(year, b) == (6000, 0, 100, 0, 0, 20, 6080)
     assert total(quarters[1], a)[-1] == 3000 + 100 + 250 + 60
+
+
+def test_reasons_are_made_when_read_and_say_what_they_said_when_graded(w: World) -> None:
+    """`calculate` leaves each reason to be made on first read (a board or an export reads none);
+    made late it is the same text, and a grade set afterwards (a rating, a cap) does not change it."""
+    from desktop.services import grade_why
+    from desktop.services.policies import policy_for
+
+    with w.tx() as s:
+        five_people(s, w)
+        march = period(s, "2026-03")
+        rows = scoring.calculate(s, march)
+        policy = policy_for(s, march)
+        assert all(r.why_later is not None for r in rows if r.grade)
+        graded = {r.person_id: r.grade for r in rows}
+        expected = {r.person_id: grade_why.explain(policy, r, rows, 1).one_line() for r in rows}
+        for r in rows:
+            r.grade = "D"  # what ratings.apply or probation.cap may do after the reasons were given
+        assert {r.person_id: r.why for r in rows} == expected
+        assert all(r.why_later is None for r in rows) and all(r.why for r in rows)
+        assert rows[0].as_json()["why"] == expected[rows[0].person_id]
+        assert list(rows[0].as_json())[-2:] == ["why", "rank"]  # the listing's JSON keeps its fields
+        rows[0].why += "；另加"
+        assert rows[0].why.endswith("；另加")
+        fresh, read = scoring.calculate(s, march), scoring.calculate(s, march)
+        assert [r.why for r in read] and fresh == read  # equal whether a reason was read yet or not
+        assert {r.person_id: r.grade for r in fresh} == graded

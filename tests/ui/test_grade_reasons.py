@@ -56,7 +56,7 @@ def test_selecting_a_row_shows_why(qtbot, ctx_for):
 def test_prorated_rows_explain_the_scaling():
     row = scoring.ScoreRow(person_id=1, badge="1", name="甲", identity="police", department_id=1, department="综合室",
                            sequence="", ranking_group="dept:1", total=400, ranked_total=620, prorated=True,
-                           days_present=20, period_days=31, grade="C", why="C类：在综合室（5 人）排第 3")
+                           days_present=20, period_days=31, grade="C", why_text="C类：在综合室（5 人）排第 3")
     assert why_lines(row) == ["C类：在综合室（5 人）排第 3",
                               "在岗折算：本期在岗 20/31 天，折算总分 62.0 分（实得 40.0 分）"]
     row.why += "；本期在岗 20/31 天，按折算总分 62 分排名（实得 40 分）"
