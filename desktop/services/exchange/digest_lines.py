@@ -61,7 +61,7 @@ def encode_rows(rows: Iterable[Sequence[Any]]) -> bytes:
     return (text + "\n").encode() if text else b""
 
 
-def _canonical_uuids(col: Sequence[Any]) -> bool:
+def canonical_uuids(col: Sequence[Any]) -> bool:
     """Every value a UUID in canonical form (or blank as None): what `parse_uuid` returns as is."""
     types = set(map(type, col))
     if not types <= {str, _NONE}:
@@ -76,7 +76,7 @@ def _canonical_uuids(col: Sequence[Any]) -> bool:
 
 def normalise_column(parse: Callable[[Any], Any], col: Sequence[Any]) -> Sequence[Any]:
     """`parse` applied to every value but None, as the reader does a cell at a time."""
-    if parse is parse_uuid and _canonical_uuids(col):
+    if parse is parse_uuid and canonical_uuids(col):
         return col
     if None in col:
         return [None if v is None else parse(v) for v in col]

@@ -91,6 +91,7 @@ class Digest:
         self._plans: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {}
         self._parsers = {k: functools.lru_cache(maxsize=1 << 16, typed=True)(PARSERS[k]) for k in _TEXT_KINDS}
         self._parsers["uuid"] = PARSERS["uuid"]  # every UUID differs: a cache would only miss
+        self._keys: dict[str, list[str]] = {}
         self._pending: list[Sequence[Any]] = []
         self._pending_kind: SheetKind | None = None
 
@@ -107,7 +108,10 @@ class Digest:
         return plan
 
     def row(self, kind: SheetKind, row: dict[str, Any]) -> None:
-        self.values(kind, [row.get(f.key) for f in kind.fields_of(self._version)])
+        keys = self._keys.get(kind.key)
+        if keys is None:  # the field keys once per kind, not once for each of 100,000 rows
+            keys = self._keys[kind.key] = [f.key for f in kind.fields_of(self._version)]
+        self.values(kind, list(map(row.get, keys)))
 
     def label(self, text: str) -> None:
         """Start a part that is not a `SheetKind` (a scheme's score sheet, by its name)."""

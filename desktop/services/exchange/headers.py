@@ -31,32 +31,50 @@ def _ranks(kind: SheetKind) -> dict[str, int]:
 RANKS = {kind.key: _ranks(kind) for kind in READ_KINDS}
 
 
-def match_row(cells: list[Any], kind: str) -> dict[int, str]:
+Names = list[tuple[int, str]]  # (column, header key) of a row's text cells
+
+
+def row_names(cells: list[Any]) -> Names:
+    """A row's text cells as header keys, worked out once for every sheet kind tried against it."""
+    return [(col, header_key(cell)) for col, cell in enumerate(cells) if isinstance(cell, str) and cell.strip()]
+
+
+def match_row(cells: list[Any], kind: str, names: Names | None = None) -> dict[int, str]:
     """Column → field for one row. When two columns name one field, the closer name wins
     (“部门” over “单位” for the department, wherever the columns stand)."""
     synonyms, ranks = SYNONYMS[kind], RANKS[kind]
     best: dict[str, tuple[int, int]] = {}  # field → (rank of the name, column)
-    for col, cell in enumerate(cells):
-        if isinstance(cell, str) and cell.strip():
-            name = header_key(cell)
-            key = synonyms.get(name)
-            if key is not None:
-                rank = ranks[name]
-                if key not in best or rank < best[key][0]:
-                    best[key] = (rank, col)
+    for col, name in row_names(cells) if names is None else names:
+        key = synonyms.get(name)
+        if key is not None:
+            rank = ranks[name]
+            if key not in best or rank < best[key][0]:
+                best[key] = (rank, col)
     return {col: key for key, (_, col) in sorted(best.items(), key=lambda kv: kv[1][1])}
 
 
-def find_header(rows: list[list[Any]], kind: SheetKind) -> tuple[int, int, dict[int, str]] | None:
-    """(first header row, last header row, column → field) with the most fields, or None."""
+def find_header(rows: list[list[Any]], kind: SheetKind,
+                names: list[Names] | None = None) -> tuple[int, int, dict[int, str]] | None:
+    """(first header row, last header row, column → field) with the most fields, or None.
+    `names`: `row_names` of the first `HEADER_SCAN_ROWS` + 1 rows, when the caller has them."""
     best: tuple[int, int, dict[int, str]] | None = None
-    for r in range(min(HEADER_SCAN_ROWS, len(rows))):
-        found = match_row(rows[r], kind.key)
+    scan = min(HEADER_SCAN_ROWS, len(rows))
+    names = names if names is not None else [row_names(row) for row in rows[:scan + 1]]
+    matched: dict[int, dict[int, str]] = {}
+
+    def match(r: int) -> dict[int, str]:
+        found = matched.get(r)
+        if found is None:
+            found = matched[r] = match_row(rows[r], kind.key, names[r])
+        return found
+
+    for r in range(scan):
+        found = match(r)
         if not found:
             continue
         last = r
         if r + 1 < len(rows):
-            below = match_row(rows[r + 1], kind.key)
+            below = match(r + 1)
             under = rows[r + 1]
             # A cell under the header that is not itself a sub-header is data: then this is a one-row header.
             data_under_header = any(c < len(under) and not is_blank(under[c]) and c not in below for c in found)
@@ -80,8 +98,14 @@ def classify(name: str, rows: list[list[Any]]) -> tuple[SheetKind, int, int, dic
     """The sheet's kind: an exact export sheet name wins, then the header with most known fields."""
     candidates = []
     folded = header_key(name)
+    # Each row's header keys once, not once per kind: a merge tries 14 kinds on 20 rows of 16 sheets
+    # in each of 20 workbooks; a kind none of whose names the rows hold is passed over at once.
+    names = [row_names(row) for row in rows[:HEADER_SCAN_ROWS + 1]]
+    seen = {name for row in names for _, name in row}
     for order, kind in enumerate(READ_KINDS):
-        found = find_header(rows, kind)
+        if seen.isdisjoint(SYNONYMS[kind.key]):
+            continue
+        found = find_header(rows, kind, names)
         if found is None:
             continue
         by_name = 2 if folded == header_key(kind.name) else (

@@ -12,8 +12,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import operator
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +30,10 @@ from desktop.services.exchange.cells import (
     column_letter,
     is_blank,
     parse_date,
+    parse_uuid,
     value_text,
 )
+from desktop.services.exchange.digest_lines import canonical_uuids as _canonical_uuids
 from desktop.services.exchange.guard import is_ods
 from desktop.services.exchange.headers import IGNORED_HEADERS, SYNONYMS, classify, diagnose, header_again
 from desktop.services.exchange.ods_merges import ods_merges
@@ -185,6 +189,15 @@ def read_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, l
     section = next((t for t in reversed(above) if t.strip()), None) if above and _NUMBERED.match(above[-1]) else None
     repeated = 0
     wide = {r1 for (r1, c1), (r2, c2) in merges or () if r1 == r2 and c2 - c1 >= 2}  # rows merged across
+    # Data rows wait here and are parsed a column at a time (`_parse_rows`) before anything else
+    # is reported, so problems and notices come in the order of the sheet.
+    waiting: list[tuple[int, list[Any], str | None]] = []
+
+    def parse_waiting() -> None:
+        if waiting:
+            table.rows += _parse_rows(table, waiting, specs, report)
+            waiting.clear()
+
     for index in range(last + 1, len(rows)):
         cells = rows[index]
         progress.tick()
@@ -194,6 +207,7 @@ def read_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, l
             if again == columns:
                 repeated += 1
                 continue
+            parse_waiting()
             columns = again  # a new block with its own columns: a table of its own
             table = _start_table(sheet, rows, kind, index, index, columns, [section or ""], report)
             table.year = tables[0].year
@@ -208,16 +222,17 @@ def read_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, l
         if all(c >= len(cells) or is_blank(cells[c]) for _, c, _ in specs):
             continue
         if footer_at is None and _is_footer(cells, keys):
+            parse_waiting()
             footer_at = index + 1
             report.notice(sheet, footer_at, "表格下方的合计、备注或签字行，已跳过")
             continue
         if footer_at is not None:
             if keys and all(c < len(cells) and not is_blank(cells[c]) for c in keys):
+                parse_waiting()
                 report.problem(sheet, index + 1, f"第 {footer_at} 行的合计或备注之后仍有数据，请把数据移到合计行之上")
             continue
-        row = _parse_row(table, index + 1, cells, specs, report)
-        row.section = section
-        table.rows.append(row)
+        waiting.append((index + 1, cells, section))
+    parse_waiting()
     if repeated:
         report.notice(sheet, None, f"表头在表中重复出现 {repeated} 次（如每页都打印表头），重复的表头行已跳过")
     for t in tables:
@@ -299,6 +314,8 @@ def _cell_parser(key: str, parser: Any) -> Any:
     half the time of importing a 100,000-row workbook.
     """
     def parse(raw: Any) -> CellParse:
+        if raw is None or raw == "":
+            return None, None, False
         if raw.__class__ is str and (too_long := guard.too_long(key, parser, raw)) is not None:
             return None, too_long, True
         try:
@@ -308,35 +325,72 @@ def _cell_parser(key: str, parser: Any) -> Any:
 
     cached = functools.lru_cache(maxsize=1 << 16, typed=True)(parse)
     cached.uncached = parse  # type: ignore[attr-defined]  # for a cell value that cannot be hashed
+    cached.parser = parser  # type: ignore[attr-defined]  # which one, for a column's quick answer
     return cached
 
 
-def _parse_row(table: Table, number: int, cells: list[Any], specs: list[tuple[str, int, Any]],
-               report: ImportReport) -> Row:
-    values: dict[str, Any] = {}
-    ok = True
-    width = len(cells)
-    for key, col, parse in specs:
-        raw = cells[col] if col < width else None
-        if raw is None or raw == "":
-            values[key] = None
-            continue
-        try:
-            value, problem, too_long = parse(raw)
-        except TypeError:  # an unhashable cell value: parsed without the cache
-            value, problem, too_long = parse.uncached(raw)
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_TEXT_OR_BLANK = {str, type(None)}
+
+
+def _parse_column(parse: Any, raw: list[Any]) -> list[CellParse]:
+    if parse.parser is parse_uuid and _canonical_uuids(raw):
+        # Every UUID differs, so the cache only misses; a column of canonical ones (every export's)
+        # is its own parse, told by one regular expression.
+        return list(zip(raw, repeat(None), repeat(False)))
+    if set(map(type, raw)) <= _TEXT_OR_BLANK:
+        # Text only, so no 1 / 1.0 / True to keep apart: each distinct value parsed once and looked
+        # up in a plain dict, cheaper than the typed cache's key for every cell.
+        parsed = {value: parse(value) for value in dict.fromkeys(raw)}
+        return list(map(parsed.__getitem__, raw))
+    try:
+        return list(map(parse, raw))
+    except TypeError:  # an unhashable cell value: that column parsed without the cache
+        return list(map(parse.uncached, raw))
+
+
+def _parse_rows(table: Table, found: list[tuple[int, list[Any], str | None]], specs: list[tuple[str, int, Any]],
+                report: ImportReport) -> list[Row]:
+    """Rows (spreadsheet number, cells, section) parsed a column at a time: the cached parser is
+    mapped over a column in C, and only the cells with a problem or a date without its year
+    (rare) are looked at one by one, in the order of the sheet. A county merge reads 47,000 rows."""
+    values_by_column: list[list[Any]] = []
+    special: list[tuple[int, int]] = []  # (row position, spec position) of the cells to look at
+    parsed_by_column: list[list[CellParse]] = []
+    grid = list(map(_SECOND, found))
+    narrowest = min(map(len, grid), default=0)
+    for j, (_key, col, parse) in enumerate(specs):
+        raw = list(map(operator.itemgetter(col), grid)) if col < narrowest else [
+            cells[col] if col < len(cells) else None for cells in grid]
+        parsed = _parse_column(parse, raw)
+        values = list(map(_FIRST, parsed))
+        if set(map(_SECOND, parsed)) != {None}:
+            special += [(i, j) for i, p in enumerate(parsed) if p[1] is not None]
+        if MonthDay in set(map(type, values)):
+            special += [(i, j) for i, v in enumerate(values) if v.__class__ is MonthDay and parsed[i][1] is None]
+        values_by_column.append(values)
+        parsed_by_column.append(parsed)
+    keys = [key for key, _col, _parse in specs]
+    by_row = zip(*values_by_column, strict=True) if specs else (() for _ in found)
+    rows = [Row(number, dict(zip(keys, values, strict=True)), True, cells, section)
+            for (number, cells, section), values in zip(found, by_row, strict=True)]
+    for i, j in sorted(special):
+        key, col, _parse = specs[j]
+        value, problem, too_long = parsed_by_column[j][i]
+        number, cells, _section = found[i]
         if value.__class__ is MonthDay:
             value, why = resolve_month_day(table, value)
             if why:
                 problem = why
             else:
                 _note_assumed_year(table, report)
-        values[key] = value
+            rows[i].values[key] = value
         if problem is not None:
-            ok = False
+            rows[i].ok = False
+            raw = cells[col]
             report.problem(table.sheet, number, problem, column=column_letter(col), header=table.headers[key],
                            value=raw if too_long else value_text(raw))
-    return Row(number, values, ok, cells)
+    return rows
 
 
 def _note_assumed_year(table: Table, report: ImportReport) -> None:
