@@ -180,8 +180,11 @@ def _from_members(session: Session, scheme: Any, subjects: list[SubjectRow], mon
     """A unit's points from its members' entries in this scheme, month by month."""
     vetoed_people = {e.person_id for e in entries if e.veto and e.person_id is not None and e.reverses_id is None}
     found = _units(session, [subject.key for subject in subjects])
+    # A sum needs only the members with points or a veto (the rest add zero); an average counts everyone.
+    among = {pid for pid, _index, _component in by_person} | vetoed_people if scheme.members == "sum" else None
     for index, month in enumerate(months):
-        members = units.members_by_unit(session, found, month.end)  # every unit's at once, a month at a time
+        # every unit's at once, a month at a time
+        members = units.members_by_unit(session, found, month.end, among)
         for subject in subjects:
             people = [p.id for p in members[subject.key]]
             if vetoed_people & set(people):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -199,10 +199,18 @@ class Member(NamedTuple):
 _MEMBER_COLUMNS = (Person.id, Person.badge, Person.name, Person.sequence)
 
 
-def members_by_unit(session: Session, found: Sequence[Unit], day: dt.date) -> dict[int, list[Member]]:
+def members_by_unit(session: Session, found: Sequence[Unit], day: dt.date,
+                    among: Collection[int] | None = None) -> dict[int, list[Member]]:
     """unit id -> everyone in it on `day` (`members_on`), by badge: a few queries for any number
-    of units, where one unit at a time costs a query per unit and one more per member."""
+    of units, where one unit at a time costs a query per unit and one more per member.
+    `among`: only these people are looked for (a unit summing its members' points needs only
+    those who have some; the other 2,000 of a county would each add zero)."""
     out: dict[int, list[Member]] = {unit.id: [] for unit in found}
+    if among is not None and not among:
+        return out
+    if among is not None and len(among) > 900:  # a long list of ids costs more than it saves (and
+        among = None  # an old SQLite takes at most 999 parameters)
+    only = [] if among is None else [Person.id.in_(among)]
     mirrors = _mirrors(found)
     if mirrors:  # who held each department that day (dated moves included)
         moves = department_moves.later_moves(session, day)
@@ -212,7 +220,7 @@ def members_by_unit(session: Session, found: Sequence[Unit], day: dt.date) -> di
             select(*_MEMBER_COLUMNS, Person.department_id)
             .where(or_(Person.department_id.in_(mirrors), Person.id.in_(moved_in)),
                    or_(Person.active_from.is_(None), Person.active_from <= day),
-                   or_(Person.active_to.is_(None), Person.active_to >= day)))
+                   or_(Person.active_to.is_(None), Person.active_to >= day), *only))
         for person_id, badge, name, sequence, department_id in people:
             for unit_id in mirrors.get(held.get(person_id, department_id), ()):
                 out[unit_id].append(Member(person_id, badge, name, sequence))
@@ -220,7 +228,8 @@ def members_by_unit(session: Session, found: Sequence[Unit], day: dt.date) -> di
     if own:  # a branch's or a team's own membership rows (a person may hold two: head and member)
         rows = session.execute(select(UnitMember.unit_id, *_MEMBER_COLUMNS).join(
             Person, Person.id == UnitMember.person_id).where(
-            UnitMember.unit_id.in_(own), UnitMember.start <= day, or_(UnitMember.end.is_(None), UnitMember.end >= day)))
+            UnitMember.unit_id.in_(own), UnitMember.start <= day, or_(UnitMember.end.is_(None), UnitMember.end >= day),
+            *only))
         seen: set[tuple[int, int]] = set()
         for unit_id, person_id, badge, name, sequence in rows:
             if (unit_id, person_id) not in seen:

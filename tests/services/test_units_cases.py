@@ -76,6 +76,23 @@ def test_a_department_unit_has_the_departments_people(w: World) -> None:
         assert units.for_department(s, w.clerk, w.dept).id == unit.id
 
 
+def test_members_among_some_people_are_the_full_lists_narrowed_to_them(w: World) -> None:
+    """A sum over members looks only for those with points (`among`); each unit's list is then
+    exactly its full list with the others left out, for department units and own members alike."""
+    with w.tx() as s:
+        a, b, c = (person(s, w.dept, badge) for badge in ("401", "402", "403"))
+        dept_unit = units.for_department(s, w.clerk, w.dept)
+        branch = units.add_unit(s, w.clerk, units.UnitInput(code="DZB-04", name="第四党支部", kind="branch"))
+        for badge in ("401", "403"):
+            units.add_member(s, w.clerk, "DZB-04", badge, start=dt.date(2026, 1, 1))
+        found = [dept_unit, branch]
+        full = units.members_by_unit(s, found, MARCH)
+        for among in ({a.id}, {b.id, c.id}, {a.id, b.id, c.id}, set()):
+            narrowed = units.members_by_unit(s, found, MARCH, among)
+            assert narrowed == {uid: [m for m in people if m.id in among] for uid, people in full.items()}
+        assert [m.id for m in full[branch.id]] == [a.id, c.id]
+
+
 def test_unit_entries_never_reach_a_persons_scheme_sums(w: World) -> None:
     with w.tx() as s:
         branch = units.add_unit(s, w.clerk, units.UnitInput(code="DZB-01", name="第一党支部", kind="branch"))
