@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from desktop.models.ledger import Entry
 from desktop.models.people import Person
 from desktop.models.units import Unit
-from desktop.services import cases, scheme_awards, units
+from desktop.services import cases, gc_pause, scheme_awards, units
 from desktop.services.grade_engine import Candidate, competition_ranks, grade_group
 from desktop.services.periods import PeriodSpec, parse_period
 
@@ -76,6 +76,7 @@ _ENTRY_COLUMNS = (Entry.id, Entry.person_id, Entry.unit_id, Entry.occurred_on, E
                   Entry.points_tenths, Entry.case_no, Entry.veto, Entry.reverses_id)
 
 
+@gc_pause.pausing
 def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
     spec = parse_period(period_code)
     months = spec.months()

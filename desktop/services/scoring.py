@@ -24,7 +24,7 @@ from desktop.models.ledger import Entry, EntrySum
 from desktop.models.people import Absence, Person, active_days
 from desktop.models.periods import Period
 from desktop.models.station import Department, ranking_group
-from desktop.services import audit, department_moves, leader_rule
+from desktop.services import audit, department_moves, gc_pause, leader_rule
 from desktop.services.actor import Actor, require
 from desktop.services.grade_engine import Policy
 from desktop.services.grade_why import GroupFacts, explain
@@ -295,6 +295,7 @@ def _departments_held(session: Session, people: Sequence[Any], start: dt.date, e
     return out
 
 
+@gc_pause.pausing
 def calculate(session: Session, period: Period, policy: Policy | None = None) -> list[ScoreRow]:
     """Compute everyone's score and grade for the period, without writing anything."""
     policy = policy or policy_for(session, period)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.exporters.xlsx.writer import Column, Sheet, write_workbook
+from desktop.services import gc_pause
 from desktop.services.errors import ValidationError
 from desktop.services.exchange import merge_units, score_sheets
 from desktop.services.exchange.about import About, check_digest, parse_about
@@ -180,6 +181,7 @@ def totals_sheet(books: Sequence[StationBook], title: str) -> Sheet:
     return Sheet("单位汇总", columns, rows, title=title)
 
 
+@gc_pause.pausing
 def merge_county(paths: Sequence[str | Path], out: str | Path, *, progress: ProgressFn | None = None,
                  cancel: CancelFn | None = None) -> MergeResult:
     """Merge stations' exports of one period into a county workbook at `out`."""

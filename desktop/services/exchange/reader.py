@@ -21,6 +21,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from desktop.services import gc_pause
 from desktop.services.errors import NotFound, ValidationError
 from desktop.services.exchange import guard
 from desktop.services.exchange.cells import (
@@ -464,6 +465,7 @@ def month_end_above(table: Table) -> Any:
     return None
 
 
+@gc_pause.pausing
 def read_workbook(path: Path, report: ImportReport, progress: Progress, *, include_hidden: bool = False) -> Workbook:
     """Read every sheet; recognised ones become tables, the others are reported and skipped.
     A hidden sheet is reported and left out unless `include_hidden` (a clerk hides what is not
