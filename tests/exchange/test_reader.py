@@ -87,3 +87,29 @@ def test_the_closer_header_wins_when_two_columns_name_one_field(tmp_path: Path) 
     table = workbook.tables[0]  # type: ignore[attr-defined]
     assert table.columns["department"] == 3 and table.rows[0].values["department"] == "治安中队"
     assert any(n.column == "A" and "同一项" in n.reason for n in report.notices)
+
+
+def test_uuid_keyed_rows_keep_every_check_of_the_rows_around_them(tmp_path: Path) -> None:
+    """Rows keyed by a UUID are told as data at a glance (`reader._plain_key_row`); the header
+    printed again, a numbered title, a bad cell and data under the totals row are still found."""
+    header = ["记录UUID", "日期", "警号", "项目编号", "分值"]
+    u = [f"0000000{i}-0000-4000-8000-00000000000{i}" for i in range(1, 5)]
+    path = book(tmp_path / "e.xlsx", {"积分明细": [
+        ["2026年3月积分明细"], header,
+        [u[0], "2026-03-02", "001", "JC-01", 2],
+        header,  # printed on every page
+        ["1.second-page-of-the-march-entries"],  # a numbered title, though long ASCII in the key column
+        [u[1], "2026-03-03", "001", "JC-01", "两分"],  # a bad cell: a problem on its own row
+        [u[2], "2026-03-04", "002", "JC-02", 1.5],
+        ["合计", None, None, None, 3.5],
+        [u[3], "2026-03-05", "002", "JC-02", 1],  # under the totals row: a problem, not read
+    ]})
+    report, workbook = read(path)
+    table = workbook.tables[0]  # type: ignore[attr-defined]
+    assert [(r.number, r.values["uuid"], r.ok, r.section) for r in table.rows] == [
+        (3, u[0], True, None), (6, u[1], False, "1.second-page-of-the-march-entries"),
+        (7, u[2], True, "1.second-page-of-the-march-entries")]
+    assert table.rows[2].values["points"] == 15
+    assert [(p.row, p.column) for p in report.problems] == [(6, "E"), (9, "")]
+    assert "合计" in report.problems[1].reason
+    assert any("重复出现 1 次" in n.reason for n in report.notices)

@@ -123,7 +123,7 @@ def header_again(cells: list[Any], kind: SheetKind, keys: list[int]) -> dict[int
     Checked cheaply first: a data row's key cells (警号, 姓名) are never header words."""
     synonyms = SYNONYMS[kind.key]
     probe = [cells[c] for c in keys if c < len(cells)] or cells[:3]
-    if not any(isinstance(c, str) and not _never_header(c) and header_key(c) in synonyms for c in probe):
+    if not any(isinstance(c, str) and not never_header(c) and header_key(c) in synonyms for c in probe):
         return None
     found = match_row(cells, kind.key)
     if len(found) >= 2 and any(sig <= set(found.values()) for sig in kind.signatures):
@@ -135,7 +135,7 @@ _LONGEST_KEY = max(len(key) for table in SYNONYMS.values() for key in table)
 _KEY_STRIPS = re.compile(r"[\s*(\[【]")  # what `header_key` takes out of a text (or starts to)
 
 
-def _never_header(text: str) -> bool:
+def never_header(text: str) -> bool:
     """A plain ASCII text longer than any header name (a UUID, a digest: the key cell of every
     data row) is no header word; told without working out its key, which nothing would reuse."""
     return len(text) > _LONGEST_KEY and text.isascii() and _KEY_STRIPS.search(text) is None

@@ -36,7 +36,14 @@ from desktop.services.exchange.cells import (
 )
 from desktop.services.exchange.digest_lines import canonical_uuids as _canonical_uuids
 from desktop.services.exchange.guard import is_ods
-from desktop.services.exchange.headers import IGNORED_HEADERS, SYNONYMS, classify, diagnose, header_again
+from desktop.services.exchange.headers import (
+    IGNORED_HEADERS,
+    SYNONYMS,
+    classify,
+    diagnose,
+    header_again,
+    never_header,
+)
 from desktop.services.exchange.ods_merges import ods_merges
 from desktop.services.exchange.report import ImportReport, Progress
 from desktop.services.exchange.schema import (
@@ -202,6 +209,9 @@ def read_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, l
     for index in range(last + 1, len(rows)):
         cells = rows[index]
         progress.tick()
+        if footer_at is None and keys and index not in wide and _plain_key_row(cells, keys):
+            waiting.append((index + 1, cells, section))  # what the checks below would find, told at once
+            continue
         again = header_again(cells, kind, keys)
         if again is not None:
             footer_at = None
@@ -250,6 +260,21 @@ def _start_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int,
     table.year = year_above(table)
     _report_extra_columns(table, rows, first, last, columns, report)
     return table
+
+
+def _plain_key_row(cells: list[Any], keys: list[int]) -> bool:
+    """A data row told at a glance: every key cell holds a plain ASCII text longer than any header
+    name (an entry's UUID). Such a row is no header again, no section title (its one text is in a
+    key column, not numbered, not merged across), not blank and no footer (a footer word starts
+    with a Chinese character), so `read_table`'s checks row by row would all pass it."""
+    width = len(cells)
+    for c in keys:
+        if c >= width:
+            return False
+        cell = cells[c]
+        if cell.__class__ is not str or not never_header(cell) or not cell[0].isalnum() or _NUMBERED.match(cell):
+            return False
+    return True
 
 
 _NUMBERED = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d))")
