@@ -85,7 +85,7 @@ def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
         Entry.scheme == scheme.code, Entry.occurred_on.between(spec.start, spec.end))))
     # A person scheme ranks only the officers it has something on: an 辅警 or a 内勤 who handled
     # no case is not in the 执法办案 ranking (they would all tie first on zero in their sequence).
-    subjects = _subjects(session, scheme, spec, {e.person_id for e in entries if e.person_id is not None})
+    subjects, found_units = _subjects(session, scheme, spec, {e.person_id for e in entries if e.person_id is not None})
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
     reviews = cases.reviews_of(session, [e.id for e in entries if e.case_no]) if scheme.case_tracking else {}
     # (subject key, month index, component) -> signed-by-entry points; pending separately.
@@ -121,7 +121,7 @@ def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
         target = sums if whose == "own" else by_person
         target[(owner, index, component)] += value if cap is None else min(value, cap)
     if scheme.subject != "person" and scheme.members in ("sum", "average"):
-        _from_members(session, scheme, subjects, months, by_person, sums, vetoed, entries)
+        _from_members(session, scheme, subjects, found_units, months, by_person, sums, vetoed, entries)
     rows = []
     for subject in subjects:
         components: dict[str, int] = {}
@@ -162,25 +162,25 @@ def _points(e: Any, scheme: Any, reviews: dict, reversed_ids: set[int]) -> int:
     return e.points_tenths
 
 
-def _subjects(session: Session, scheme: Any, spec: PeriodSpec, scored: set[int]) -> list[SubjectRow]:
+def _subjects(session: Session, scheme: Any, spec: PeriodSpec, scored: set[int]) -> tuple[list[SubjectRow], list[Unit]]:
     """The scheme's subjects in the period: its active units, or the people of `scored` (those
-    with entries in it) on the roster then."""
+    with entries in it) on the roster then; and the units themselves, in the same order (none
+    for a person scheme), held here because the identity map holds them only weakly."""
     if scheme.subject == "person":
         people = session.scalars(select(Person).where(Person.id.in_(scored)).order_by(Person.badge))
         return [SubjectRow(p.id, p.badge, p.name, "person", None, p.sequence, {}, 0)
-                for p in people if p.active_days(spec.start, spec.end) > 0]
+                for p in people if p.active_days(spec.start, spec.end) > 0], []
     found = [unit for unit in units.list_units(session, scheme.subject) if unit.active]
     heads = units.heads_by_unit(session, found, spec.end)
     return [SubjectRow(unit.id, unit.code, unit.name, unit.kind, unit.post_class, unit.sequence, {}, 0,
-                       head_id=head.id if (head := heads[unit.id]) else None) for unit in found]
+                       head_id=head.id if (head := heads[unit.id]) else None) for unit in found], found
 
 
-def _from_members(session: Session, scheme: Any, subjects: list[SubjectRow], months: list[PeriodSpec],
-                  by_person: dict[tuple[int, int, str], int], sums: defaultdict[tuple[int, int, str], int],
+def _from_members(session: Session, scheme: Any, subjects: list[SubjectRow], found: list[Unit],
+                  months: list[PeriodSpec], by_person: dict[tuple[int, int, str], int], sums: defaultdict[tuple[int, int, str], int],
                   vetoed: set[int], entries: list[Any]) -> None:
     """A unit's points from its members' entries in this scheme, month by month."""
     vetoed_people = {e.person_id for e in entries if e.veto and e.person_id is not None and e.reverses_id is None}
-    found = _units(session, [subject.key for subject in subjects])
     # A sum needs only the members with points or a veto (the rest add zero); an average counts everyone.
     among = {pid for pid, _index, _component in by_person} | vetoed_people if scheme.members == "sum" else None
     for index, month in enumerate(months):
@@ -200,7 +200,7 @@ def _from_members(session: Session, scheme: Any, subjects: list[SubjectRow], mon
 
 def _units(session: Session, unit_ids: list[int]) -> list[Unit]:
     """The units of `unit_ids`, in that order, in one query (the identity map holds them only
-    weakly, so by now the ones `_subjects` listed may be gone)."""
+    weakly, so the ones a caller listed before may be gone)."""
     found = {unit.id: unit for unit in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
     return [found[unit_id] for unit_id in unit_ids]
 

@@ -114,16 +114,12 @@ def sort_keys(rows: Iterable[ScoreRow], policy: Policy,
     return {r.person_id: sort_key(policy, candidate(r)) for r in rows}
 
 
-_RANK_ATTRS = ("rank_department", "rank_sequence", "rank_group")
-
-
 def _competition_ranks(by_id: dict[int, ScoreRow], keys: dict[int, tuple[int, ...]]) -> None:
     """Each graded row's rank within its department, its sequence and its ranking group."""
     groups = {pid: (r.department_id, r.sequence, r.ranking_group) for pid, r in by_id.items() if not r.excluded_reason}
-    for person_id, ranks in grouped_ranks(keys, groups).items():
+    for person_id, (department, sequence, group) in grouped_ranks(keys, groups).items():
         row = by_id[person_id]
-        for attr, rank in zip(_RANK_ATTRS, ranks, strict=True):
-            setattr(row, attr, rank)
+        row.rank_department, row.rank_sequence, row.rank_group = department, sequence, group
 
 
 def quota_breaches(rows: list[ScoreRow], policy: Policy) -> list[str]:

@@ -72,8 +72,11 @@ def sums_from_entries(session: Session, start: dt.date, end: dt.date) -> tuple[d
     return sums, {p for p, points in veto.items() if points > 0}
 
 
-def plain(sums: dict[int, dict[str, int]]) -> dict[int, dict[str, int]]:
-    return {p: {c: v for c, v in comps.items() if v} for p, comps in sums.items() if any(comps.values())}
+def plain(sums: dict[int, dict[str, int]] | dict[int, tuple[int, ...]]) -> dict[int, dict[str, int]]:
+    """Non-zero sums per person and component; scoring's are tuples in COMPONENT_KEYS order."""
+    named = {p: comps if isinstance(comps, dict) else dict(zip(scoring.COMPONENT_KEYS, comps, strict=True))
+             for p, comps in sums.items()}
+    return {p: {c: v for c, v in comps.items() if v} for p, comps in named.items() if any(comps.values())}
 
 
 def revise(session: Session, w: World, day: dt.date, changes: dict[str, dict[str, object]]) -> None:
