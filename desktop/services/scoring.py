@@ -166,20 +166,21 @@ def _whole_month(first: dt.date, last: dt.date) -> bool:
     return first.day == 1 and (last + dt.timedelta(days=1)).day == 1
 
 
-# Per person, over whole months, a column per component (COMPONENT_KEYS): every month's sum of an
+# Per person, over whole months, a column per component (SUM_COLUMNS): every month's sum of an
 # item code, cut at the code's monthly cap, added up; then the points of veto entries. `entry_sums`
 # is kept by SQLite triggers (see models.ledger.EntrySum), so this is one grouped read of a few
 # thousand rows. One row a person, not one a person and component: grouping on the person alone
 # is the cheaper aggregate on both engines, and hands Python half the rows.
 _CAPPED = "CASE WHEN cap_tenths IS NOT NULL AND points_tenths > cap_tenths THEN cap_tenths ELSE points_tenths END"
+# The components' columns in the order `calculate` unpacks them.
+SUM_COLUMNS = (Component.BASE.value, Component.DEPT_BONUS.value, Component.DEPT_DEDUCTION.value,
+               Component.HIGHER_BONUS.value, Component.HIGHER_DEDUCTION.value)
 WHOLE_MONTH_SUMS = (
     "SELECT person_id, "
-    + "".join(f"COALESCE(SUM({_CAPPED}) FILTER (WHERE component = '{key}'), 0), " for key in COMPONENT_KEYS)
+    + "".join(f"COALESCE(SUM({_CAPPED}) FILTER (WHERE component = '{key}'), 0), " for key in SUM_COLUMNS)
     + f"SUM(veto_tenths) FROM {EntrySum.__tablename__} WHERE month BETWEEN {{0}} AND {{0}} GROUP BY person_id"
 )
-NO_POINTS = (0,) * len(COMPONENT_KEYS)
-# `calculate` unpacks a person's sums in this order.
-assert COMPONENT_KEYS == ("base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_deduction")
+NO_POINTS = (0,) * len(SUM_COLUMNS)
 PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # sqlite3; psycopg
 
 
@@ -204,7 +205,7 @@ def _part_month_sums(session: Session, first: dt.date, last: dt.date) -> list[tu
 
 
 def _component_sums(session: Session, start: dt.date, end: dt.date) -> tuple[dict[int, tuple[int, ...]], set[int]]:
-    """Per person, the sum of each component (in COMPONENT_KEYS order) of entries with each item's
+    """Per person, the sum of each component (in SUM_COLUMNS order) of entries with each item's
     monthly cap applied per month; and the people with a standing (not reversed) veto entry.
 
     Items are grouped by code (stable across catalogue versions), so a catalogue revised in the
@@ -222,12 +223,12 @@ def _component_sums(session: Session, start: dt.date, end: dt.date) -> tuple[dic
         driver = conn.connection.driver_connection
         # fetchall: psycopg's cursor hands rows over a third faster in one call than one by one.
         rows = driver.execute(statement, (_month_key(whole[0]), _month_key(whole[-1]))).fetchall()  # type: ignore[union-attr]
-        width = len(COMPONENT_KEYS) + 1
+        width = len(SUM_COLUMNS) + 1
         sums = {row[0]: row[1:width] for row in rows}
         for row in rows:
             if row[width]:
                 veto[row[0]] += row[width]
-    position = {key: n for n, key in enumerate(COMPONENT_KEYS)}
+    position = {key: n for n, key in enumerate(SUM_COLUMNS)}
     for first, last in spans:
         if _whole_month(first, last):
             continue

@@ -73,8 +73,8 @@ def sums_from_entries(session: Session, start: dt.date, end: dt.date) -> tuple[d
 
 
 def plain(sums: dict[int, dict[str, int]] | dict[int, tuple[int, ...]]) -> dict[int, dict[str, int]]:
-    """Non-zero sums per person and component; scoring's are tuples in COMPONENT_KEYS order."""
-    named = {p: comps if isinstance(comps, dict) else dict(zip(scoring.COMPONENT_KEYS, comps, strict=True))
+    """Non-zero sums per person and component; scoring's are tuples in SUM_COLUMNS order."""
+    named = {p: comps if isinstance(comps, dict) else dict(zip(scoring.SUM_COLUMNS, comps, strict=True))
              for p, comps in sums.items()}
     return {p: {c: v for c, v in comps.items() if v} for p, comps in named.items() if any(comps.values())}
 
