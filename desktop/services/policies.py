@@ -10,6 +10,7 @@ before a locked month.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -132,13 +133,20 @@ def version_for(session: Session, period: Period | None = None) -> PolicyVersion
 def policy_for(session: Session, period: Period | None = None) -> Policy:
     version = version_for(session, period)
     if version is not None:
-        return Policy.from_json(version.definition)
+        return _parsed(version.definition)
     # A database from before policy versions, or a locked period graded before them.
     policy_id = period.grade_policy_id if period is not None and period.grade_policy_id else None
     row = session.get(GradePolicy, policy_id or get_station(session).grade_policy_id or 0)
     if row is None:
         raise ValidationError("单位尚未选择等次政策，请在“设置”中选择")
-    return Policy.from_json(row.definition)
+    return _parsed(row.definition)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(definition: str) -> Policy:
+    """A stored definition, parsed and validated once per text: every score, board and sheet asks
+    for the period's policy. A Policy is frozen, so one parsed copy serves every caller."""
+    return Policy.from_json(definition)
 
 
 def policy_row_for(session: Session, period: Period | None = None) -> GradePolicy | None:

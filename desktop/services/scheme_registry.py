@@ -28,9 +28,10 @@ from desktop.services.errors import NotFound, ValidationError
 
 
 def active(session: Session) -> list[schemes.Scheme]:
-    rows = session.scalars(select(SchemeRow).where(SchemeRow.active.is_(True))
-                           .order_by(SchemeRow.sort_order, SchemeRow.id))
-    found = [_parsed(r.definition) for r in rows]
+    # The definitions alone: each is parsed once per text (`_parsed`), and scoring asks every month.
+    definitions = session.scalars(select(SchemeRow.definition).where(SchemeRow.active.is_(True))
+                                  .order_by(SchemeRow.sort_order, SchemeRow.id))
+    found = [_parsed(definition) for definition in definitions]
     if not any(s.code == PERSON_SCHEME for s in found):
         found.insert(0, schemes.load_preset(PERSON_SCHEME))
     return found

@@ -171,9 +171,9 @@ def _subjects(session: Session, scheme: Any, spec: PeriodSpec, scored: set[int])
         return [SubjectRow(p.id, p.badge, p.name, "person", None, p.sequence, {}, 0)
                 for p in people if p.active_days(spec.start, spec.end) > 0], []
     found = [unit for unit in units.list_units(session, scheme.subject) if unit.active]
-    heads = units.heads_by_unit(session, found, spec.end)
+    heads = units.head_ids_by_unit(session, found, spec.end)
     return [SubjectRow(unit.id, unit.code, unit.name, unit.kind, unit.post_class, unit.sequence, {}, 0,
-                       head_id=head.id if (head := heads[unit.id]) else None) for unit in found], found
+                       head_id=heads[unit.id]) for unit in found], found
 
 
 def _from_members(session: Session, scheme: Any, subjects: list[SubjectRow], found: list[Unit],

@@ -240,25 +240,36 @@ def members_by_unit(session: Session, found: Sequence[Unit], day: dt.date,
     return out
 
 
-def heads_by_unit(session: Session, found: Sequence[Unit], day: dt.date) -> dict[int, Person | None]:
-    """unit id -> its head on `day` (`head_on`): its head row, else a department's 一把手 on the roster."""
-    out: dict[int, Person | None] = {unit.id: None for unit in found}
+def head_ids_by_unit(session: Session, found: Sequence[Unit], day: dt.date) -> dict[int, int | None]:
+    """unit id -> the id of its head on `day` (`head_on`): its head row, else a department's 一把手
+    on the roster. Ids from plain columns: scoring asks for every unit's head each month, and
+    reads nothing of them but who they are."""
+    out: dict[int, int | None] = {unit.id: None for unit in found}
     if not out:
         return out
-    rows = session.execute(select(UnitMember.unit_id, Person).join(Person, Person.id == UnitMember.person_id).where(
+    rows = session.execute(select(UnitMember.unit_id, UnitMember.person_id).where(
         UnitMember.unit_id.in_(out), UnitMember.role == "head", UnitMember.start <= day,
         or_(UnitMember.end.is_(None), UnitMember.end >= day)).order_by(UnitMember.id))
-    for unit_id, person in rows:
-        out[unit_id] = out[unit_id] or person
+    for unit_id, person_id in rows:
+        out[unit_id] = out[unit_id] or person_id
     mirrors = _mirrors([unit for unit in found if out[unit.id] is None])
     if mirrors:  # a department's 一把手 (on the roster that day) leads its unit
-        heads = session.scalars(select(Person).where(Person.department_id.in_(mirrors), Person.is_head.is_(True))
-                                .order_by(Person.badge))
-        for person in heads:
-            if person.active_on(day):
-                for unit_id in mirrors[person.department_id]:
-                    out[unit_id] = out[unit_id] or person
+        heads = session.execute(select(Person.id, Person.department_id).where(
+            Person.department_id.in_(mirrors), Person.is_head.is_(True),
+            or_(Person.active_from.is_(None), Person.active_from <= day),
+            or_(Person.active_to.is_(None), Person.active_to >= day)).order_by(Person.badge))
+        for person_id, department_id in heads:
+            for unit_id in mirrors[department_id]:
+                out[unit_id] = out[unit_id] or person_id
     return out
+
+
+def heads_by_unit(session: Session, found: Sequence[Unit], day: dt.date) -> dict[int, Person | None]:
+    """unit id -> its head on `day` (`head_ids_by_unit`), as the person."""
+    ids = head_ids_by_unit(session, found, day)
+    wanted = {person_id for person_id in ids.values() if person_id is not None}
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted)))} if wanted else {}
+    return {unit_id: people[person_id] if person_id is not None else None for unit_id, person_id in ids.items()}
 
 
 def _rows(session: Session, unit_id: int, person_id: int) -> list[UnitMember]:
