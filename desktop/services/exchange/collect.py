@@ -77,13 +77,24 @@ def people(session: Session) -> list[Row]:
              "phone": p.phone or None} for p, dept in session.execute(query)]
 
 
-def catalogue_versions(session: Session, period: Period, scheme: str = PERSON_SCHEME) -> list[CatalogueVersion]:
-    """A scheme's versions in force at some day of the period, and any version an entry of the period uses."""
+def period_use(session: Session, period: Period) -> tuple[set[str], set[int]]:
+    """The schemes the period's entries name and the catalogue versions their items belong to,
+    from one read of the period's entries: read once per scheme, a county quarter's 100,000
+    entries were walked six times, 0.9 s of a five-second export."""
+    pairs = session.execute(select(Entry.scheme, Entry.item_id).where(
+        Entry.occurred_on >= period.start, Entry.occurred_on <= period.end).distinct()).all()
+    version_of = dict(session.execute(select(CatalogueItem.id, CatalogueItem.version_id)).all())
+    return {scheme for scheme, _item in pairs}, {version_of[item] for _scheme, item in pairs}
+
+
+def catalogue_versions(session: Session, period: Period, scheme: str = PERSON_SCHEME,
+                       used: set[int] | None = None) -> list[CatalogueVersion]:
+    """A scheme's versions in force at some day of the period, and any version an entry of the
+    period uses (`used`, from `period_use`, when the caller has it)."""
     versions = list(session.scalars(select(CatalogueVersion).where(CatalogueVersion.scheme == scheme)
                                     .order_by(CatalogueVersion.effective_from)))
-    used = set(session.scalars(
-        select(CatalogueItem.version_id).join(Entry, Entry.item_id == CatalogueItem.id)
-        .where(Entry.occurred_on >= period.start, Entry.occurred_on <= period.end).distinct()))
+    if used is None:
+        used = period_use(session, period)[1]
     chosen = []
     for i, version in enumerate(versions):
         until = versions[i + 1].effective_from if i + 1 < len(versions) else None
@@ -93,13 +104,13 @@ def catalogue_versions(session: Session, period: Period, scheme: str = PERSON_SC
     return chosen
 
 
-def scheme_codes(session: Session, period: Period) -> list[str]:
+def scheme_codes(session: Session, period: Period, used: set[str] | None = None) -> list[str]:
     """The schemes whose catalogues and entries the export carries: those the station runs (the
-    person scheme first), then any other an entry of the period names."""
+    person scheme first), then any other an entry of the period names (`used`, from `period_use`)."""
     codes = [s.code for s in scheme_registry.active(session)]
-    used = session.scalars(select(Entry.scheme).where(Entry.occurred_on >= period.start,
-                                                      Entry.occurred_on <= period.end).distinct())
-    return codes + sorted(set(used) - set(codes))
+    if used is None:
+        used = period_use(session, period)[0]
+    return codes + sorted(used - set(codes))
 
 
 def component_labels(session: Session) -> dict[tuple[str, str], str]:
@@ -114,8 +125,9 @@ def component_labels(session: Session) -> dict[tuple[str, str], str]:
 def catalogue(session: Session, period: Period) -> list[Row]:
     rows: list[Row] = []
     labels = component_labels(session)
-    for code in scheme_codes(session, period):
-        for version in catalogue_versions(session, period, code):
+    schemes, versions = period_use(session, period)
+    for code in scheme_codes(session, period, schemes):
+        for version in catalogue_versions(session, period, code, versions):
             for item in version.items:
                 rows.append({
                     "version_uuid": version.uuid, "effective_from": version.effective_from,
