@@ -39,6 +39,7 @@ from desktop.services.scoring_grades import (
     prorated,
     rank_and_grade,
     sort_keys,
+    surely_graded,
 )
 from desktop.services.text import cn_date
 
@@ -332,6 +333,8 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
     rows: list[ScoreRow] = []
     start, end = period.start, period.end
     full_start = start_per_month * len(months)
+    graded = surely_graded(policy, period_days=period_days, months=len(months), period_end=end)
+    groups: dict[int, str] = {}  # department id -> its ranking group
     for (person_id, badge, name, identity, sequence, is_head, active_from, active_to, dept_id, dept_name,
          dept_kind, post_class) in people:
         days_active = active_days(active_from, active_to, start, end)
@@ -345,22 +348,24 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         else:
             start_tenths = start_per_month * sum(1 for first, last in months
                                                  if active_days(active_from, active_to, first, last) > 0)
-        row = ScoreRow(
+        total = start_tenths + base + dept_bonus - dept_deduction + higher_bonus - higher_deduction
+        group = groups.get(dept_id)
+        if group is None:
+            group = groups[dept_id] = ranking_group(dept_id, dept_kind, post_class)
+        leave_days = leave.get(person_id, 0)
+        rows.append(ScoreRow(
             person_id=person_id, badge=badge, name=name, identity=identity,
-            department_id=dept_id, department=dept_name, sequence=sequence,
-            ranking_group=ranking_group(dept_id, dept_kind, post_class), start=start_tenths,
-            base=base, dept_bonus=dept_bonus, dept_deduction=dept_deduction, higher_bonus=higher_bonus,
-            higher_deduction=higher_deduction, days_present=days_active, period_days=period_days,
-        )
-        row.total = start_tenths + base + dept_bonus - dept_deduction + higher_bonus - higher_deduction
-        row.ranked_total = prorated(row.total, start_tenths, full_start, period_days,
-                                    days_active)
-        row.prorated = days_active < period_days
-        row.vetoed = person_id in vetoed
-        row.excluded_reason = exclusion(policy, is_head=is_head, days_active=days_active,
-                                        period_days=period_days, months=len(months), active_from=active_from,
-                                        period_end=end, leave_days=leave.get(person_id, 0))
-        rows.append(row)
+            department_id=dept_id, department=dept_name, sequence=sequence, ranking_group=group,
+            start=start_tenths, base=base, dept_bonus=dept_bonus, dept_deduction=dept_deduction,
+            higher_bonus=higher_bonus, higher_deduction=higher_deduction, total=total,
+            days_present=days_active, period_days=period_days,
+            ranked_total=total if days_active == period_days
+            else prorated(total, start_tenths, full_start, period_days, days_active),
+            prorated=days_active < period_days, vetoed=person_id in vetoed,
+            excluded_reason="" if graded(is_head, days_active, active_from, leave_days)
+            else exclusion(policy, is_head=is_head, days_active=days_active, period_days=period_days,
+                           months=len(months), active_from=active_from, period_end=end, leave_days=leave_days),
+        ))
     ceilings: dict[int, int] = {}
     if policy.period_rule == "from_months" and len(months) > 1:
         ceilings, shown = _month_ceilings(session, period, policy)

@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from desktop.models.db import Database
@@ -380,3 +382,51 @@ def test_new_policy_fields_are_validated(change: dict[str, Any], field: str) -> 
         data["veto_grade"] = "D"
     with pytest.raises(PolicyError, match=field.replace("[", r"\[").replace("]", r"\]")):
         Policy.from_json(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(heads=st.booleans(), share=st.sampled_from(["0", "0.5", "0.66", "0.75", "1"]),
+       hire=st.sampled_from([0, 1, 3, 6, 12]), leave=st.sampled_from([0, 5, 10, 30]),
+       kind=st.sampled_from(["2026-02", "2026-03", "2026-Q1", "2026-H2", "2026"]),
+       is_head=st.booleans(), start_offset=st.integers(0, 400), leave_days=st.integers(0, 400),
+       known_start=st.booleans())
+def test_the_quick_graded_test_never_passes_someone_an_exclusion_would_keep_out(
+        heads: bool, share: str, hire: int, leave: int, kind: str, is_head: bool, start_offset: int,
+        leave_days: int, known_start: bool) -> None:
+    """`surely_graded` spares calculate `exclusion` for most people: where it says graded,
+    `exclusion` must find nothing, for every policy and every edge of the period."""
+    from desktop.services.scoring_grades import exclusion, surely_graded
+
+    policy = policy_with(exclude_heads=heads, min_active_share=share, new_hire_months=hire or None,
+                         long_leave_days=leave or None)
+    spec = parse_period(kind)
+    months = len(spec.months())
+    active_from = spec.end - dt.timedelta(days=start_offset) if known_start else None
+    days_active = (spec.end - max(spec.start, active_from)).days + 1 if active_from else spec.days
+    days_active = max(days_active, 1)
+    quick = surely_graded(policy, period_days=spec.days, months=months, period_end=spec.end)
+    reason = exclusion(policy, is_head=is_head, days_active=days_active, period_days=spec.days, months=months,
+                       active_from=active_from, period_end=spec.end, leave_days=leave_days)
+    if quick(is_head, days_active, active_from, leave_days):
+        assert reason == ""
+    # and it is no test that says "ask" of everyone: an officer there all period, no leave, passes
+    assert quick(False, spec.days, None, 0) is True
+
+
+@pytest.mark.parametrize("kind", ["2026-02", "2026-03", "2026-12", "2026-Q1", "2026-H2", "2026"])
+def test_the_quick_graded_test_holds_for_every_start_day_of_a_new_hire(kind: str) -> None:
+    """Every start day around the new-hire line, month ends included (the 31st plus a month is
+    the 30th or the 28th): where the quick test passes someone, `exclusion` does too."""
+    from desktop.services.scoring_grades import exclusion, surely_graded
+
+    spec = parse_period(kind)
+    months = len(spec.months())
+    for hire in (1, 3, 6, 12):
+        policy = policy_with(min_active_share="0", new_hire_months=hire)
+        quick = surely_graded(policy, period_days=spec.days, months=months, period_end=spec.end)
+        for offset in range(0, 31 * hire + 40):
+            active_from = spec.end - dt.timedelta(days=offset)
+            days = (spec.end - max(spec.start, active_from)).days + 1
+            if quick(False, days, active_from, 0):
+                assert exclusion(policy, is_head=False, days_active=days, period_days=spec.days, months=months,
+                                 active_from=active_from, period_end=spec.end, leave_days=0) == "", (hire, active_from)
