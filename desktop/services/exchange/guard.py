@@ -63,8 +63,10 @@ def _refuse(path: Path, reason: str) -> ValidationError:
     return ValidationError(f"“{path.name}”不能导入：{reason}")
 
 
-def check_workbook(path: Path) -> None:
-    """Raise `ValidationError` if `path` is not a workbook the reader can take safely."""
+def check_workbook(path: Path) -> dict[str, int]:
+    """Raise `ValidationError` if `path` is not a workbook the reader can take safely. For an
+    .xlsx, returns each sheet's name → the size of its XML unpacked (else an empty dict), which
+    tells `sheet_prefetch` which sheets are worth parsing in the background."""
     if not path.is_file():
         raise NotFound(f"找不到文件“{path}”")
     size = path.stat().st_size
@@ -83,9 +85,10 @@ def check_workbook(path: Path) -> None:
     elif head.startswith(b"PK") and is_ods(path):
         _check_ods(path)
     elif head.startswith(b"PK"):
-        _check_zip(path)
+        return _check_zip(path)
     else:
         raise _refuse(path, f"不是 Excel 工作簿（{_looks_like(path)}）；请在 Excel 或 WPS 中打开，另存为“Excel 工作簿(*.xlsx)”后再导入")
+    return {}
 
 
 # Spreadsheet formats people send that the reader does not take, named so the clerk knows what to do.
@@ -169,7 +172,7 @@ def _check_ole(path: Path) -> None:
     # reader checks the grid's size before building rows (`check_grid`).
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path) -> dict[str, int]:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -187,6 +190,8 @@ def _check_zip(path: Path) -> None:
                     _scan_sheet(path, zf, info, sheets.get(info.filename) or posixpath.basename(info.filename))
                 else:
                     _drain(zf, info)
+            sizes = {info.filename: info.file_size for info in infos}
+            return {name: sizes[member] for member, name in sheets.items() if member in sizes}
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise _refuse(path, "文件不完整或已损坏，可能复制或下载中途断开；请重新复制一份再导入") from exc
     except (OSError, RuntimeError, NotImplementedError, ValueError, ArithmeticError, KeyError) as exc:

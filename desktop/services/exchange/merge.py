@@ -25,6 +25,7 @@ from desktop.services.exchange import merge_units, score_sheets
 from desktop.services.exchange.about import About, check_digest, parse_about
 from desktop.services.exchange.reader import read_workbook
 from desktop.services.exchange.report import CancelFn, ImportReport, Progress, ProgressFn
+from desktop.services.exchange.sheet_prefetch import OpenedBook, Prefetcher
 from desktop.services.grade_engine import Policy, PolicyError
 from desktop.services.periods import parse_period
 from desktop.services.points import to_decimal
@@ -57,10 +58,11 @@ class MergeResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_station(path: Path, progress: Progress) -> StationBook:
-    """Read one station's export; anything that is not a readable jifen export is refused."""
+def load_station(path: Path, progress: Progress, opened: OpenedBook | None = None) -> StationBook:
+    """Read one station's export; anything that is not a readable jifen export is refused.
+    `opened`: the workbook from the merge's `Prefetcher`."""
     report = ImportReport(path)
-    book = read_workbook(path, report, progress)
+    book = read_workbook(path, report, progress, opened=opened)
     about = parse_about(book.about, report) if book.about is not None else None
     if about is None:
         raise ValidationError(f"“{path.name}”不是本程序导出的工作簿（缺少“说明”表），不能用于县局合并")
@@ -194,7 +196,10 @@ def merge_county(paths: Sequence[str | Path], out: str | Path, *, progress: Prog
     if any(f.resolve() == target.resolve() for f in files):
         raise ValidationError("输出文件不能是输入的工作簿之一")
     tracker = Progress(progress, cancel)
-    books = [load_station(f, tracker) for f in files]
+    # The next station's workbook is checked and parsed in the background while this one's
+    # cells are read (`sheet_prefetch`); the stations still come, and are refused, in order.
+    with Prefetcher(files) as prefetch:
+        books = [load_station(f, tracker, opened) for f, opened in zip(files, prefetch.books(), strict=True)]
     check_compatible(books)
     books.sort(key=lambda b: b.about.station_code)
     period = books[0].about.period_code

@@ -22,8 +22,8 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from desktop.services import gc_pause
-from desktop.services.errors import NotFound, ValidationError
-from desktop.services.exchange import guard
+from desktop.services.errors import ValidationError
+from desktop.services.exchange import guard, sheet_prefetch
 from desktop.services.exchange.cells import (
     PARSERS,
     CellError,
@@ -106,13 +106,8 @@ class Workbook:
 
 
 def open_sheets(path: Path) -> CalamineWorkbook:
-    if not path.is_file():
-        raise NotFound(f"找不到文件“{path}”")
-    guard.check_workbook(path)  # zip bombs, huge or far-flung sheets, encrypted files: refused first
-    try:
-        return CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as exc:
-        raise ValidationError(f"“{path.name}”不是能读取的工作簿（.xlsx、.xls 或 .ods）：{exc}") from exc
+    """`path` checked by the guard and opened, for a caller that reads a sheet or two itself."""
+    return sheet_prefetch.open_book(path)
 
 
 def open_sheet(book: CalamineWorkbook, name: str) -> Any:
@@ -124,21 +119,21 @@ def open_sheet(book: CalamineWorkbook, name: str) -> Any:
         raise ValidationError(f"工作表“{name}”无法读取：{exc}") from exc
 
 
-def sheet_rows(book: CalamineWorkbook, name: str, sheet: Any = None) -> list[list[Any]]:
+def sheet_rows(book: CalamineWorkbook | None, name: str, sheet: Any = None) -> list[list[Any]]:
     """All rows from A1, so list positions are spreadsheet positions (`sheet`: `open_sheet`'s).
 
     A merged cell's value is only in its top-left cell; `find_header` relies on exactly that
     for two-row headers (a group title above, sub-headers below, vertical merges blank below).
     """
     try:
-        sheet = sheet if sheet is not None else book.get_sheet_by_name(name)
+        sheet = sheet if sheet is not None else book.get_sheet_by_name(name)  # type: ignore[union-attr]
         guard.check_grid(name, sheet.end)
         return sheet.to_python(skip_empty_area=False)
     except CalamineError as exc:
         raise ValidationError(f"工作表“{name}”无法读取：{exc}") from exc
 
 
-def sheet_merges(book: CalamineWorkbook, name: str,
+def sheet_merges(book: CalamineWorkbook | None, name: str,
                  ods: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] | None = None,
                  sheet: Any = None) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The sheet's merged ranges ((first row, first col), (last row, last col)), 0-based. calamine
@@ -146,7 +141,7 @@ def sheet_merges(book: CalamineWorkbook, name: str,
     if ods is not None:
         return ods.get(name, [])
     try:
-        sheet = sheet if sheet is not None else book.get_sheet_by_name(name)
+        sheet = sheet if sheet is not None else book.get_sheet_by_name(name)  # type: ignore[union-attr]
         return list(sheet.merged_cell_ranges or [])
     except (CalamineError, AttributeError, TypeError):
         return []
@@ -491,23 +486,35 @@ def month_end_above(table: Table) -> Any:
 
 
 @gc_pause.pausing
-def read_workbook(path: Path, report: ImportReport, progress: Progress, *, include_hidden: bool = False) -> Workbook:
+def read_workbook(path: Path, report: ImportReport, progress: Progress, *, include_hidden: bool = False,
+                  opened: sheet_prefetch.OpenedBook | None = None) -> Workbook:
     """Read every sheet; recognised ones become tables, the others are reported and skipped.
     A hidden sheet is reported and left out unless `include_hidden` (a clerk hides what is not
-    meant to go, such as last year's list or a lookup table)."""
-    book = open_sheets(path)
+    meant to go, such as last year's list or a lookup table). `opened`: the book from a
+    `sheet_prefetch.Prefetcher` the caller runs over several files (it must have been made with
+    the same `include_hidden`); otherwise one is run here, so calamine parses the next sheet
+    while this one's cells are read."""
+    if opened is None:
+        with sheet_prefetch.Prefetcher([path], include_hidden=include_hidden) as prefetch:
+            book = next(prefetch.books())
+            return _read_opened(book, report, progress, include_hidden)
+    return _read_opened(opened, report, progress, include_hidden)
+
+
+def _read_opened(book: sheet_prefetch.OpenedBook, report: ImportReport, progress: Progress,
+                 include_hidden: bool) -> Workbook:
+    path = book.path
     about: dict[str, Any] | None = None
     tables: list[Table] = []
-    hidden = _hidden_sheets(book)
     ods = ods_merges(path) if is_ods(path) else None
-    for name in book.sheet_names:
+    for name in book.names:
         progress.check()
-        if name in hidden and not include_hidden:
+        if name in book.hidden and not include_hidden:
             report.notice(name, None, "这是隐藏的工作表，没有导入；如确要导入，请在 Excel 或 WPS 中取消隐藏，"
                           "或导入时选择“包括隐藏的工作表”（命令行 --include-hidden）")
             continue
-        sheet = open_sheet(book, name)
-        rows = sheet_rows(book, name, sheet)
+        sheet = book.sheet(name)
+        rows = sheet_rows(None, name, sheet)
         progress.grow(len(rows))
         if header_key(name) == header_key(ABOUT_NAME) and (found := read_about(rows)) is not None:
             about = found
@@ -522,16 +529,8 @@ def read_workbook(path: Path, report: ImportReport, progress: Progress, *, inclu
         report.sheets[name] = f"{sheet_kind.name}（表头在第 {first + 1}" + (
             f"–{last + 1} 行）" if last != first else " 行）")
         found_tables = read_table(name, rows, sheet_kind, first, last, columns, report, progress,
-                                  sheet_merges(book, name, ods, sheet))
+                                  sheet_merges(None, name, ods, sheet))
         if len(found_tables) > 1:
             report.sheets[name] += f"，共 {len(found_tables)} 段表格"
         tables += found_tables
-    book.close()
     return Workbook(path, about, tables)
-
-
-def _hidden_sheets(book: CalamineWorkbook) -> set[str]:
-    try:
-        return {m.name for m in book.sheets_metadata if str(m.visible).rsplit(".", 1)[-1].lower() != "visible"}
-    except (AttributeError, CalamineError):
-        return set()
