@@ -124,8 +124,8 @@ def test_leaving_early_stops_the_thread(tmp_path: Path) -> None:
             book.sheet("说明")
             break
     assert not prefetch._thread.is_alive()
-    pending = [f for f in prefetch._books if not f.done()]
-    assert pending == [] or all(not f.running() for f in pending)
+    assert all(f.done() for f in prefetch._books)  # nobody is left waiting on a file
+    assert isinstance(prefetch._books[-1].exception(), sheet_prefetch.Stopped)  # never opened
     with pytest.raises(RuntimeError, match="停止"):
         try:
             with Prefetcher(paths) as prefetch:

@@ -110,17 +110,8 @@ def open_sheets(path: Path) -> CalamineWorkbook:
     return sheet_prefetch.open_book(path)
 
 
-def open_sheet(book: CalamineWorkbook, name: str) -> Any:
-    """The sheet `name`, parsed: calamine reads the sheet's whole XML on every call, so a caller
-    that wants its rows and its merges opens it once and passes it to both."""
-    try:
-        return book.get_sheet_by_name(name)
-    except CalamineError as exc:
-        raise ValidationError(f"工作表“{name}”无法读取：{exc}") from exc
-
-
 def sheet_rows(book: CalamineWorkbook | None, name: str, sheet: Any = None) -> list[list[Any]]:
-    """All rows from A1, so list positions are spreadsheet positions (`sheet`: `open_sheet`'s).
+    """All rows from A1, so list positions are spreadsheet positions (`sheet`: already parsed).
 
     A merged cell's value is only in its top-left cell; `find_header` relies on exactly that
     for two-row headers (a group title above, sub-headers below, vertical merges blank below).

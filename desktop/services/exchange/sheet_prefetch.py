@@ -34,22 +34,17 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from desktop.services.errors import NotFound, ValidationError
+from desktop.services.errors import ValidationError
 from desktop.services.exchange import guard
 
 BACKGROUND_BYTES = 64 * 1024
 
 
 def open_book(path: Path) -> CalamineWorkbook:
-    """`path` checked by the guard, then opened by calamine; a refusal is a `ValidationError`."""
-    return _open(path)[0]
-
-
-def _open(path: Path) -> tuple[CalamineWorkbook, dict[str, int]]:
-    if not path.is_file():
-        raise NotFound(f"找不到文件“{path}”")
-    sizes = guard.check_workbook(path)  # zip bombs, huge or far-flung sheets, encrypted files: refused first
-    return _calamine(path), sizes
+    """`path` checked by the guard, then opened by calamine; a refusal is a `ValidationError`
+    (a missing file `NotFound`)."""
+    guard.check_workbook(path)  # zip bombs, huge or far-flung sheets, encrypted files: refused first
+    return _calamine(path)
 
 
 def _calamine(path: Path) -> CalamineWorkbook:
@@ -113,8 +108,8 @@ class Prefetcher:
         self._paths = [Path(p) for p in paths]
         self._include_hidden = include_hidden
         self._books: list[Future[OpenedBook]] = [Future() for _ in self._paths]
-        self._checked: list[Future[dict[str, int]]] = [Future() for _ in self._paths]  # the guard's answers
-        self._turn = threading.Condition()
+        # The guard's answers (each sheet's size), set by the caller; the thread waits on them.
+        self._checked: list[Future[dict[str, int]]] = [Future() for _ in self._paths]
         self._stop = False
         self._thread = threading.Thread(target=self._produce, name="读取工作簿", daemon=True)
 
@@ -126,9 +121,12 @@ class Prefetcher:
         self.close()
 
     def close(self) -> None:
-        with self._turn:
-            self._stop = True
-            self._turn.notify_all()
+        """Stop the thread and wait for it (called on the caller's thread, which alone sets
+        `_checked`, so a file it never checked is told `Stopped` without a race)."""
+        self._stop = True
+        for answer in self._checked:
+            if not answer.done():
+                answer.set_exception(Stopped())
         if self._thread.is_alive():
             self._thread.join()
 
@@ -151,33 +149,15 @@ class Prefetcher:
         """The guard on file `index`, here on the caller's thread; the thread may then open it."""
         answer = self._checked[index]
         try:
-            path = self._paths[index]
-            if not path.is_file():
-                raise NotFound(f"找不到文件“{path}”")
-            answer.set_result(guard.check_workbook(path))
+            answer.set_result(guard.check_workbook(self._paths[index]))
         except BaseException as exc:  # the refusal reaches the caller at this file's turn
             answer.set_exception(exc)
-        with self._turn:
-            self._turn.notify_all()
-
-    def _checked_sizes(self, index: int) -> dict[str, int] | None:
-        """Wait for file `index`'s check: its sheet sizes, or None once stopped. A refusal raises."""
-        answer = self._checked[index]
-        with self._turn:
-            while not self._stop and not answer.done():
-                self._turn.wait()
-            if self._stop:
-                return None
-        return answer.result()
 
     def _produce(self) -> None:
         for index, path in enumerate(self._paths):
             target = self._books[index]
             try:
-                sizes = self._checked_sizes(index)
-                if sizes is None:
-                    target.set_exception(Stopped())
-                    continue
+                sizes = self._checked[index].result()  # a refusal, or `Stopped`, raises here
                 book = _calamine(path)
             except BaseException as exc:  # handed to the caller at this file's turn
                 target.set_exception(exc)
