@@ -88,3 +88,28 @@ def test_the_writer_converts_a_column_as_it_converted_each_cell(name: str) -> No
 def test_tenths_are_the_floats_of_their_decimals() -> None:
     tenths = list(range(-2000, 2001))
     assert convert_column("tenths", tenths) == [float(Decimal(t) / 10) for t in tenths]
+
+
+@pytest.mark.parametrize("normalise", [True, False])
+@pytest.mark.parametrize("version", [1, 2])
+def test_rows_taken_a_column_at_a_time_hash_as_row_by_row(normalise: bool, version: int) -> None:
+    # `Digest.rows_of` (the import's and the county merge's check) against `Digest.row` for each:
+    # more rows than one chunk, keys left out, values of every awkward kind, two sheet kinds.
+    from desktop.services.exchange.export import Digest
+    from desktop.services.exchange.schema import DEPARTMENTS, ENTRIES
+
+    names, texts = COLUMNS["repeated names"][1], COLUMNS["text with escapes"][1]
+    entries = [{"uuid": UUID if i % 7 else UUID.upper(), "date": dt.date(2026, 11, 1 + i % 28),
+                "badge": f"{100 + i % 40:06d}", "name": names[i % len(names)], "note": texts[i % len(texts)],
+                "points": (i % 9) * 5 - 10, "veto": i % 11 == 0, "quantity": None if i % 3 else i,
+                "scheme": "jcjc" if i % 5 == 0 else None} for i in range(digest_lines.CHUNK + 321)]
+    entries[5].pop("note")
+    departments = [{"code": " A-01 ", "name": "治安中队"}, {"name": "社区中队"}]
+    one, many = Digest(normalise, version), Digest(normalise, version)
+    for kind, rows in ((ENTRIES, entries), (DEPARTMENTS, departments)):
+        one.sheet(kind)
+        for row in rows:
+            one.row(kind, row)
+        many.sheet(kind)
+        many.rows_of(kind, rows)
+    assert many.hexdigest() == one.hexdigest()

@@ -45,3 +45,38 @@ def test_cells_without_references_are_counted_row_by_row(tmp_path: Path) -> None
     path = wb.write_xlsx(tmp_path / "bare.xlsx", [("上级加分", [wb.SHEET_HEAD, body, wb.SHEET_TAIL])])
     with pytest.raises(ValidationError, match="超过 200 列的上限"):
         guard.check_workbook(path)
+
+
+# The tag count (`guard._count_tags`) takes three passes inside <sheetData> where it can, and must
+# then agree with telling every tag by its full name.
+_COLS = b'<cols><col min="1" max="3" width="12" customWidth="1"/></cols>'
+_AFTER = (b'</sheetData><conditionalFormatting sqref="A1"><cfRule type="cellIs" priority="1"/>'
+          b'</conditionalFormatting><colBreaks count="1"><brk id="2"/></colBreaks>'
+          b'<rowBreaks count="1"><brk id="3"/></rowBreaks></worksheet>')
+_RICH = (b'<c r="B2" t="inlineStr"><is><r><rPr><color rgb="FFFF0000"/><charset val="134"/></rPr>'
+         b'<t>\xe7\x8e\x8b</t></r></is></c>')
+
+
+@pytest.mark.parametrize("body", [
+    b'<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="s"><v>0</v></c></row>',
+    b'<row r="1" spans="1:2"><c r="A1"><v>1</v></c></row><row r="2">' + _RICH + b"</row>",
+    b'<row r="1"><c s="3" r="A1"><v>1</v></c><c><v>2</v></c></row><row><c r="C2"/></row>',
+    b'<row r="1"><c r="A1"><f>SUM(B1:B2)</f><v>3</v></c></row>',
+], ids=["plain", "rich-text", "no-reference-first", "formula"])
+def test_the_tag_count_agrees_with_telling_tags_by_name(body: bytes) -> None:
+    piece = b'<worksheet><dimension ref="A1:C2"/>' + _COLS + b"<sheetData>" + body + _AFTER
+    rows, cells, refs, inside = guard._count_tags(piece, False)
+    assert (rows, cells, refs) == guard._exact_tags(piece, 0, len(piece))
+    assert inside is False
+    # The same sheet cut in two at its last row, as the scan cuts a long one: the first piece ends inside.
+    cut = piece.rfind(b"<row", 0, piece.find(b"</sheetData"))
+    first, second = guard._count_tags(piece[:cut], False), guard._count_tags(piece[cut:], True)
+    assert first[3] is True and second[3] is False
+    assert tuple(a + b for a, b in zip(first[:3], second[:3], strict=True)) == (rows, cells, refs)
+
+
+def test_a_cell_with_its_reference_after_another_attribute_is_still_placed(tmp_path: Path) -> None:
+    body = b'<row r="1"><c r="A1"><v>1</v></c><c s="1" r="GS1"><v>1</v></c></row>'
+    path = wb.write_xlsx(tmp_path / "gs.xlsx", [("上级加分", [wb.SHEET_HEAD, body, wb.SHEET_TAIL])])
+    with pytest.raises(ValidationError, match="用到了第 GS 列"):
+        guard.check_workbook(path)

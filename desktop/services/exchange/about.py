@@ -98,8 +98,7 @@ def data_digest(book: Workbook, version: int = FORMAT_VERSION) -> str | None:
         if table is None or table.kind is not kind:
             return None
         digest.sheet(kind)
-        for row in table.rows:
-            digest.row(kind, row.values)
+        digest.rows_of(kind, [row.values for row in table.rows])
     if version >= 2:
         for table in book.of("scores"):
             digest.label(table.sheet)

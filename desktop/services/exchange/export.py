@@ -17,6 +17,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,20 @@ class Digest:
         if keys is None:  # the field keys once per kind, not once for each of 100,000 rows
             keys = self._keys[kind.key] = [f.key for f in kind.fields_of(self._version)]
         self.values(kind, list(map(row.get, keys)))
+
+    def rows_of(self, kind: SheetKind, rows: Sequence[dict[str, Any]]) -> None:
+        """Rows as dicts by field key, like `row` for each, but taken a column at a time: the same
+        bytes, without a Python call and a list for each of a county merge's 47,000 rows."""
+        keys = self._keys.get(kind.key)
+        if keys is None:
+            keys = self._keys[kind.key] = [f.key for f in kind.fields_of(self._version)]
+        self._flush()
+        plan = self._plan(kind)
+        for start in range(0, len(rows), digest_lines.CHUNK):
+            chunk = rows[start:start + digest_lines.CHUNK]
+            columns = [digest_lines.column_json(parse, list(map(dict.get, chunk, repeat(key))))
+                       for key, (_key, parse) in zip(keys, plan, strict=True)]
+            self._hash.update(digest_lines.encode_columns(columns))
 
     def label(self, text: str) -> None:
         """Start a part that is not a `SheetKind` (a scheme's score sheet, by its name)."""

@@ -255,6 +255,7 @@ def _scan_sheet(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: s
     formulas: list[str] = []
     errors: list[str] = []
     carry = b""
+    inside = False  # within <sheetData> at the end of the last piece
     with zf.open(info) as fh:
         while True:
             block = fh.read(CHUNK)
@@ -262,13 +263,13 @@ def _scan_sheet(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: s
             cut = data.rfind(b"<row") if block else len(data)
             cut = len(data) if cut <= 0 else cut
             piece, carry = data[:cut], data[cut:]
-            rows += piece.count(b"<row ") + piece.count(b"<row>")
+            in_rows, in_piece, refs, inside = _count_tags(piece, inside)
+            rows += in_rows
             numbers = _ROW_NUMBER.findall(piece)
             if numbers:
-                max_row = max(max_row, max(int(n) for n in numbers))
+                max_row = max(max_row, max(map(int, numbers)))
             max_row = max(max_row, rows)
-            in_piece = piece.count(b"<c ") + piece.count(b"<c>")
-            widest = _widest(piece, in_piece, max_row, exact)
+            widest = _widest(piece, in_piece, refs, max_row, exact)
             bounded = bounded or widest < 0
             max_col = max(max_col, abs(widest))
             if b"<f" in piece and len(formulas) < 5:
@@ -297,16 +298,45 @@ def _scan_sheet(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: s
                             "（常见于由其他程序生成的表格）；请用 Excel 或 WPS 打开并保存一次后再导入")
 
 
+def _exact_tags(piece: bytes, lo: int, hi: int) -> tuple[int, int, int]:
+    """(rows, cells, cells written `<c r="…`) between `lo` and `hi`, each tag told by its full name."""
+    return (piece.count(b"<row ", lo, hi) + piece.count(b"<row>", lo, hi),
+            piece.count(b"<c ", lo, hi) + piece.count(b"<c>", lo, hi), piece.count(b'<c r="', lo, hi))
+
+
+def _count_tags(piece: bytes, inside: bool) -> tuple[int, int, int, bool]:
+    """(rows, cells, cells written `<c r="…`, still inside <sheetData> at the end) of a piece.
+
+    Within <sheetData> the only tags that start `<row` are rows and the only ones that start `<c`
+    are cells, unless an inline string's formatting (`<color>`, `<charset>`) or a cell written
+    without its reference first is there: then, and only then, the tags are told apart by name.
+    Outside it (<cols>, <conditionalFormatting>, <colBreaks> …) they always are. Three passes
+    over the sheet's XML instead of five, a sixth of the check's time on a county merge."""
+    lo = 0 if inside else piece.find(b"<sheetData")
+    if lo < 0:  # no sheet data in this piece (or names with a prefix): every tag told by name
+        return (*_exact_tags(piece, 0, len(piece)), False)
+    end = piece.rfind(b"</sheetData", lo)  # near the end: found at once
+    hi = len(piece) if end < 0 else end
+    rows, cells_in, refs = piece.count(b"<row", lo, hi), piece.count(b"<c", lo, hi), piece.count(b'<c r="', lo, hi)
+    if cells_in != refs:
+        rows, cells_in, refs = _exact_tags(piece, lo, hi)
+    for a, b in ((0, lo), (hi, len(piece))):
+        if b > a:
+            more = _exact_tags(piece, a, b)
+            rows, cells_in, refs = rows + more[0], cells_in + more[1], refs + more[2]
+    return rows, cells_in, refs, end < 0
+
+
 _TWO_LETTERS = re.compile(rb'r="[A-Z]{2}')  # where a column past Z may be named (and a few other places)
 
 
-def _widest(piece: bytes, cells_in_piece: int, max_row: int, exact: bool) -> int:
+def _widest(piece: bytes, cells_in_piece: int, refs: int, max_row: int, exact: bool) -> int:
     """The highest column a piece of sheet XML uses (1-based), or -26, an upper bound that
     decides the same: when every cell is written `<c r="…"` and none names a column past Z, no
     column check can fail for columns within A–Z on a sheet this short, so the bound stands in
     for finding each cell's letters (a county merge's 340 sheets spent a fifth of the reader's
     own time on that). `_scan_sheet` starts again with `exact` when the sheet grows too tall."""
-    if (not exact and cells_in_piece == piece.count(b'<c r="') and _TWO_LETTERS.search(piece) is None
+    if (not exact and cells_in_piece == refs and _TWO_LETTERS.search(piece) is None
             and max_row * 26 <= MAX_CELLS):
         return -26 if cells_in_piece else 0
     widest = 0
