@@ -113,3 +113,22 @@ def test_uuid_keyed_rows_keep_every_check_of_the_rows_around_them(tmp_path: Path
     assert [(p.row, p.column) for p in report.problems] == [(6, "E"), (9, "")]
     assert "合计" in report.problems[1].reason
     assert any("重复出现 1 次" in n.reason for n in report.notices)
+
+
+def test_a_sheet_named_after_a_kind_is_that_kind_when_its_header_fits_and_another_when_not() -> None:
+    # `headers.classify` tries the kind a sheet is named after first and stops there when a header
+    # fits (that kind wins over any other): the answers must be the ones trying every kind gave.
+    from desktop.services.exchange.headers import classify
+
+    roster = [["某某派出所人员名册"], ["警号", "姓名", "部门", "身份", "部门名称"], ["001001", "王伟", "治安中队", "民警", "治安中队"]]
+    kind, first, last, columns = classify("人员", roster)
+    assert (kind.key, first, last) == ("roster", 1, 1) and columns[0] == "badge"
+    # Named 部门 (departments), but its header is a list of 上级加减分: no departments header
+    # fits, so the kinds not named come in and the best of them wins.
+    adjustments = [["警号", "姓名", "日期", "事由", "加分"], ["001001", "王伟", "2026-11-05", "抓获逃犯", 3]]
+    kind, _first, _last, columns = classify("部门", adjustments)
+    assert kind.key == "adjustments" and set(columns.values()) >= {"badge", "name", "date", "note", "points"}
+    # Named 部门 with a header 部门 can read (名称、类型), though 人员 would match a column more.
+    departments = [["名称", "类型", "警号", "姓名"], ["治安中队", "中队", "", ""]]
+    kind, *_ = classify("部门", departments)
+    assert kind.key == "departments"
