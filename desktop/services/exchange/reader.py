@@ -15,7 +15,6 @@ import functools
 import operator
 import re
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -192,7 +191,11 @@ def read_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, l
             table.rows += _parse_rows(table, waiting, specs, report)
             waiting.clear()
 
-    for index in range(last + 1, len(rows)):
+    start = _uuid_keyed_run(rows, last + 1, keys, wide)
+    if start > last + 1:  # every row below the header told at once as a data row
+        waiting += [(index + 1, rows[index], section) for index in range(last + 1, start)]
+        progress.tick(start - last - 1)
+    for index in range(start, len(rows)):
         cells = rows[index]
         progress.tick()
         if footer_at is None and keys and index not in wide and _plain_key_row(cells, keys):
@@ -261,6 +264,24 @@ def _plain_key_row(cells: list[Any], keys: list[int]) -> bool:
         if cell.__class__ is not str or not never_header(cell) or not cell[0].isalnum() or _NUMBERED.match(cell):
             return False
     return True
+
+
+def _uuid_keyed_run(rows: list[list[Any]], first: int, keys: list[int], wide: set[int]) -> int:
+    """Where the row-by-row checks begin: `len(rows)` when every row from `first` on has one key
+    cell, a UUID in canonical form (an export's entries, 36,000 rows in a county merge), else
+    `first`. Such rows are what `_plain_key_row` passes (a canonical UUID is plain ASCII longer
+    than any header name, starts with a hex digit, has no 、 or bracket to number it), told
+    with one regular expression over the column instead of a Python call per row."""
+    if len(keys) != 1 or first >= len(rows) or any(i >= first for i in wide):
+        return first
+    (col,) = keys
+    below = rows[first:]
+    if min(map(len, below)) <= col:
+        return first
+    column = list(map(operator.itemgetter(col), below))
+    if not _canonical_uuids(column) or None in column or not _plain_key_row(below[0], keys):
+        return first
+    return len(rows)
 
 
 _NUMBERED = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d))")
@@ -345,20 +366,27 @@ _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _TEXT_OR_BLANK = {str, type(None)}
 
 
-def _parse_column(parse: Any, raw: list[Any]) -> list[CellParse]:
+def _parse_column(parse: Any, raw: list[Any]) -> tuple[list[Any], list[CellParse] | None]:
+    """A column's values, and each cell's whole answer when some cell needs a look of its own (a
+    problem, or a date without its year), else None."""
     if parse.parser is parse_uuid and _canonical_uuids(raw):
         # Every UUID differs, so the cache only misses; a column of canonical ones (every export's)
         # is its own parse, told by one regular expression.
-        return list(zip(raw, repeat(None), repeat(False)))
+        return raw, None
     if set(map(type, raw)) <= _TEXT_OR_BLANK:
         # Text only, so no 1 / 1.0 / True to keep apart: each distinct value parsed once and looked
         # up in a plain dict, cheaper than the typed cache's key for every cell.
         parsed = {value: parse(value) for value in dict.fromkeys(raw)}
-        return list(map(parsed.__getitem__, raw))
-    try:
-        return list(map(parse, raw))
-    except TypeError:  # an unhashable cell value: that column parsed without the cache
-        return list(map(parse.uncached, raw))
+        if all(p[1] is None and p[0].__class__ is not MonthDay for p in parsed.values()):
+            values = {value: p[0] for value, p in parsed.items()}
+            return list(map(values.__getitem__, raw)), None
+        whole = list(map(parsed.__getitem__, raw))
+    else:
+        try:
+            whole = list(map(parse, raw))
+        except TypeError:  # an unhashable cell value: that column parsed without the cache
+            whole = list(map(parse.uncached, raw))
+    return list(map(_FIRST, whole)), whole
 
 
 def _parse_rows(table: Table, found: list[tuple[int, list[Any], str | None]], specs: list[tuple[str, int, Any]],
@@ -368,18 +396,18 @@ def _parse_rows(table: Table, found: list[tuple[int, list[Any], str | None]], sp
     (rare) are looked at one by one, in the order of the sheet. A county merge reads 47,000 rows."""
     values_by_column: list[list[Any]] = []
     special: list[tuple[int, int]] = []  # (row position, spec position) of the cells to look at
-    parsed_by_column: list[list[CellParse]] = []
+    parsed_by_column: list[list[CellParse] | None] = []
     grid = list(map(_SECOND, found))
     narrowest = min(map(len, grid), default=0)
     for j, (_key, col, parse) in enumerate(specs):
         raw = list(map(operator.itemgetter(col), grid)) if col < narrowest else [
             cells[col] if col < len(cells) else None for cells in grid]
-        parsed = _parse_column(parse, raw)
-        values = list(map(_FIRST, parsed))
-        if set(map(_SECOND, parsed)) != {None}:
-            special += [(i, j) for i, p in enumerate(parsed) if p[1] is not None]
-        if MonthDay in set(map(type, values)):
-            special += [(i, j) for i, v in enumerate(values) if v.__class__ is MonthDay and parsed[i][1] is None]
+        values, parsed = _parse_column(parse, raw)
+        if parsed is not None:
+            if set(map(_SECOND, parsed)) != {None}:
+                special += [(i, j) for i, p in enumerate(parsed) if p[1] is not None]
+            if MonthDay in set(map(type, values)):
+                special += [(i, j) for i, v in enumerate(values) if v.__class__ is MonthDay and parsed[i][1] is None]
         values_by_column.append(values)
         parsed_by_column.append(parsed)
     keys = [key for key, _col, _parse in specs]
@@ -388,7 +416,7 @@ def _parse_rows(table: Table, found: list[tuple[int, list[Any], str | None]], sp
             for (number, cells, section), values in zip(found, by_row, strict=True)]
     for i, j in sorted(special):
         key, col, _parse = specs[j]
-        value, problem, too_long = parsed_by_column[j][i]
+        value, problem, too_long = parsed_by_column[j][i]  # type: ignore[index]  # set for every special cell
         number, cells, _section = found[i]
         if value.__class__ is MonthDay:
             value, why = resolve_month_day(table, value)
