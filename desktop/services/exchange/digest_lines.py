@@ -22,6 +22,7 @@ from typing import Any
 from desktop.services.exchange.cells import parse_uuid
 
 CHUNK = 4096  # rows normalised and encoded together
+_SAMPLE = 256  # the first values of a column, looked at to tell whether it repeats
 _NONE = type(None)
 _ESCAPED = re.compile(r'[\x00-\x1f\\"]')  # what json's encode_basestring changes (ensure_ascii=False)
 _UUID_RUN = re.compile(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n)*")
@@ -103,9 +104,11 @@ def _quoted(values: Sequence[Any], types: set[type]) -> list[str] | None:
 def column_json(parse: Callable[[Any], Any] | None, col: Sequence[Any]) -> list[str]:
     """Each value's JSON text after `parse` (None stays null), for one column of rows."""
     types = set(map(type, col))
-    if types <= {str, _NONE} and parse is not parse_uuid:
+    # Repetitive (each distinct value encoded once) when a quarter or fewer differ; a column whose
+    # first values already mostly differ (UUIDs, notes) is not, and is spared the distinct values.
+    if types <= {str, _NONE} and parse is not parse_uuid and len(set(col[:_SAMPLE])) * 2 <= min(len(col), _SAMPLE):
         distinct = dict.fromkeys(col)
-        if len(distinct) * 4 < len(col):  # repetitive: each distinct value once
+        if len(distinct) * 4 < len(col):
             texts = {v: _ENCODE(v if parse is None or v is None else parse(v)) for v in distinct}
             return list(map(texts.__getitem__, col))
     values = col if parse is None else normalise_column(parse, col)
