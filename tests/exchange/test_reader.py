@@ -132,3 +132,21 @@ def test_a_sheet_named_after_a_kind_is_that_kind_when_its_header_fits_and_anothe
     departments = [["名称", "类型", "警号", "姓名"], ["治安中队", "中队", "", ""]]
     kind, *_ = classify("部门", departments)
     assert kind.key == "departments"
+
+
+def test_a_column_of_date_times_reads_as_each_cell_would() -> None:
+    # `_parse_column` gives a column of whole-second date-times back as it is; one with a
+    # fraction of a second, a date or a text in it goes cell by cell (rounded, combined, parsed).
+    import datetime as dt
+
+    from desktop.services.exchange import reader
+    from desktop.services.exchange.cells import parse_datetime
+
+    parse = reader._cell_parser("recorded_at", parse_datetime)
+    whole = [dt.datetime(2026, 11, 5, 8, 30, 1), None, dt.datetime(2026, 11, 6, 9, 0)]
+    values, parsed = reader._parse_column(parse, whole)
+    assert values == whole and parsed is None
+    mixed = [dt.datetime(2026, 11, 5, 8, 30, 1, 600_000), dt.date(2026, 11, 6), "2026-11-07 10:00", None]
+    values, parsed = reader._parse_column(parse, mixed)
+    assert values == [dt.datetime(2026, 11, 5, 8, 30, 2), dt.datetime(2026, 11, 6), dt.datetime(2026, 11, 7, 10), None]
+    assert values == [None if v is None else parse_datetime(v) for v in mixed] and parsed is not None

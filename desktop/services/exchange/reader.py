@@ -30,6 +30,7 @@ from desktop.services.exchange.cells import (
     column_letter,
     is_blank,
     parse_date,
+    parse_datetime,
     parse_uuid,
     value_text,
 )
@@ -366,6 +367,8 @@ def _cell_parser(key: str, parser: Any) -> Any:
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _TEXT_OR_BLANK = {str, type(None)}
+_DATETIME_OR_BLANK = {dt.datetime, type(None)}
+_MICROSECOND = operator.attrgetter("microsecond")
 
 
 def _parse_column(parse: Any, raw: list[Any]) -> tuple[list[Any], list[CellParse] | None]:
@@ -375,7 +378,13 @@ def _parse_column(parse: Any, raw: list[Any]) -> tuple[list[Any], list[CellParse
         # Every UUID differs, so the cache only misses; a column of canonical ones (every export's)
         # is its own parse, told by one regular expression.
         return raw, None
-    if set(map(type, raw)) <= _TEXT_OR_BLANK:
+    types = set(map(type, raw))
+    if parse.parser is parse_datetime and types <= _DATETIME_OR_BLANK and (
+            set(map(_MICROSECOND, filter(None, raw))) <= {0}):
+        # Date-time cells to the second (every 录入时间 differs, so the cache only misses) are
+        # their own parse: `parse_datetime` gives such a cell back as it is.
+        return raw, None
+    if types <= _TEXT_OR_BLANK:
         # Text only, so no 1 / 1.0 / True to keep apart: each distinct value parsed once and looked
         # up in a plain dict, cheaper than the typed cache's key for every cell.
         parsed = {value: parse(value) for value in dict.fromkeys(raw)}
