@@ -108,18 +108,19 @@ class Digest:
                 for f in kind.fields_of(self._version)]
         return plan
 
-    def row(self, kind: SheetKind, row: dict[str, Any]) -> None:
+    def _field_keys(self, kind: SheetKind) -> list[str]:
         keys = self._keys.get(kind.key)
         if keys is None:  # the field keys once per kind, not once for each of 100,000 rows
             keys = self._keys[kind.key] = [f.key for f in kind.fields_of(self._version)]
-        self.values(kind, list(map(row.get, keys)))
+        return keys
+
+    def row(self, kind: SheetKind, row: dict[str, Any]) -> None:
+        self.values(kind, list(map(row.get, self._field_keys(kind))))
 
     def rows_of(self, kind: SheetKind, rows: Sequence[dict[str, Any]]) -> None:
         """Rows as dicts by field key, like `row` for each, but taken a column at a time: the same
         bytes, without a Python call and a list for each of a county merge's 47,000 rows."""
-        keys = self._keys.get(kind.key)
-        if keys is None:
-            keys = self._keys[kind.key] = [f.key for f in kind.fields_of(self._version)]
+        keys = self._field_keys(kind)
         self._flush()
         plan = self._plan(kind)
         for start in range(0, len(rows), digest_lines.CHUNK):

@@ -196,8 +196,6 @@ def read_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, l
     if start > last + 1:  # every row below the header told at once as a data row
         waiting += [(index + 1, rows[index], section) for index in range(last + 1, start)]
         progress.tick(start - last - 1)
-        table.rows += _parse_rows(table, waiting, specs, report, canonical=frozenset(keys))
-        waiting.clear()
     for index in range(start, len(rows)):
         cells = rows[index]
         progress.tick()
@@ -401,11 +399,10 @@ def _parse_column(parse: Any, raw: list[Any]) -> tuple[list[Any], list[CellParse
 
 
 def _parse_rows(table: Table, found: list[tuple[int, list[Any], str | None]], specs: list[tuple[str, int, Any]],
-                report: ImportReport, canonical: frozenset[int] = frozenset()) -> list[Row]:
+                report: ImportReport) -> list[Row]:
     """Rows (spreadsheet number, cells, section) parsed a column at a time: the cached parser is
     mapped over a column in C, and only the cells with a problem or a date without its year
-    (rare) are looked at one by one, in the order of the sheet. A county merge reads 47,000 rows.
-    `canonical`: columns already found to hold canonical UUIDs in every one of these rows."""
+    (rare) are looked at one by one, in the order of the sheet. A county merge reads 47,000 rows."""
     values_by_column: list[list[Any]] = []
     special: list[tuple[int, int]] = []  # (row position, spec position) of the cells to look at
     parsed_by_column: list[list[CellParse] | None] = []
@@ -414,10 +411,7 @@ def _parse_rows(table: Table, found: list[tuple[int, list[Any], str | None]], sp
     for j, (_key, col, parse) in enumerate(specs):
         raw = list(map(operator.itemgetter(col), grid)) if col < narrowest else [
             cells[col] if col < len(cells) else None for cells in grid]
-        if col in canonical and parse.parser is parse_uuid:
-            values, parsed = raw, None  # what _parse_column would find again
-        else:
-            values, parsed = _parse_column(parse, raw)
+        values, parsed = _parse_column(parse, raw)
         if parsed is not None:
             if set(map(_SECOND, parsed)) != {None}:
                 special += [(i, j) for i, p in enumerate(parsed) if p[1] is not None]
