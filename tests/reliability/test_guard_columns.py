@@ -1,4 +1,4 @@
-"""The sheet scan's column bound (`guard._widest`): a sheet within A–Z is passed on a bound, never
+"""The sheet scan's column bound (`guard_sheet._widest`): a sheet within A–Z is passed on a bound, never
 refused for it, and one that uses more columns or a grid too large is still caught exactly."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop.services.errors import ValidationError
-from desktop.services.exchange import guard
+from desktop.services.exchange import guard, guard_sheet
 from tests.reliability import workbooks as wb
 
 
@@ -47,7 +47,7 @@ def test_cells_without_references_are_counted_row_by_row(tmp_path: Path) -> None
         guard.check_workbook(path)
 
 
-# The tag count (`guard._count_tags`) takes three passes inside <sheetData> where it can, and must
+# The tag count (`guard_sheet._count_tags`) takes three passes inside <sheetData> where it can, and must
 # then agree with telling every tag by its full name.
 _COLS = b'<cols><col min="1" max="3" width="12" customWidth="1"/></cols>'
 _AFTER = (b'</sheetData><conditionalFormatting sqref="A1"><cfRule type="cellIs" priority="1"/>'
@@ -65,12 +65,12 @@ _RICH = (b'<c r="B2" t="inlineStr"><is><r><rPr><color rgb="FFFF0000"/><charset v
 ], ids=["plain", "rich-text", "no-reference-first", "formula"])
 def test_the_tag_count_agrees_with_telling_tags_by_name(body: bytes) -> None:
     piece = b'<worksheet><dimension ref="A1:C2"/>' + _COLS + b"<sheetData>" + body + _AFTER
-    rows, cells, refs, inside = guard._count_tags(piece, False)
-    assert (rows, cells, refs) == guard._exact_tags(piece, 0, len(piece))
+    rows, cells, refs, inside = guard_sheet._count_tags(piece, False)
+    assert (rows, cells, refs) == guard_sheet._exact_tags(piece, 0, len(piece))
     assert inside is False
     # The same sheet cut in two at its last row, as the scan cuts a long one: the first piece ends inside.
     cut = piece.rfind(b"<row", 0, piece.find(b"</sheetData"))
-    first, second = guard._count_tags(piece[:cut], False), guard._count_tags(piece[cut:], True)
+    first, second = guard_sheet._count_tags(piece[:cut], False), guard_sheet._count_tags(piece[cut:], True)
     assert first[3] is True and second[3] is False
     assert tuple(a + b for a, b in zip(first[:3], second[:3], strict=True)) == (rows, cells, refs)
 

@@ -22,7 +22,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 from desktop.services.errors import NotFound, ValidationError
-from desktop.services.exchange import cells
+from desktop.services.exchange import cells, guard_sheet
+from desktop.services.exchange.guard_sheet import CHUNK, MAX_CELLS, MAX_COLUMNS, MAX_ROWS
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_MEMBERS = 2000
@@ -30,10 +31,6 @@ MAX_UNCOMPRESSED = 400 * 1024 * 1024  # all members together
 MAX_RATIO = 200  # deflated XML of real workbooks stays well under 50:1
 RATIO_FLOOR = 1024 * 1024  # small members may compress any amount
 MAX_PART_BYTES = 20 * 1024 * 1024  # workbook.xml and its relationships
-MAX_ROWS = 200_000  # per sheet; a year of a 60-person station's entries is about 60,000
-MAX_COLUMNS = 200
-MAX_CELLS = 4_000_000  # per sheet, rows x columns of the grid the reader builds
-CHUNK = 4 * 1024 * 1024
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 XLS_STREAMS = ("Workbook\0".encode("utf-16-le"), "Book\0".encode("utf-16-le"))  # BIFF8, BIFF5
@@ -41,10 +38,6 @@ SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 DOC_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
-_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d{1,9})"')
-_CELL_COLUMN = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,4})\d')
-_ERROR_CELL = re.compile(rb'<c\b(?=[^>]*\st="e")[^>]*?\sr="([A-Z]{1,4})(\d{1,9})"')
-_FORMULA_NO_VALUE = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,4})(\d{1,9})"[^>]*>\s*<f\b(?:[^>]*/>|[^>]*>[^<]*</f>)\s*</c>')
 
 # Longest text a cell may hold, by the column's parser; longer is a problem of that cell.
 _LIMITS: dict[Callable[[Any], Any], int] = {
@@ -187,7 +180,8 @@ def _check_zip(path: Path) -> dict[str, int]:
                 if info.is_dir():
                     continue
                 if info.filename in sheets or info.filename.startswith("xl/worksheets/"):
-                    _scan_sheet(path, zf, info, sheets.get(info.filename) or posixpath.basename(info.filename))
+                    guard_sheet.scan_sheet(zf, info, sheets.get(info.filename) or posixpath.basename(info.filename),
+                                           lambda reason: _refuse(path, reason))
                 else:
                     _drain(zf, info)
             sizes = {info.filename: info.file_size for info in infos}
@@ -245,114 +239,6 @@ def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> dict[str, str]:
         member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         parts[member] = sheet.get("name", "")
     return parts
-
-
-def _scan_sheet(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, exact: bool = False) -> None:
-    """Count a sheet's rows, columns and cells from its XML without building anything
-    (`exact`: every piece's columns worked out, not bounded; see `_widest`)."""
-    rows = cells_seen = max_row = max_col = 0
-    bounded = False
-    formulas: list[str] = []
-    errors: list[str] = []
-    carry = b""
-    inside = False  # within <sheetData> at the end of the last piece
-    with zf.open(info) as fh:
-        while True:
-            block = fh.read(CHUNK)
-            data = carry + block
-            cut = data.rfind(b"<row") if block else len(data)
-            cut = len(data) if cut <= 0 else cut
-            piece, carry = data[:cut], data[cut:]
-            in_rows, in_piece, refs, inside = _count_tags(piece, inside)
-            rows += in_rows
-            numbers = _ROW_NUMBER.findall(piece)
-            if numbers:
-                max_row = max(max_row, max(map(int, numbers)))
-            max_row = max(max_row, rows)
-            widest = _widest(piece, in_piece, refs, max_row, exact)
-            bounded = bounded or widest < 0
-            max_col = max(max_col, abs(widest))
-            if b"<f" in piece and len(formulas) < 5:
-                formulas += [f"{c.decode()}{r.decode()}" for c, r in _FORMULA_NO_VALUE.findall(piece)[:5]]
-            if b't="e"' in piece and len(errors) < 5:
-                errors += [f"{c.decode()}{r.decode()}" for c, r in _ERROR_CELL.findall(piece)[:5]]
-            if max_row > MAX_ROWS:
-                raise _refuse(path, f"工作表“{sheet}”超过每张表 {MAX_ROWS:,} 行的上限（至少用到第 {max_row:,} 行）；"
-                                    "请删除表格下方的多余内容，或按月份、部门拆分成几个工作簿再导入")
-            if max_col > MAX_COLUMNS:
-                raise _refuse(path, f"工作表“{sheet}”用到了第 {cells.column_letter(max_col - 1)} 列，"
-                                    f"超过 {MAX_COLUMNS} 列的上限；请删除表格右侧多余的列后再导入")
-            if max_row * max(max_col, 1) > MAX_CELLS and bounded:  # an earlier piece's bound, now too loose
-                return _scan_sheet(path, zf, info, sheet, exact=True)
-            if cells_seen + in_piece > MAX_CELLS or max_row * max(max_col, 1) > MAX_CELLS:
-                raise _refuse(path, f"工作表“{sheet}”的数据区域过大（{max_row:,} 行 × {max_col} 列），"
-                                    "请删除表格下方和右侧的多余内容后再导入")
-            cells_seen += in_piece
-            if not block:
-                break
-    if errors:
-        raise _refuse(path, f"工作表“{sheet}”的单元格 {'、'.join(errors[:5])} 是公式错误值（如 #N/A、#DIV/0!），"
-                            "读取时会变成空白；请在 Excel 或 WPS 中改正或清除这些单元格（或删除这张表）后再导入")
-    if formulas:
-        raise _refuse(path, f"工作表“{sheet}”的单元格 {'、'.join(formulas[:5])} 是公式，但文件中没有保存计算结果"
-                            "（常见于由其他程序生成的表格）；请用 Excel 或 WPS 打开并保存一次后再导入")
-
-
-def _exact_tags(piece: bytes, lo: int, hi: int) -> tuple[int, int, int]:
-    """(rows, cells, cells written `<c r="…`) between `lo` and `hi`, each tag told by its full name."""
-    return (piece.count(b"<row ", lo, hi) + piece.count(b"<row>", lo, hi),
-            piece.count(b"<c ", lo, hi) + piece.count(b"<c>", lo, hi), piece.count(b'<c r="', lo, hi))
-
-
-def _count_tags(piece: bytes, inside: bool) -> tuple[int, int, int, bool]:
-    """(rows, cells, cells written `<c r="…`, still inside <sheetData> at the end) of a piece.
-
-    Within <sheetData> the only tags that start `<row` are rows and the only ones that start `<c`
-    are cells, unless an inline string's formatting (`<color>`, `<charset>`) or a cell written
-    without its reference first is there: then, and only then, the tags are told apart by name.
-    Outside it (<cols>, <conditionalFormatting>, <colBreaks> …) they always are. Three passes
-    over the sheet's XML instead of five, a sixth of the check's time on a county merge."""
-    lo = 0 if inside else piece.find(b"<sheetData")
-    if lo < 0:  # no sheet data in this piece (or names with a prefix): every tag told by name
-        return (*_exact_tags(piece, 0, len(piece)), False)
-    end = piece.rfind(b"</sheetData", lo)  # near the end: found at once
-    hi = len(piece) if end < 0 else end
-    rows, cells_in, refs = piece.count(b"<row", lo, hi), piece.count(b"<c", lo, hi), piece.count(b'<c r="', lo, hi)
-    if cells_in != refs:
-        rows, cells_in, refs = _exact_tags(piece, lo, hi)
-    for a, b in ((0, lo), (hi, len(piece))):
-        if b > a:
-            more = _exact_tags(piece, a, b)
-            rows, cells_in, refs = rows + more[0], cells_in + more[1], refs + more[2]
-    return rows, cells_in, refs, end < 0
-
-
-_TWO_LETTERS = re.compile(rb'r="[A-Z]{2}')  # where a column past Z may be named (and a few other places)
-
-
-def _widest(piece: bytes, cells_in_piece: int, refs: int, max_row: int, exact: bool) -> int:
-    """The highest column a piece of sheet XML uses (1-based), or -26, an upper bound that
-    decides the same: when every cell is written `<c r="…"` and none names a column past Z, no
-    column check can fail for columns within A–Z on a sheet this short, so the bound stands in
-    for finding each cell's letters (a county merge's 340 sheets spent a fifth of the reader's
-    own time on that). `_scan_sheet` starts again with `exact` when the sheet grows too tall."""
-    if (not exact and cells_in_piece == refs and _TWO_LETTERS.search(piece) is None
-            and max_row * 26 <= MAX_CELLS):
-        return -26 if cells_in_piece else 0
-    widest = 0
-    found = _CELL_COLUMN.findall(piece)
-    if found:
-        widest = max(_column_number(s) for s in set(found))
-    if cells_in_piece > len(found):  # cells without a reference sit one after another
-        widest = max(widest, max(seg.count(b"<c ") + seg.count(b"<c>") for seg in piece.split(b"<row")))
-    return widest
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + (ch - 64)
-    return number
 
 
 def check_grid(sheet: str, end: tuple[int, int] | None) -> None:
