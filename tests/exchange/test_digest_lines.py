@@ -113,3 +113,26 @@ def test_rows_taken_a_column_at_a_time_hash_as_row_by_row(normalise: bool, versi
         many.sheet(kind)
         many.rows_of(kind, rows)
     assert many.hexdigest() == one.hexdigest()
+
+
+@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("normalise", [False, True])
+def test_rows_given_as_columns_hash_as_the_same_rows_as_dicts(normalise: bool, version: int) -> None:
+    # `Digest.columns_of` (a county merge's sheets read without rows) against `rows_of`: more rows
+    # than one chunk, a field the sheet does not have, blanks, and an empty sheet.
+    from desktop.services.exchange.export import Digest
+    from desktop.services.exchange.schema import DEPARTMENTS, ENTRIES
+
+    names = COLUMNS["repeated names"][1]
+    n = digest_lines.CHUNK * 2 + 17
+    values = {"uuid": [UUID] * n, "date": [dt.date(2026, 11, 1 + i % 28) for i in range(n)],
+              "name": [names[i % len(names)] for i in range(n)],
+              "points": [None if i % 4 == 0 else i % 9 - 3 for i in range(n)]}  # no "note", no "badge"
+    rows = [{key: column[i] for key, column in values.items()} for i in range(n)]
+    as_rows, as_columns = Digest(normalise, version), Digest(normalise, version)
+    for kind, these, columns, count in ((ENTRIES, rows, values, n), (DEPARTMENTS, [], {"code": [], "name": []}, 0)):
+        as_rows.sheet(kind)
+        as_rows.rows_of(kind, these)
+        as_columns.sheet(kind)
+        as_columns.columns_of(kind, columns, count)
+    assert as_columns.hexdigest() == as_rows.hexdigest()

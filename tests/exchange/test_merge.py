@@ -120,3 +120,19 @@ def test_an_edited_export_is_flagged(three: list[tuple[Station, Path]], tmp_path
     wb.save(tmp_path / "edited.xlsx")
     result = merge_county([three[0][1], tmp_path / "edited.xlsx"], tmp_path / "county.xlsx")
     assert result.warnings and "edited.xlsx" in result.warnings[0]
+
+
+def test_an_edited_entry_is_flagged_though_the_entries_are_read_as_columns(
+        three: list[tuple[Station, Path]], tmp_path: Path) -> None:
+    # The merge reads 积分明细 without building its rows (`merge.ROWS_READ`); a changed fact in it
+    # must still fail the digest, and an untouched copy still pass.
+    wb = openpyxl.load_workbook(three[2][1])
+    ws = wb["积分明细"]
+    head = next(r for r in ws.iter_rows() if any(c.value == "记录UUID" for c in r))
+    note = next(c.column for c in head if c.value == "事实说明")
+    ws.cell(head[0].row + 1, note).value = "改过的事实"
+    wb.save(tmp_path / "edited.xlsx")
+    result = merge_county([three[0][1], three[2][1]], tmp_path / "county.xlsx")
+    assert not result.warnings
+    result = merge_county([three[0][1], tmp_path / "edited.xlsx"], tmp_path / "county.xlsx")
+    assert result.warnings and "edited.xlsx" in result.warnings[0]

@@ -150,3 +150,26 @@ def test_a_column_of_date_times_reads_as_each_cell_would() -> None:
     values, parsed = reader._parse_column(parse, mixed)
     assert values == [dt.datetime(2026, 11, 5, 8, 30, 2), dt.datetime(2026, 11, 6), dt.datetime(2026, 11, 7, 10), None]
     assert values == [None if v is None else parse_datetime(v) for v in mixed] and parsed is not None
+
+
+def test_a_sheet_read_as_columns_holds_the_values_its_rows_would(tmp_path: Path) -> None:
+    # `read_workbook(rows_for=…)` (a county merge's 积分明细): the same parsed values field by field,
+    # a year taken from the title, sections, a totals row skipped, a second block with its own
+    # columns, and the same problems and notices, only no `Row`s.
+    path = book(tmp_path / "b.xlsx", {"上级加分": [
+        ["2026年11月上级加减分"], ["警号", "姓名", "日期", "项目", "加分", "事由"],
+        ["一、治安中队"], ["001", "王伟", "11月5日", "SJ-02", 3, "协助"], ["002", "李娜", "2026-11-06", "SJ-02", "abc"],
+        ["二、社区中队"], ["003", "张强", "2026-11-07", "SJ-01", 2.5], ["合计", None, None, None, 5.5],
+        ["警号", "姓名", "日期", "项目", "加分"], ["004", "赵六", "2026-11-08", "SJ-03", 1],
+    ]})
+    as_rows, as_columns = ImportReport(path), ImportReport(path)
+    with_rows = read_workbook(path, as_rows, Progress())
+    without = read_workbook(path, as_columns, Progress(), rows_for=frozenset())
+    assert len(with_rows.tables) == len(without.tables) == 2
+    for full, bare in zip(with_rows.tables, without.tables, strict=True):
+        assert full.values is None and bare.rows == [] and bare.values is not None
+        assert bare.row_total() == full.row_total() == len(full.rows) > 0
+        assert bare.values == {key: [r.values[key] for r in full.rows] for key in full.columns}
+    assert without.tables[0].values["date"][0].isoformat() == "2026-11-05"  # type: ignore[index]
+    assert [p.text() for p in as_columns.problems] == [p.text() for p in as_rows.problems] != []
+    assert [(n.sheet, n.row, n.reason) for n in as_columns.notices] == [(n.sheet, n.row, n.reason) for n in as_rows.notices]

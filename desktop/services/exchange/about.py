@@ -93,12 +93,15 @@ def data_digest(book: Workbook, version: int = FORMAT_VERSION) -> str | None:
         if kind.since > version:
             continue
         table = by_name.get(kind.name)
-        if kind.since > 1 and (table is None or not table.rows):
+        if kind.since > 1 and (table is None or not table.row_total()):
             continue  # written only when it has rows (a station without units has no 单位 sheet)
         if table is None or table.kind is not kind:
             return None
         digest.sheet(kind)
-        digest.rows_of(kind, [row.values for row in table.rows])
+        if table.values is not None:  # read as columns (a county merge's large sheets)
+            digest.columns_of(kind, table.values, table.row_total())
+        else:
+            digest.rows_of(kind, [row.values for row in table.rows])
     if version >= 2:
         for table in book.of("scores"):
             digest.label(table.sheet)

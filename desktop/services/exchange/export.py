@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -126,6 +126,19 @@ class Digest:
         for start in range(0, len(rows), digest_lines.CHUNK):
             chunk = rows[start:start + digest_lines.CHUNK]
             columns = [digest_lines.column_json(parse, list(map(dict.get, chunk, repeat(key))))
+                       for key, (_key, parse) in zip(keys, plan, strict=True)]
+            self._hash.update(digest_lines.encode_columns(columns))
+
+    def columns_of(self, kind: SheetKind, values: Mapping[str, Sequence[Any]], count: int) -> None:
+        """`count` rows given as each field's values (a field not there is blank in every row): the
+        bytes `rows_of` hashes for the same rows as dicts, with no dict to build or take apart."""
+        keys = self._field_keys(kind)
+        self._flush()
+        plan = self._plan(kind)
+        for start in range(0, count, digest_lines.CHUNK):
+            stop = min(start + digest_lines.CHUNK, count)
+            columns = [digest_lines.column_json(parse, values[key][start:stop] if key in values
+                                                else [None] * (stop - start))
                        for key, (_key, parse) in zip(keys, plan, strict=True)]
             self._hash.update(digest_lines.encode_columns(columns))
 

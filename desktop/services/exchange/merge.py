@@ -58,11 +58,16 @@ class MergeResult:
     warnings: list[str] = field(default_factory=list)
 
 
+# The sheets whose rows the merge uses; the others (积分明细 above all, 36,000 rows in a county)
+# it only counts and checks against the digest, so they are read as columns, with no row dicts.
+ROWS_READ = frozenset({"summary", "schemes", "scores"})
+
+
 def load_station(path: Path, progress: Progress, opened: OpenedBook | None = None) -> StationBook:
     """Read one station's export; anything that is not a readable jifen export is refused.
     `opened`: the workbook from the merge's `Prefetcher`."""
     report = ImportReport(path)
-    book = read_workbook(path, report, progress, opened=opened)
+    book = read_workbook(path, report, progress, opened=opened, rows_for=ROWS_READ)
     about = parse_about(book.about, report) if book.about is not None else None
     if about is None:
         raise ValidationError(f"“{path.name}”不是本程序导出的工作簿（缺少“说明”表），不能用于县局合并")
@@ -76,7 +81,7 @@ def load_station(path: Path, progress: Progress, opened: OpenedBook | None = Non
     intact = check_digest(book, about, report)
     rows = [r.values for r in summary[0].rows if r.values.get("badge")]
     scores = score_sheets.read_all(book, merge_units.schemes_of(book))
-    return StationBook(path, about, rows, len(entries.rows) if entries else 0, intact, scores)
+    return StationBook(path, about, rows, entries.row_total() if entries else 0, intact, scores)
 
 
 def check_compatible(books: Sequence[StationBook]) -> None:

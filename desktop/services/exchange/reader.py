@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import operator
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,15 @@ class Table:
     extra: dict[int, str] = field(default_factory=dict)  # 0-based column → header of a column not in the format
     year: int | None = None  # for dates written without one (11月5日): from the title, else the current year
     year_noted: bool = False  # the notice that a year was assumed is given once per table
+    # A table read without its rows (`read_workbook(rows_for=…)`, e.g. a county merge's 积分明细,
+    # which it only counts and digests): `rows` stays empty, and each field's parsed values are
+    # here in the order of the sheet. Its problems are in the report, with no row to mark.
+    values: dict[str, list[Any]] | None = None
+    _total: int = 0  # data rows, when read without them
+
+    def row_total(self) -> int:
+        """How many data rows the table has, whether read as rows or as `values`."""
+        return len(self.rows) if self.values is None else self._total
 
     def has(self, key: str) -> bool:
         return key in self.columns
@@ -167,14 +177,16 @@ def read_about(rows: list[list[Any]]) -> dict[str, Any] | None:
 
 def read_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, last: int,
                columns: dict[int, str], report: ImportReport, progress: Progress,
-               merges: list[tuple[tuple[int, int], tuple[int, int]]] | None = None) -> list[Table]:
+               merges: list[tuple[tuple[int, int], tuple[int, int]]] | None = None, *,
+               as_rows: bool = True) -> list[Table]:
     """The sheet's table, or its tables when the header comes again with other columns (several
     blocks in one sheet). A header repeated as it was (printed on every page) is skipped; a row
-    holding nothing but a title (“二、社区中队”) starts a section its rows carry (`Row.section`)."""
+    holding nothing but a title (“二、社区中队”) starts a section its rows carry (`Row.section`).
+    `as_rows=False`: each table's parsed values by field (`Table.values`), no `Row`s."""
     if merges and (filled := fill_merged(rows, merges, last)):
         report.notice(sheet, None, f"合并单元格中的内容已填入它所覆盖的每一行（共 {filled} 格），如部门、日期只写了一次")
     above = [" ".join(value_text(v) for v in row if not is_blank(v)) for row in rows[:first]]
-    table = _start_table(sheet, rows, kind, first, last, columns, above, report)
+    table = _start_table(sheet, rows, kind, first, last, columns, above, report, as_rows)
     tables = [table]
     specs = [(key, col, _cell_parser(key, PARSERS[kind.field(key).kind])) for col, key in columns.items()]
     keys = [table.columns[k] for k in KEY_FIELDS[kind.key] if k in table.columns]
@@ -210,7 +222,7 @@ def read_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, l
                 continue
             parse_waiting()
             columns = again  # a new block with its own columns: a table of its own
-            table = _start_table(sheet, rows, kind, index, index, columns, [section or ""], report)
+            table = _start_table(sheet, rows, kind, index, index, columns, [section or ""], report, as_rows)
             table.year = tables[0].year
             tables.append(table)
             specs = [(key, col, _cell_parser(key, PARSERS[kind.field(key).kind])) for col, key in columns.items()]
@@ -237,16 +249,17 @@ def read_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, l
     if repeated:
         report.notice(sheet, None, f"表头在表中重复出现 {repeated} 次（如每页都打印表头），重复的表头行已跳过")
     for t in tables:
-        if not t.rows:
+        if not t.row_total():
             report.notice(sheet, t.header_row, "表头下面没有数据行：这张表是空的，没有可导入的内容")
     return tables
 
 
 def _start_table(sheet: str, rows: list[list[Any]], kind: SheetKind, first: int, last: int, columns: dict[int, str],
-                 above: list[str], report: ImportReport) -> Table:
+                 above: list[str], report: ImportReport, as_rows: bool = True) -> Table:
     headers = {key: value_text(rows[last][c] if not is_blank(rows[last][c]) else rows[first][c]).strip()
                for c, key in columns.items()}
-    table = Table(sheet, kind, last + 1, {k: c for c, k in columns.items()}, headers, above=above)
+    table = Table(sheet, kind, last + 1, {k: c for c, k in columns.items()}, headers, above=above,
+                  values=None if as_rows else {key: [] for key in columns.values()})
     table.year = year_above(table)
     _report_extra_columns(table, rows, first, last, columns, report)
     return table
@@ -420,9 +433,13 @@ def _parse_rows(table: Table, found: list[tuple[int, list[Any], str | None]], sp
         values_by_column.append(values)
         parsed_by_column.append(parsed)
     keys = [key for key, _col, _parse in specs]
-    by_row = zip(*values_by_column, strict=True) if specs else (() for _ in found)
-    rows = [Row(number, dict(zip(keys, values, strict=True)), True, cells, section)
-            for (number, cells, section), values in zip(found, by_row, strict=True)]
+    as_rows = table.values is None
+    if not as_rows:  # no rows wanted: the columns as they are
+        rows: list[Row] = []
+    else:
+        by_row = zip(*values_by_column, strict=True) if specs else (() for _ in found)
+        rows = [Row(number, dict(zip(keys, values, strict=True)), True, cells, section)
+                for (number, cells, section), values in zip(found, by_row, strict=True)]
     for i, j in sorted(special):
         key, col, _parse = specs[j]
         value, problem, too_long = parsed_by_column[j][i]  # type: ignore[index]  # set for every special cell
@@ -433,12 +450,20 @@ def _parse_rows(table: Table, found: list[tuple[int, list[Any], str | None]], sp
                 problem = why
             else:
                 _note_assumed_year(table, report)
-            rows[i].values[key] = value
+            if as_rows:
+                rows[i].values[key] = value
+            else:
+                values_by_column[j][i] = value
         if problem is not None:
-            rows[i].ok = False
+            if as_rows:
+                rows[i].ok = False
             raw = cells[col]
             report.problem(table.sheet, number, problem, column=column_letter(col), header=table.headers[key],
                            value=raw if too_long else value_text(raw))
+    if table.values is not None:
+        for key, values in zip(keys, values_by_column, strict=True):
+            table.values[key] += values
+        table._total += len(found)
     return rows
 
 
@@ -515,22 +540,24 @@ def month_end_above(table: Table) -> Any:
 
 @gc_pause.pausing
 def read_workbook(path: Path, report: ImportReport, progress: Progress, *, include_hidden: bool = False,
-                  opened: sheet_prefetch.OpenedBook | None = None) -> Workbook:
+                  opened: sheet_prefetch.OpenedBook | None = None,
+                  rows_for: Collection[str] | None = None) -> Workbook:
     """Read every sheet; recognised ones become tables, the others are reported and skipped.
     A hidden sheet is reported and left out unless `include_hidden` (a clerk hides what is not
     meant to go, such as last year's list or a lookup table). `opened`: the book from a
     `sheet_prefetch.Prefetcher` the caller runs over several files (it must have been made with
     the same `include_hidden`); otherwise one is run here, so calamine parses the next sheet
-    while this one's cells are read."""
+    while this one's cells are read. `rows_for`: the kinds (`SheetKind.key`) whose tables are
+    read as `Row`s; the others only as their columns (`Table.values`). None: every kind as rows."""
     if opened is None:
         with sheet_prefetch.Prefetcher([path], include_hidden=include_hidden) as prefetch:
             book = next(prefetch.books())
-            return _read_opened(book, report, progress, include_hidden)
-    return _read_opened(opened, report, progress, include_hidden)
+            return _read_opened(book, report, progress, include_hidden, rows_for)
+    return _read_opened(opened, report, progress, include_hidden, rows_for)
 
 
 def _read_opened(book: sheet_prefetch.OpenedBook, report: ImportReport, progress: Progress,
-                 include_hidden: bool) -> Workbook:
+                 include_hidden: bool, rows_for: Collection[str] | None = None) -> Workbook:
     path = book.path
     about: dict[str, Any] | None = None
     tables: list[Table] = []
@@ -557,7 +584,8 @@ def _read_opened(book: sheet_prefetch.OpenedBook, report: ImportReport, progress
         report.sheets[name] = f"{sheet_kind.name}（表头在第 {first + 1}" + (
             f"–{last + 1} 行）" if last != first else " 行）")
         found_tables = read_table(name, rows, sheet_kind, first, last, columns, report, progress,
-                                  sheet_merges(None, name, ods, sheet))
+                                  sheet_merges(None, name, ods, sheet),
+                                  as_rows=rows_for is None or sheet_kind.key in rows_for)
         if len(found_tables) > 1:
             report.sheets[name] += f"，共 {len(found_tables)} 段表格"
         tables += found_tables
