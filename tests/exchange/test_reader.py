@@ -173,3 +173,18 @@ def test_a_sheet_read_as_columns_holds_the_values_its_rows_would(tmp_path: Path)
     assert without.tables[0].values["date"][0].isoformat() == "2026-11-05"  # type: ignore[index]
     assert [p.text() for p in as_columns.problems] == [p.text() for p in as_rows.problems] != []
     assert [(n.sheet, n.row, n.reason) for n in as_columns.notices] == [(n.sheet, n.row, n.reason) for n in as_rows.notices]
+
+
+def test_a_wider_header_further_down_does_not_swallow_the_rows_above_it(tmp_path: Path) -> None:
+    # Two blocks, the second with one column more (事由): its header has more fields, but choosing it
+    # as the sheet's header would turn the first block's rows into title text, read by nobody.
+    path = book(tmp_path / "b.xlsx", {"上级加分": [
+        ["2026年11月上级加减分"], ["警号", "姓名", "日期", "项目", "加分"],
+        ["001", "王伟", "2026-11-05", "SJ-02", 3], ["002", "李娜", "2026-11-06", "SJ-02", 2],
+        ["警号", "姓名", "日期", "项目", "加分", "事由"], ["004", "赵六", "2026-11-08", "SJ-03", 1, "协助"],
+    ]})
+    report, workbook = read(path)
+    tables = workbook.tables  # type: ignore[attr-defined]
+    assert [t.header_row for t in tables] == [2, 5]
+    assert [[r.values["badge"] for r in t.rows] for t in tables] == [["001", "002"], ["004"]]
+    assert tables[1].rows[0].values["note"] == "协助" and not report.problems

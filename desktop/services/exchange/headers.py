@@ -69,6 +69,10 @@ def find_header(rows: list[list[Any]], kind: SheetKind,
         return found
 
     for r in range(scan):
+        if best is not None and r > best[1] and _data_under(rows[r], best[2], match(r), kind):
+            # Data under the header found: a header further down, even with more fields, starts a
+            # second block (`read_table` reads it), and choosing it would leave these rows unread.
+            break
         found = match(r)
         if not found:
             continue
@@ -92,6 +96,12 @@ def find_header(rows: list[list[Any]], kind: SheetKind,
         if best is None or len(found) > len(best[2]):
             best = (r, last, found)
     return best
+
+
+def _data_under(cells: list[Any], columns: dict[int, str], found: dict[int, str], kind: SheetKind) -> bool:
+    """A row holding values in two or more of a header's columns that is no header itself."""
+    filled = sum(1 for c in columns if c < len(cells) and not is_blank(cells[c]))
+    return filled >= 2 and not any(sig <= set(found.values()) for sig in kind.signatures)
 
 
 def classify(name: str, rows: list[list[Any]]) -> tuple[SheetKind, int, int, dict[int, str]] | None:
