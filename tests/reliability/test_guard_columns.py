@@ -3,6 +3,7 @@ refused for it, and one that uses more columns or a grid too large is still caug
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -47,32 +48,76 @@ def test_cells_without_references_are_counted_row_by_row(tmp_path: Path) -> None
         guard.check_workbook(path)
 
 
-# The tag count (`guard_sheet._count_tags`) takes three passes inside <sheetData> where it can, and must
-# then agree with telling every tag by its full name.
+# A sheet in Excel's own form is counted as bytes (`guard_sheet._count_sheet`); any other form is
+# parsed (`_parse_sheet`). The two must give the same verdict wherever both can run, and a form
+# the byte count cannot follow must go to the parser.
 _COLS = b'<cols><col min="1" max="3" width="12" customWidth="1"/></cols>'
 _AFTER = (b'</sheetData><conditionalFormatting sqref="A1"><cfRule type="cellIs" priority="1"/>'
           b'</conditionalFormatting><colBreaks count="1"><brk id="2"/></colBreaks>'
           b'<rowBreaks count="1"><brk id="3"/></rowBreaks></worksheet>')
 _RICH = (b'<c r="B2" t="inlineStr"><is><r><rPr><color rgb="FFFF0000"/><charset val="134"/></rPr>'
          b'<t>\xe7\x8e\x8b</t></r></is></c>')
+_EXCELS_OWN = {
+    "plain": b'<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="s"><v>0</v></c></row>',
+    "formula": b'<row r="1"><c r="A1"><f>SUM(B1:B2)</f><v>3</v></c></row>',
+    "formula-no-value": b'<row r="1"><c r="A1"><v>1</v></c><c r="E2"><f>SUM(A1:A2)</f></c></row>',
+    "error-value": b'<row r="1"><c r="A1"><v>1</v></c><c r="E2" t="e"><v>#DIV/0!</v></c></row>',
+    "far-row": b'<row r="1"><c r="A1"><v>1</v></c><c r="Z1048576"><v>1</v></c></row>',
+    "far-column": b'<row r="1"><c r="A1"><v>1</v></c><c r="GS1"><v>1</v></c></row>',
+    "wide-area": b'<row r="1"><c r="A1"><v>1</v></c><c r="gr30000"><v>1</v></c></row>',
+}
+_OTHER_FORMS = {
+    "rich-text": b'<row r="1" spans="1:2"><c r="A1"><v>1</v></c></row><row r="2">' + _RICH + b"</row>",
+    "no-reference-first": b'<row r="1"><c s="3" r="A1"><v>1</v></c><c><v>2</v></c></row><row><c r="C2"/></row>',
+    "single-quotes": b"<row r='1'><c r='A1'><v>1</v></c><c r='GR1048576'><v>1</v></c></row>",
+    "spaces-round-equals": b'<row r="1"><c r = "A1"><v>1</v></c><c r = "GR1048576"><v>1</v></c></row>',
+    "line-break": b'<row r="1"><c\nr="A1"><v>1</v></c><c\tr="GR1048576"><v>1</v></c></row>',
+    "prefix": b'<row r="1"><x:c r="A1"><x:v>1</x:v></x:c><x:c r="GR1048576"><x:v>1</x:v></x:c></row>',
+}
 
 
-@pytest.mark.parametrize("body", [
-    b'<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="s"><v>0</v></c></row>',
-    b'<row r="1" spans="1:2"><c r="A1"><v>1</v></c></row><row r="2">' + _RICH + b"</row>",
-    b'<row r="1"><c s="3" r="A1"><v>1</v></c><c><v>2</v></c></row><row><c r="C2"/></row>',
-    b'<row r="1"><c r="A1"><f>SUM(B1:B2)</f><v>3</v></c></row>',
-], ids=["plain", "rich-text", "no-reference-first", "formula"])
-def test_the_tag_count_agrees_with_telling_tags_by_name(body: bytes) -> None:
-    piece = b'<worksheet><dimension ref="A1:C2"/>' + _COLS + b"<sheetData>" + body + _AFTER
-    rows, cells, refs, inside = guard_sheet._count_tags(piece, False)
-    assert (rows, cells, refs) == guard_sheet._exact_tags(piece, 0, len(piece))
-    assert inside is False
-    # The same sheet cut in two at its last row, as the scan cuts a long one: the first piece ends inside.
+def _sheet_xml(body: bytes) -> bytes:
+    return (b'<worksheet xmlns:x="urn:x"><dimension ref="A1:C2"/>' + _COLS + b"<sheetData>" + body + _AFTER)
+
+
+def _verdict(scan: object, tmp_path: Path, body: bytes) -> str | None:
+    path = wb.write_xlsx(tmp_path / "s.xlsx", [("上级加分", [_sheet_xml(body)])])
+    with zipfile.ZipFile(path) as zf:
+        try:
+            scan(zf, zf.getinfo("xl/worksheets/sheet1.xml"), "上级加分", ValidationError)  # type: ignore[operator]
+        except ValidationError as exc:
+            return str(exc)
+    return None
+
+
+@pytest.mark.parametrize("form", list(_EXCELS_OWN))
+def test_counting_and_parsing_a_sheet_give_the_same_verdict(tmp_path: Path, form: str) -> None:
+    body = _EXCELS_OWN[form]
+    counted = _verdict(guard_sheet._count_sheet, tmp_path, body)
+    assert counted == _verdict(guard_sheet._parse_sheet, tmp_path, body)
+    assert (counted is None) == (form in ("plain", "formula"))
+
+
+@pytest.mark.parametrize("form", list(_OTHER_FORMS))
+def test_a_sheet_in_another_form_is_parsed_and_its_far_cell_found(tmp_path: Path, form: str) -> None:
+    body = _OTHER_FORMS[form]
+    with pytest.raises(guard_sheet._Other):
+        _verdict(guard_sheet._count_sheet, tmp_path, body)
+    verdict = _verdict(guard_sheet.scan_sheet, tmp_path, body)
+    assert (verdict is None) == (form in ("rich-text", "no-reference-first"))
+    if verdict is not None:
+        assert "至少用到第 1,048,576 行" in verdict
+
+
+def test_the_byte_count_cut_at_a_row_adds_up() -> None:
+    # A long sheet is counted in pieces cut before a row: the first ends inside <sheetData>.
+    piece = _sheet_xml(_EXCELS_OWN["plain"] + b'<row r="2"><c r="A2"><v>1</v></c></row>')
+    rows, cells, inside = guard_sheet._count_tags(piece, False)
+    assert (rows, cells, inside) == (2, 3, False)
     cut = piece.rfind(b"<row", 0, piece.find(b"</sheetData"))
     first, second = guard_sheet._count_tags(piece[:cut], False), guard_sheet._count_tags(piece[cut:], True)
-    assert first[3] is True and second[3] is False
-    assert tuple(a + b for a, b in zip(first[:3], second[:3], strict=True)) == (rows, cells, refs)
+    assert first[2] is True and second[2] is False
+    assert (first[0] + second[0], first[1] + second[1]) == (rows, cells)
 
 
 def test_a_cell_with_its_reference_after_another_attribute_is_still_placed(tmp_path: Path) -> None:
