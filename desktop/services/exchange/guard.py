@@ -13,7 +13,6 @@ bureau exchanges, and each refusal says in Chinese what is wrong and what to do.
 from __future__ import annotations
 
 import posixpath
-import re
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from desktop.services.errors import NotFound, ValidationError
-from desktop.services.exchange import cells, guard_sheet
+from desktop.services.exchange import cells, guard_ods, guard_sheet
 from desktop.services.exchange.guard_sheet import CHUNK, MAX_CELLS, MAX_COLUMNS, MAX_ROWS
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -92,8 +91,6 @@ REFUSED_SUFFIXES = {
     ".pdf": "PDF 文件", ".dbf": "dBase 数据文件（.dbf）", ".fods": "OpenDocument 扁平 XML 表格（.fods）",
 }
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
-# A cell repeated across this many columns and holding a value is no real table (calamine would build it).
-_ODS_REPEATED_VALUE = re.compile(rb'<table:table-cell\b[^>]*?table:number-columns-repeated="(\d{1,9})"[^>]*?office:value')
 
 
 def is_ods(path: Path) -> bool:
@@ -106,7 +103,7 @@ def is_ods(path: Path) -> bool:
 
 def _check_ods(path: Path) -> None:
     """An OpenDocument spreadsheet (LibreOffice, or WPS “另存为 .ods”): the zip's sizes and CRCs,
-    and no value repeated across absurdly many columns in content.xml."""
+    and no table in content.xml whose repeated rows or columns reach past the limits (`guard_ods`)."""
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -118,14 +115,7 @@ def _check_ods(path: Path) -> None:
                     _drain(zf, info)
                     continue
                 with zf.open(info) as fh:
-                    carry = b""
-                    while block := fh.read(CHUNK):
-                        data = carry + block
-                        for n in _ODS_REPEATED_VALUE.findall(data):
-                            if int(n) > MAX_COLUMNS:
-                                raise _refuse(path, f"表格中有一个值重复了 {int(n):,} 列，超过 {MAX_COLUMNS} 列的上限；"
-                                                    "请删除表格右侧多余的内容后再导入")
-                        carry = data[-4096:]
+                    guard_ods.check_content(fh, lambda reason: _refuse(path, reason))
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise _refuse(path, "文件不完整或已损坏，可能复制或下载中途断开；请重新复制一份再导入") from exc
 

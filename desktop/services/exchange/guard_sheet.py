@@ -110,17 +110,17 @@ def _count_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse:
                 formulas += [f"{c.decode().upper()}{r.decode()}" for c, r in _FORMULA_NO_VALUE.findall(piece)[:5]]
             if b't="e"' in piece and len(errors) < 5:
                 errors += [f"{c.decode().upper()}{r.decode()}" for c, r in _ERROR_CELL.findall(piece)[:5]]
-            _check_reach(sheet, refuse, max_row, max_col)
+            check_reach(sheet, refuse, max_row, max_col)
             if bounded and (reach > MAX_ROWS or reach * max(max_col, 1) > MAX_CELLS):
                 return _count_sheet(zf, info, sheet, refuse, exact=True)  # an earlier bound, now too loose
-            _check_area(sheet, refuse, cells_seen + in_piece, max_row, max_col)
+            check_area(sheet, refuse, cells_seen + in_piece, max_row, max_col)
             cells_seen += in_piece
             if not block:
                 break
     _check_values(sheet, refuse, errors, formulas)
 
 
-def _check_reach(sheet: str, refuse: Refuse, max_row: int, max_col: int) -> None:
+def check_reach(sheet: str, refuse: Refuse, max_row: int, max_col: int) -> None:
     if max_row > MAX_ROWS:
         raise refuse(f"工作表“{sheet}”超过每张表 {MAX_ROWS:,} 行的上限（至少用到第 {max_row:,} 行）；"
                      "请删除表格下方的多余内容，或按月份、部门拆分成几个工作簿再导入")
@@ -129,7 +129,7 @@ def _check_reach(sheet: str, refuse: Refuse, max_row: int, max_col: int) -> None
                      f"超过 {MAX_COLUMNS} 列的上限；请删除表格右侧多余的列后再导入")
 
 
-def _check_area(sheet: str, refuse: Refuse, cells_seen: int, max_row: int, max_col: int) -> None:
+def check_area(sheet: str, refuse: Refuse, cells_seen: int, max_row: int, max_col: int) -> None:
     if cells_seen > MAX_CELLS or max_row * max(max_col, 1) > MAX_CELLS:
         raise refuse(f"工作表“{sheet}”的数据区域过大（{max_row:,} 行 × {max_col} 列），"
                      "请删除表格下方和右侧的多余内容后再导入")
@@ -217,7 +217,7 @@ class _Placing:
                 col, row = self.col + 1, self.row
             self.col, self.cells = col, self.cells + 1
             self.max_row, self.max_col = max(self.max_row, row), max(self.max_col, col)
-            _check_reach(self.sheet, self.refuse, self.max_row, self.max_col)
+            check_reach(self.sheet, self.refuse, self.max_row, self.max_col)
             self.cell = f"{cells.column_letter(col - 1)}{row}"
             self.formula = self.value = False
             if attrs.get("t") == "e" and len(self.errors) < 5:
@@ -256,7 +256,7 @@ def _parse_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse:
             except expat.ExpatError as exc:
                 raise refuse(f"工作表“{sheet}”无法读取：XML 不完整或已损坏（第 {exc.lineno} 行第 {exc.offset + 1} 个字符），"
                              "请用 Excel 或 WPS 打开并另存一次后再导入") from exc
-            _check_area(sheet, refuse, placing.cells, placing.max_row, placing.max_col)
+            check_area(sheet, refuse, placing.cells, placing.max_row, placing.max_col)
             if not block:
                 break
     _check_values(sheet, refuse, placing.errors, placing.formulas)
