@@ -12,6 +12,7 @@ bureau exchanges, and each refusal says in Chinese what is wrong and what to do.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import zipfile
 import zlib
@@ -21,7 +22,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from desktop.services.errors import NotFound, ValidationError
-from desktop.services.exchange import cells, guard_ods, guard_sheet
+from desktop.services.exchange import cells, guard_ods, guard_shared, guard_sheet
 from desktop.services.exchange.guard_sheet import CHUNK, MAX_CELLS, MAX_COLUMNS, MAX_ROWS
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -165,15 +166,19 @@ def _check_zip(path: Path) -> dict[str, int]:
                 what = " Word 文档" if "word/document.xml" in names else (
                     " PowerPoint 文档" if "ppt/presentation.xml" in names else "普通压缩包（.zip）")
                 raise _refuse(path, f"这是{what}，不是 Excel 工作簿")
-            sheets = _sheet_parts(path, zf)
+            sheets, shared = _sheet_parts(path, zf)
+            refuse = functools.partial(_refuse, path)
+            counted: dict[zipfile.ZipInfo, int] = {}
             for info in infos:
                 if info.is_dir():
                     continue
                 if info.filename in sheets or info.filename.startswith("xl/worksheets/"):
-                    guard_sheet.scan_sheet(zf, info, sheets.get(info.filename) or posixpath.basename(info.filename),
-                                           lambda reason: _refuse(path, reason))
-                else:
+                    counted[info] = guard_sheet.scan_sheet(
+                        zf, info, sheets.get(info.filename) or posixpath.basename(info.filename), refuse)
+                elif info.filename not in shared:
                     _drain(zf, info)
+            for part in sorted(shared & names):  # read in full there, so its CRC is checked too
+                guard_shared.check(zf, zf.getinfo(part), counted, refuse)
             sizes = {info.filename: info.file_size for info in infos}
             return {name: sizes[member] for member, name in sheets.items() if member in sizes}
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
@@ -206,8 +211,9 @@ def _drain(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
             pass
 
 
-def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> dict[str, str]:
-    """Zip member name of each worksheet → the sheet's name, from workbook.xml and its relationships."""
+def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str]]:
+    """Zip member name of each worksheet → the sheet's name, from workbook.xml and its
+    relationships; and the member calamine takes the shared strings from, if any."""
     def parse(name: str) -> ElementTree.Element:
         info = zf.getinfo(name)
         if info.file_size > MAX_PART_BYTES:
@@ -217,18 +223,22 @@ def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> dict[str, str]:
         except ElementTree.ParseError as exc:
             raise _refuse(path, f"工作簿结构已损坏（{name}：{exc}）") from exc
 
+    def member(target: str) -> str:
+        return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
     book = parse("xl/workbook.xml")
+    # calamine reads xl/sharedStrings.xml by that name (in any case); the relationship may name it too.
+    shared = {n for n in zf.namelist() if n.lower() == "xl/sharedstrings.xml"}
     try:
         rels = parse("xl/_rels/workbook.xml.rels")
     except KeyError:
-        return {}
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{REL_NS}Relationship")}
-    parts = {}
-    for sheet in book.iter(f"{SHEET_NS}sheet"):
-        target = targets.get(sheet.get(DOC_REL_ID), "")
-        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        parts[member] = sheet.get("name", "")
-    return parts
+        return {}, shared
+    relations = list(rels.iter(f"{REL_NS}Relationship"))
+    targets = {r.get("Id"): r.get("Target", "") for r in relations}
+    shared |= {member(r.get("Target", "")) for r in relations if r.get("Type", "").endswith("/sharedStrings")}
+    parts = {member(targets.get(sheet.get(DOC_REL_ID), "")): sheet.get("name", "")
+             for sheet in book.iter(f"{SHEET_NS}sheet")}
+    return parts, shared
 
 
 def check_grid(sheet: str, end: tuple[int, int] | None) -> None:

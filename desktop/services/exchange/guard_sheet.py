@@ -69,16 +69,16 @@ def _below(row: int) -> re.Pattern[bytes]:
     return re.compile(rb'<c r="[A-Za-z]{1,4}(?:' + b"|".join(longer) + b")")
 
 
-def scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse: Refuse) -> None:
+def scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse: Refuse) -> int:
     """Count a sheet's rows, columns and cells from its XML without building anything; raise
-    `refuse(reason)` when it is too large or holds what reads wrongly."""
+    `refuse(reason)` when it is too large or holds what reads wrongly. Returns its cell count."""
     try:
-        _count_sheet(zf, info, sheet, refuse)
+        return _count_sheet(zf, info, sheet, refuse)
     except _Other:
-        _parse_sheet(zf, info, sheet, refuse)
+        return _parse_sheet(zf, info, sheet, refuse)
 
 
-def _count_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse: Refuse, exact: bool = False) -> None:
+def _count_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse: Refuse, exact: bool = False) -> int:
     """The byte count of a sheet in Excel's own form, else `_Other` (`exact`: every piece's columns
     and cell rows worked out, not bounded; see `_widest` and `_cell_rows`)."""
     rows = cells_seen = max_row = max_col = reach = 0  # reach: a bound on the rows cells name
@@ -118,6 +118,7 @@ def _count_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse:
             if not block:
                 break
     _check_values(sheet, refuse, errors, formulas)
+    return cells_seen
 
 
 def check_reach(sheet: str, refuse: Refuse, max_row: int, max_col: int) -> None:
@@ -238,7 +239,7 @@ class _Placing:
             self.cell = None
 
 
-def _parse_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse: Refuse) -> None:
+def _parse_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse: Refuse) -> int:
     """A sheet not in Excel's own form, parsed as a stream (constant memory, a DTD refused: no
     entity of its own can grow the text) and every cell placed (`_Placing`)."""
     placing = _Placing(sheet, refuse)
@@ -260,6 +261,7 @@ def _parse_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse:
             if not block:
                 break
     _check_values(sheet, refuse, placing.errors, placing.formulas)
+    return placing.cells
 
 
 def _column_number(letters: bytes) -> int:
