@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import IO
 from xml.parsers import expat
 
-from desktop.services.exchange.guard_sheet import CHUNK, Refuse, check_area, check_reach
+from desktop.services.exchange.guard_sheet import Refuse, check_area, check_reach, stream_parse
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -75,16 +75,4 @@ def check_content(fh: IO[bytes], refuse: Refuse) -> None:
     placing = _Placing(refuse)
     parser = expat.ParserCreate(namespace_separator=_SEP)
     parser.StartElementHandler, parser.EndElementHandler = placing.start, placing.end
-
-    def no_dtd(*_args: object) -> None:
-        raise refuse("表格的 XML 带有文档类型声明（DTD），不是 LibreOffice 或 WPS 保存的文件")
-    parser.StartDoctypeDeclHandler = no_dtd
-    while True:
-        block = fh.read(CHUNK)
-        try:
-            parser.Parse(block, not block)
-        except expat.ExpatError as exc:
-            raise refuse(f"表格内容（content.xml）不完整或已损坏（第 {exc.lineno} 行），"
-                         "请用 LibreOffice 或 WPS 打开并另存一次后再导入") from exc
-        if not block:
-            break
+    stream_parse(fh, parser, refuse, "表格内容（content.xml）")

@@ -16,7 +16,7 @@ import zipfile
 from collections import Counter
 from xml.parsers import expat
 
-from desktop.services.exchange.guard_sheet import CHUNK, Refuse
+from desktop.services.exchange.guard_sheet import CHUNK, Refuse, stream_parse
 
 MAX_TEXT = 100_000_000  # characters the cells of a workbook may expand to (a county's year: ~15 million)
 
@@ -45,8 +45,8 @@ def lengths(zf: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Refuse) -> list[
 
     parser = expat.ParserCreate()
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
-    parser.StartDoctypeDeclHandler = lambda *_a: _no_dtd(refuse)
-    _feed(zf, info, parser, refuse, "共享文字表")
+    with zf.open(info) as fh:
+        stream_parse(fh, parser, refuse, f"共享文字表（{info.filename}）")
     return found
 
 
@@ -111,23 +111,7 @@ def _parsed_indices(zf: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Refuse) 
 
     parser = expat.ParserCreate()
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
-    parser.StartDoctypeDeclHandler = lambda *_a: _no_dtd(refuse)
-    _feed(zf, info, parser, refuse, "工作表")
+    with zf.open(info) as fh:
+        stream_parse(fh, parser, refuse, f"工作表（{info.filename}）")
     return counts
 
-
-def _no_dtd(refuse: Refuse) -> None:
-    raise refuse("工作簿的 XML 带有文档类型声明（DTD），不是 Excel 或 WPS 保存的工作簿")
-
-
-def _feed(zf: zipfile.ZipFile, info: zipfile.ZipInfo, parser: expat.XMLParserType, refuse: Refuse, what: str) -> None:
-    with zf.open(info) as fh:
-        while True:
-            block = fh.read(CHUNK)
-            try:
-                parser.Parse(block, not block)
-            except expat.ExpatError as exc:
-                raise refuse(f"{what}（{info.filename}）无法读取：XML 不完整或已损坏（第 {exc.lineno} 行），"
-                             "请用 Excel 或 WPS 打开并另存一次后再导入") from exc
-            if not block:
-                return

@@ -23,6 +23,7 @@ import functools
 import re
 import zipfile
 from collections.abc import Callable
+from typing import IO
 from xml.parsers import expat
 
 from desktop.services.exchange import cells
@@ -245,23 +246,31 @@ def _parse_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse:
     placing = _Placing(sheet, refuse)
     parser = expat.ParserCreate()
     parser.StartElementHandler, parser.EndElementHandler = placing.start, placing.end
-
-    def no_dtd(*_args: object) -> None:
-        raise refuse(f"工作表“{sheet}”的 XML 带有文档类型声明（DTD），不是 Excel 或 WPS 保存的工作簿")
-    parser.StartDoctypeDeclHandler = no_dtd
     with zf.open(info) as fh:
-        while True:
-            block = fh.read(CHUNK)
-            try:
-                parser.Parse(block, not block)
-            except expat.ExpatError as exc:
-                raise refuse(f"工作表“{sheet}”无法读取：XML 不完整或已损坏（第 {exc.lineno} 行第 {exc.offset + 1} 个字符），"
-                             "请用 Excel 或 WPS 打开并另存一次后再导入") from exc
-            check_area(sheet, refuse, placing.cells, placing.max_row, placing.max_col)
-            if not block:
-                break
+        stream_parse(fh, parser, refuse, f"工作表“{sheet}”",
+                     lambda: check_area(sheet, refuse, placing.cells, placing.max_row, placing.max_col))
     _check_values(sheet, refuse, placing.errors, placing.formulas)
     return placing.cells
+
+
+def stream_parse(fh: IO[bytes], parser: expat.XMLParserType, refuse: Refuse, what: str,
+                 each: Callable[[], None] | None = None) -> None:
+    """Feed a part to an expat parser a piece at a time (`each` after every piece), with no DTD
+    (whose entities could grow the text) and broken XML refused as `what`'s."""
+    def no_dtd(*_args: object) -> None:
+        raise refuse(f"{what}的 XML 带有文档类型声明（DTD），不是 Excel、WPS 或 LibreOffice 保存的文件")
+    parser.StartDoctypeDeclHandler = no_dtd
+    while True:
+        block = fh.read(CHUNK)
+        try:
+            parser.Parse(block, not block)
+        except expat.ExpatError as exc:
+            raise refuse(f"{what}无法读取：XML 不完整或已损坏（第 {exc.lineno} 行第 {exc.offset + 1} 个字符），"
+                         "请用 Excel、WPS 或 LibreOffice 打开并另存一次后再导入") from exc
+        if each is not None:
+            each()
+        if not block:
+            return
 
 
 def _column_number(letters: bytes) -> int:
