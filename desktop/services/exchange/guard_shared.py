@@ -16,7 +16,7 @@ import zipfile
 from collections import Counter
 from xml.parsers import expat
 
-from desktop.services.exchange.guard_sheet import CHUNK, Refuse, stream_parse
+from desktop.services.exchange.guard_sheet import Refuse, pieces, stream_parse
 
 MAX_TEXT = 100_000_000  # characters the cells of a workbook may expand to (a county's year: ~15 million)
 
@@ -68,20 +68,13 @@ def check(zf: zipfile.ZipFile, shared: zipfile.ZipInfo, sheets: dict[zipfile.Zip
 def _indices(zf: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Refuse) -> Counter[int]:
     """How many shared-string cells of a sheet name each index."""
     counts: Counter[int] = Counter()
-    carry = b""
     with zf.open(info) as fh:
-        while True:
-            block = fh.read(CHUNK)
-            data = carry + block
-            cut = data.rfind(b"<row") if block else len(data)
-            cut = len(data) if cut <= 0 else cut
-            piece, carry = data[:cut], data[cut:]
+        for piece in pieces(fh):
             found = _SHARED_CELL.findall(piece)
             if len(found) != piece.count(b't="s"'):  # a shared-string cell written some other way
                 return _parsed_indices(zf, info, refuse)
             counts.update(map(int, found))
-            if not block:
-                return counts
+    return counts
 
 
 def _parsed_indices(zf: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Refuse) -> Counter[int]:

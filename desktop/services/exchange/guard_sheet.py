@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO
 from xml.parsers import expat
 
@@ -86,15 +86,9 @@ def _count_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse:
     bounded = False
     formulas: list[str] = []
     errors: list[str] = []
-    carry = b""
     inside = False  # within <sheetData> at the end of the last piece
     with zf.open(info) as fh:
-        while True:
-            block = fh.read(CHUNK)
-            data = carry + block
-            cut = data.rfind(b"<row") if block else len(data)
-            cut = len(data) if cut <= 0 else cut
-            piece, carry = data[:cut], data[cut:]
+        for piece in pieces(fh):
             in_rows, in_piece, inside = _count_tags(piece, inside)
             if _PREFIXED.search(piece) is not None:
                 raise _Other
@@ -116,10 +110,23 @@ def _count_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse:
                 return _count_sheet(zf, info, sheet, refuse, exact=True)  # an earlier bound, now too loose
             check_area(sheet, refuse, cells_seen + in_piece, max_row, max_col)
             cells_seen += in_piece
-            if not block:
-                break
     _check_values(sheet, refuse, errors, formulas)
     return cells_seen
+
+
+def pieces(fh: IO[bytes]) -> Iterator[bytes]:
+    """A part's XML in pieces of about `CHUNK` bytes, each cut just before a row, so that no row
+    (and no cell) is split between two."""
+    carry = b""
+    while True:
+        block = fh.read(CHUNK)
+        data = carry + block
+        cut = data.rfind(b"<row") if block else len(data)
+        cut = len(data) if cut <= 0 else cut
+        yield data[:cut]
+        carry = data[cut:]
+        if not block:
+            return
 
 
 def check_reach(sheet: str, refuse: Refuse, max_row: int, max_col: int) -> None:
