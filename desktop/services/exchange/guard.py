@@ -116,7 +116,7 @@ def _check_ods(path: Path) -> None:
                     _drain(zf, info)
                     continue
                 with zf.open(info) as fh:
-                    guard_ods.check_content(fh, lambda reason: _refuse(path, reason))
+                    guard_ods.check_content(fh, functools.partial(_refuse, path))
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise _refuse(path, "文件不完整或已损坏，可能复制或下载中途断开；请重新复制一份再导入") from exc
 

@@ -460,7 +460,7 @@ def _parse_rows(table: Table, found: list[tuple[int, list[Any], str | None]], sp
             raw = cells[col]
             report.problem(table.sheet, number, problem, column=column_letter(col), header=table.headers[key],
                            value=raw if too_long else value_text(raw))
-    if table.values is not None:
+    if not as_rows:
         for key, values in zip(keys, values_by_column, strict=True):
             table.values[key] += values
         table._total += len(found)
