@@ -97,19 +97,20 @@ def _code_in_pdf(path: Path) -> str:
 
 
 def _code_in_workbook(path: Path) -> str:
-    from python_calamine import CalamineWorkbook
+    from desktop.services.exchange import sheet_prefetch
 
+    book = sheet_prefetch.open_book(path)  # the guard first: a crafted file must not crash the program
     try:
-        book = CalamineWorkbook.from_path(str(path))
-        names = [n for n in book.sheet_names if n == "说明"] or book.sheet_names[:1]
-        for name in names:
-            for row in book.get_sheet_by_name(name).to_python():
-                cells = [str(c).strip() for c in row]
-                if ABOUT_LABEL in cells:
-                    at = cells.index(ABOUT_LABEL)
-                    for value in cells[at + 1:]:
-                        if CODE.search(value.upper()):
-                            return value
-    except Exception as exc:  # calamine raises its own errors for broken files
-        raise ValidationError(f"“{path.name}”无法读取：{exc}") from exc
+        with sheet_prefetch.calamine_errors(f"“{path.name}”无法读取"):
+            names = [n for n in book.sheet_names if n == "说明"] or book.sheet_names[:1]
+            for name in names:
+                for row in book.get_sheet_by_name(name).to_python():
+                    cells = [str(c).strip() for c in row]
+                    if ABOUT_LABEL in cells:
+                        at = cells.index(ABOUT_LABEL)
+                        for value in cells[at + 1:]:
+                            if CODE.search(value.upper()):
+                                return value
+    finally:
+        book.close()
     raise ValidationError(f"“{path.name}”的“说明”表中没有“{ABOUT_LABEL}”（不是本程序这一版导出的工作簿）")

@@ -226,26 +226,31 @@ def test_other_file_formats_are_refused_by_name(w: World, tmp_path: Path) -> Non
             import_file(w.db, w.clerk, path)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_an_ods_roster_is_read(w: World, tmp_path: Path) -> None:
-    xlsx = messy.roster_book(tmp_path / "roster.xlsx")
-    out = tmp_path / "ods"
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "ods",
+def _saved_as(xlsx: Path, fmt: str, tmp_path: Path) -> Path:
+    """`xlsx` as LibreOffice saves it: OpenDocument (ods) or Excel 97-2003 (xls: BIFF8 with shared
+    strings, RK numbers, XF records and a mini stream beside the Workbook stream)."""
+    out = tmp_path / fmt
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", fmt,
                     "--outdir", str(out), str(xlsx)], check=True, capture_output=True, timeout=120)
-    report = import_file(w.db, w.clerk, out / "roster.ods")
+    return out / xlsx.with_suffix(f".{fmt}").name
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_a_roster_saved_as_ods_or_xls_is_read(w: World, tmp_path: Path, fmt: str) -> None:
+    report = import_file(w.db, w.clerk, _saved_as(messy.roster_book(tmp_path / "roster.xlsx"), fmt, tmp_path))
     assert report.imported and report.counts["人员"].new == 4, report.text()
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_merged_cells_of_an_ods_fill_down_as_in_xlsx(staffed: World, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_merged_cells_of_an_ods_or_xls_fill_down_as_in_xlsx(staffed: World, tmp_path: Path, fmt: str) -> None:
     """calamine gives no merges for .ods; they are read from content.xml, so the date written
     once for three rows is each row's date, exactly as with the .xlsx it was saved from."""
-    xlsx = shapes.merged_and_yearless(tmp_path / "m.xlsx")
-    out = tmp_path / "ods"
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "ods",
-                    "--outdir", str(out), str(xlsx)], check=True, capture_output=True, timeout=120)
-    assert ods_merges(out / "m.ods") == {"加减分": [((0, 0), (0, 4)), ((2, 0), (4, 0))]}
-    report = import_file(staffed.db, staffed.clerk, out / "m.ods")
+    path = _saved_as(shapes.merged_and_yearless(tmp_path / "m.xlsx"), fmt, tmp_path)
+    if fmt == "ods":
+        assert ods_merges(path) == {"加减分": [((0, 0), (0, 4)), ((2, 0), (4, 0))]}
+    report = import_file(staffed.db, staffed.clerk, path)
     assert report.imported, report.text()
     assert [(b, d, code, p) for b, d, code, _, p, _ in booked(staffed.db)] == [
         ("150001", D(2026, 3, 6), "SJ-02", 30), ("150001", D(2026, 3, 6), "SJ-01", 50),

@@ -181,7 +181,8 @@ def xls_named_xlsx(p: Path) -> Path:
 
 
 def damaged_xls(p: Path) -> Path:
-    """Named .xls, with a Workbook stream name but no BIFF records: calamine finds no sheet in it."""
+    """Named .xls, with a Workbook stream name but no BIFF records (a small stream without the mini
+    FAT it would live in): the guard's reading of the compound file finds it damaged."""
     return xls_named_xlsx(p).rename(p.with_suffix(".xls"))
 
 
@@ -303,7 +304,7 @@ LIGHT: dict[str, tuple[Callable[[Path], Path], str]] = {
     "password-protected": (encrypted, "设有打开密码"),
     "ole-not-excel": (ole_not_excel, "是 Word 或其他 Office 97-2003 文件"),
     "xls-named-xlsx": (xls_named_xlsx, "扩展名却是“.xlsx”"),
-    "damaged-xls": (damaged_xls, "没有可以导入的表"),
+    "damaged-xls": (damaged_xls, "文件结构已损坏"),
     "docx": (docx, "这是 Word 文档，不是 Excel 工作簿"),
     "plain-zip": (plain_zip, "这是普通压缩包（.zip）"),
     "encrypted-zip-member": (encrypted_member, "已加密"),

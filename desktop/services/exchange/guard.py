@@ -22,7 +22,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from desktop.services.errors import NotFound, ValidationError
-from desktop.services.exchange import cells, guard_ods, guard_shared, guard_sheet
+from desktop.services.exchange import cells, guard_ods, guard_shared, guard_sheet, guard_xls
 from desktop.services.exchange.guard_sheet import CHUNK, MAX_CELLS, MAX_COLUMNS, MAX_ROWS
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -152,8 +152,8 @@ def _check_ole(path: Path) -> None:
     if path.suffix.lower() != ".xls":
         raise _refuse(path, f"这是旧版 Excel 97-2003 工作簿，扩展名却是“{path.suffix}”；请把文件改名为 .xls，"
                             "或在 Excel 或 WPS 中另存为 .xlsx 后再导入")
-    # An old .xls: calamine reads it; its grid is bounded by the format (65,536 x 256) and the
-    # reader checks the grid's size before building rows (`check_grid`).
+    # An old .xls: calamine reads all of it on opening, so its records are checked first.
+    guard_xls.check_xls(path.read_bytes(), functools.partial(_refuse, path))
 
 
 def _check_zip(path: Path) -> dict[str, int]:

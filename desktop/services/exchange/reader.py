@@ -22,7 +22,6 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from desktop.services import gc_pause
-from desktop.services.errors import ValidationError
 from desktop.services.exchange import guard, sheet_prefetch
 from desktop.services.exchange.cells import (
     PARSERS,
@@ -126,12 +125,10 @@ def sheet_rows(book: CalamineWorkbook | None, name: str, sheet: Any = None) -> l
     A merged cell's value is only in its top-left cell; `find_header` relies on exactly that
     for two-row headers (a group title above, sub-headers below, vertical merges blank below).
     """
-    try:
+    with sheet_prefetch.calamine_errors(f"工作表“{name}”无法读取"):
         sheet = sheet if sheet is not None else book.get_sheet_by_name(name)  # type: ignore[union-attr]
         guard.check_grid(name, sheet.end)
         return sheet.to_python(skip_empty_area=False)
-    except CalamineError as exc:
-        raise ValidationError(f"工作表“{name}”无法读取：{exc}") from exc
 
 
 def sheet_merges(book: CalamineWorkbook | None, name: str,

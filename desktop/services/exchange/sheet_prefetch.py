@@ -28,6 +28,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,23 @@ from desktop.services.exchange import guard
 BACKGROUND_BYTES = 64 * 1024
 
 
+@contextmanager
+def calamine_errors(message: str) -> Iterator[None]:
+    """calamine's errors, and its panics, as a `ValidationError` of `message` and what calamine
+    said. pyo3 raises a panic in the Rust code (a record too short for what it should hold, say)
+    as `PanicException`, a BaseException that no `except Exception` catches; its class exists only
+    once a panic has happened, so it is recognised by name."""
+    try:
+        yield
+    except (CalamineError, OSError, ValueError) as exc:
+        raise ValidationError(f"{message}：{exc}") from exc
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise ValidationError(f"{message}：读取器在文件里遇到无法理解的内容（{exc}）；请在 Excel 或 WPS 中打开，"
+                              "另存为 .xlsx 后再导入") from exc
+
+
 def open_book(path: Path) -> CalamineWorkbook:
     """`path` checked by the guard, then opened by calamine; a refusal is a `ValidationError`
     (a missing file `NotFound`)."""
@@ -48,10 +66,8 @@ def open_book(path: Path) -> CalamineWorkbook:
 
 
 def _calamine(path: Path) -> CalamineWorkbook:
-    try:
+    with calamine_errors(f"“{path.name}”不是能读取的工作簿（.xlsx、.xls 或 .ods）"):
         return CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as exc:
-        raise ValidationError(f"“{path.name}”不是能读取的工作簿（.xlsx、.xls 或 .ods）：{exc}") from exc
 
 
 def hidden_sheets(book: CalamineWorkbook) -> set[str]:
@@ -87,10 +103,8 @@ class OpenedBook:
             raise KeyError(name)
         if self._own is None:
             self._own = _calamine(self.path)  # the guard has passed this file already
-        try:
+        with calamine_errors(f"工作表“{name}”无法读取"):
             return self._own.get_sheet_by_name(name)
-        except CalamineError as exc:
-            raise ValidationError(f"工作表“{name}”无法读取：{exc}") from exc
 
     def close(self) -> None:
         if self._own is not None:
@@ -185,8 +199,7 @@ class Prefetcher:
                 future.set_exception(Stopped())
                 continue
             try:
-                future.set_result(book.get_sheet_by_name(name))
-            except CalamineError as exc:
-                future.set_exception(ValidationError(f"工作表“{name}”无法读取：{exc}"))
-            except BaseException as exc:  # anything else, at that sheet's turn
+                with calamine_errors(f"工作表“{name}”无法读取"):
+                    future.set_result(book.get_sheet_by_name(name))
+            except BaseException as exc:  # a refusal or anything else, raised at that sheet's turn
                 future.set_exception(exc)
