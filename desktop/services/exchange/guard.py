@@ -22,7 +22,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from desktop.services.errors import NotFound, ValidationError
-from desktop.services.exchange import cells, guard_ods, guard_shared, guard_sheet, guard_xls
+from desktop.services.exchange import cells, guard_ods, guard_parts, guard_shared, guard_sheet, guard_xls
 from desktop.services.exchange.guard_sheet import CHUNK, MAX_CELLS, MAX_COLUMNS, MAX_ROWS
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -34,9 +34,6 @@ MAX_PART_BYTES = 20 * 1024 * 1024  # workbook.xml and its relationships
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 XLS_STREAMS = ("Workbook\0".encode("utf-16-le"), "Book\0".encode("utf-16-le"))  # BIFF8, BIFF5
-SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-DOC_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 # Longest text a cell may hold, by the column's parser; longer is a problem of that cell.
@@ -212,8 +209,8 @@ def _drain(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
 
 
 def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str]]:
-    """Zip member name of each worksheet → the sheet's name, from workbook.xml and its
-    relationships; and the member calamine takes the shared strings from, if any."""
+    """Zip member name of each worksheet calamine will read → the sheet's name, and the member
+    it takes the shared strings from, found as calamine finds them (`guard_parts`)."""
     def parse(name: str) -> ElementTree.Element:
         info = zf.getinfo(name)
         if info.file_size > MAX_PART_BYTES:
@@ -223,22 +220,7 @@ def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> tuple[dict[str, str], set[s
         except ElementTree.ParseError as exc:
             raise _refuse(path, f"工作簿结构已损坏（{name}：{exc}）") from exc
 
-    def member(target: str) -> str:
-        return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-
-    book = parse("xl/workbook.xml")
-    # calamine reads xl/sharedStrings.xml by that name (in any case); the relationship may name it too.
-    shared = {n for n in zf.namelist() if n.lower() == "xl/sharedstrings.xml"}
-    try:
-        rels = parse("xl/_rels/workbook.xml.rels")
-    except KeyError:
-        return {}, shared
-    relations = list(rels.iter(f"{REL_NS}Relationship"))
-    targets = {r.get("Id"): r.get("Target", "") for r in relations}
-    shared |= {member(r.get("Target", "")) for r in relations if r.get("Type", "").endswith("/sharedStrings")}
-    parts = {member(targets.get(sheet.get(DOC_REL_ID), "")): sheet.get("name", "")
-             for sheet in book.iter(f"{SHEET_NS}sheet")}
-    return parts, shared
+    return guard_parts.sheet_parts(zf, parse)
 
 
 def check_grid(sheet: str, end: tuple[int, int] | None) -> None:

@@ -19,6 +19,9 @@ from xml.parsers import expat
 from desktop.services.exchange.guard_sheet import Refuse, pieces, stream_parse
 
 MAX_TEXT = 100_000_000  # characters the cells of a workbook may expand to (a county's year: ~15 million)
+# calamine reserves room for as many strings as <sst uniqueCount> claims before reading one (24
+# bytes each): a 1 KB file claiming 200 million aborted the program. Ten million is 240 MB.
+MAX_UNIQUE = 10_000_000
 
 # Excel's and LibreOffice's own form of a shared-string cell; any other form is parsed.
 _SHARED_CELL = re.compile(rb'<c r="[A-Za-z]{1,4}\d{1,10}"(?: s="\d{1,9}")? t="s"(?: [^>]*)?><v>(\d{1,10})</v>')
@@ -28,11 +31,18 @@ def lengths(zf: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Refuse) -> list[
     """Each shared string's length in characters, in order (all the text inside each <si>,
     phonetic runs included: an upper bound of what calamine keeps)."""
     found: list[int] = []
-    state = {"open": False, "length": 0}
+    state = {"open": False, "length": 0, "sst": False}
 
-    def start(name: str, _attrs: dict[str, str]) -> None:
-        if name.rpartition(":")[2] == "si":
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "si":
             state["open"], state["length"] = True, 0
+        elif local == "sst" and not state["sst"]:  # calamine looks at the first <sst> only
+            state["sst"] = True
+            claimed = _claimed(attrs.get("uniqueCount", ""))
+            if claimed is not None and claimed > MAX_UNIQUE:
+                raise refuse(f"共享文字表声称有 {claimed:,} 段文字（上限 {MAX_UNIQUE:,} 段），"
+                             "读取器会先为它们预留内存；文件可能已损坏或被改动，为保护本机没有读取")
 
     def end(name: str) -> None:
         if name.rpartition(":")[2] == "si":
@@ -48,6 +58,15 @@ def lengths(zf: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Refuse) -> list[
     with zf.open(info) as fh:
         stream_parse(fh, parser, refuse, f"共享文字表（{info.filename}）")
     return found
+
+
+def _claimed(text: str) -> int | None:
+    """The count as calamine's integer parser reads it (ASCII digits, any leading zeros, at most
+    a 64-bit number), else None: then calamine reserves nothing."""
+    digits = text.lstrip("0")
+    if not (text.isascii() and text.isdigit()) or len(digits) > 20 or int(digits or "0") >= 2**64:
+        return None
+    return int(digits or "0")
 
 
 def check(zf: zipfile.ZipFile, shared: zipfile.ZipInfo, sheets: dict[zipfile.ZipInfo, int], refuse: Refuse) -> None:
