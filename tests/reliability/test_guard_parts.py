@@ -106,3 +106,37 @@ def test_a_shared_string_table_claiming_200_million_strings_is_refused(tmp_path:
 def test_a_count_calamine_would_not_reserve_for_is_let_through(tmp_path: Path, count: str) -> None:
     assert guard_shared.MAX_UNIQUE == 10_000_000
     guard.check_workbook(_rewritten(tmp_path, _claiming(count), shared=["王伟"]))  # not refused
+
+
+def _with_members(path: Path, source: Path, prefix: str = "") -> Path:
+    """`path`'s members, then every member of the workbook `source` (under `prefix`)."""
+    out = path.with_name("两种.xlsx")
+    with zipfile.ZipFile(path) as first, zipfile.ZipFile(source) as second, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in first.infolist():
+            dst.writestr(info, first.read(info))
+        for info in second.infolist():
+            dst.writestr(prefix + info.filename, second.read(info))
+    return out
+
+
+def test_an_ods_that_also_carries_an_xlsx_is_refused(tmp_path: Path) -> None:
+    """Named .xlsx, calamine reads it with its .xlsx reader (by the extension), never looking at
+    the content.xml the .ods check passed; the xl/ folder holds a far cell."""
+    ods = tmp_path / "表.ods"
+    with zipfile.ZipFile(ods, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<office:document-content/>")
+    far = wb.write_xlsx(tmp_path / "far.xlsx", [("上级加分", [FAR])])
+    with pytest.raises(ValidationError, match="同时有两种工作簿的内容"):
+        guard.check_workbook(_with_members(ods, far))
+
+
+def test_an_xlsx_that_also_carries_an_xlsb_is_refused(tmp_path: Path) -> None:
+    """Under an extension calamine does not know (upper case, say) it tries .xlsb after .xlsx."""
+    plain = wb.write_xlsx(tmp_path / "plain.xlsx", [("上级加分", [HARMLESS])])
+    out = _rewritten(tmp_path, lambda name, data: [(name, data)] + (
+        [("xl/workbook.bin", b"\x83\x01\x00")] if name == "xl/workbook.xml" else []))
+    assert guard.check_workbook(plain)
+    with pytest.raises(ValidationError, match="同时有两种工作簿的内容"):
+        guard.check_workbook(out.rename(out.with_name("上级加分.XLSX")))

@@ -106,6 +106,7 @@ def _check_ods(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             _check_directory(path, infos)
+            _check_one_kind(path, zf, "ods")
             for info in infos:
                 if info.is_dir():
                     continue
@@ -116,6 +117,19 @@ def _check_ods(path: Path) -> None:
                     guard_ods.check_content(fh, functools.partial(_refuse, path))
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise _refuse(path, "文件不完整或已损坏，可能复制或下载中途断开；请重新复制一份再导入") from exc
+
+
+def _check_one_kind(path: Path, zf: zipfile.ZipFile, kind: str) -> None:
+    """Refuse a zip that also holds another kind of workbook. calamine picks its reader by the
+    file's extension, and for any extension it does not know (upper case included) tries the
+    .xlsx reader, then .xlsb, then .ods: an .ods carrying an xl/ folder, or an .xlsx carrying
+    xl/workbook.bin, would be read from parts this check never looked at."""
+    names = guard_parts.members(zf)
+    other = (any(n == "_rels/.rels" or n.startswith("xl/") for n in names) if kind == "ods"
+             else "xl/workbook.bin" in names)
+    if other:
+        raise _refuse(path, "文件里同时有两种工作簿的内容（OpenDocument、Excel 或 Excel 二进制），不是 Excel、WPS 或 "
+                            "LibreOffice 保存的文件；请在其中一个程序中打开，另存为 .xlsx 后再导入")
 
 
 def _looks_like(path: Path) -> str:
@@ -163,6 +177,7 @@ def _check_zip(path: Path) -> dict[str, int]:
                 what = " Word 文档" if "word/document.xml" in names else (
                     " PowerPoint 文档" if "ppt/presentation.xml" in names else "普通压缩包（.zip）")
                 raise _refuse(path, f"这是{what}，不是 Excel 工作簿")
+            _check_one_kind(path, zf, "xlsx")
             sheets, shared = _sheet_parts(path, zf)
             refuse = functools.partial(_refuse, path)
             counted: dict[zipfile.ZipInfo, int] = {}
