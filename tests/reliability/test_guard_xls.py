@@ -22,7 +22,7 @@ from desktop.models.enums import Role
 from desktop.models.ledger import Entry
 from desktop.services.actor import Actor
 from desktop.services.errors import ValidationError
-from desktop.services.exchange import guard, guard_shared, guard_xls, sheet_prefetch
+from desktop.services.exchange import guard, guard_shared, guard_xls, guard_xls_formula, sheet_prefetch
 from desktop.services.exchange.import_ import import_file
 from desktop.services.exchange.reader import open_sheets
 from tests.reliability import xls_files as xls
@@ -77,6 +77,15 @@ def _formula_bomb() -> bytes:
                                                  globals_=[xls.defined_name("名" * 255)]))
 
 
+def _spaces_bomb() -> bytes:
+    """Two 8 KB formulas, each a number and 2,000 PtgAttrSpace tokens of 255 spaces: calamine
+    inserts the spaces one at a time before the number, moving the text each time (one such
+    formula took it 1.5 s; 100 MB of them, hours)."""
+    tokens = b"\x1e" + struct.pack("<H", 7) + b"\x19\x40\x00\xff" * 2_000
+    return xls.compound_file(xls.workbook_stream([xls.Sheet("积分明细", ROWS, extra=[xls.formula(r, 0, tokens)
+                                                                                   for r in range(5, 7)])]))
+
+
 CRAFTED = {
     "dimensions-2-31-rows": (lambda: _sheet(dimensions=(0, 2**31, 0, 256)), "超出 .xls 格式的 65,536 行 × 256 列"),
     "dimensions-wrapping": (lambda: _sheet(dimensions=(9, 3, 0, 3)), "超出 .xls 格式"),
@@ -86,6 +95,7 @@ CRAFTED = {
                                "数据区域过大（4 行 × 210 列）"),
     "shared-string-bomb": (_shared_bomb, "共享文字展开后超过 1 亿字"),
     "formula-bomb": (_formula_bomb, "公式写成文字后可能超过 1 亿字"),
+    "formula-spaces-bomb": (_spaces_bomb, "公式写成文字后可能超过 1 亿字或要很长时间"),
     "looping-stream-chain": (lambda: xls.compound_file(xls.workbook_stream([xls.Sheet("积分明细", ROWS)]),
                                                        size=2**32 - 1, loop=True), "扇区链首尾相接"),
     "looping-difat": (_difat_loop, "扇区表首尾相接"),
@@ -174,6 +184,19 @@ def test_shared_string_lengths_follow_continue_records_and_rich_text() -> None:
     first += struct.pack("<HBI", 6, 0x05, 4) + "流动".encode("utf-16-le")  # 6 wide chars, 2 here ...
     more = [b"\x00" + b"renk" + b"\xff" * 4, struct.pack("<HB", 0, 0)]  # ... 4 narrow there; phonetic
     assert guard_xls._sst_lengths(first, more) == [3, 2, 6, 0]
+
+
+def test_formula_tokens_are_stepped_as_calamine_steps_them() -> None:
+    """A string token is its count, a flags byte and the characters (calamine skips 2 + count
+    bytes), so the spaces token after it is seen: 255 inserts, each moving the text so far; a
+    number is written without an exponent; an unknown token ends the walk where calamine gives up."""
+    def cost(tokens: bytes, name: int = 0, sheet: int = 0) -> tuple[int, int]:
+        return guard_xls_formula.cost(struct.pack("<H", len(tokens)) + tokens, name, sheet)
+    text = b"\x17\x02\x00ab"  # "ab"
+    assert cost(text + b"\x19\x40\x00\xff") == (4 + 255, 255 * (4 + 255))
+    assert cost(b"\x1f" + struct.pack("<d", 1e300))[0] >= 301
+    assert cost(b"\x23" + struct.pack("<I", 1), name=200) == (200, 0)
+    assert cost(b"\x02\x00\x00\x00\x00" + b"\x19\x40\x00\xff") == (guard_xls_formula.GIVEN_UP, 0)
 
 
 def test_text_limit_is_the_xlsx_one() -> None:

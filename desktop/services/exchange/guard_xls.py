@@ -21,16 +21,21 @@ an abort; the reader turns it into a refusal (`reader.calamine_failure`).
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from desktop.services.exchange import guard_xls_formula
 from desktop.services.exchange.guard_shared import MAX_TEXT
 from desktop.services.exchange.guard_sheet import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, Refuse
 
 END_OF_CHAIN, RESERVED = 0xFFFFFFFE, 0xFFFFFFFA
 DIF_SECT = 0xFFFFFFFC
 MINI_CUTOFF = 4096
+# Characters calamine may move writing out formulas (inserts shift the text behind them): an 8 KB
+# formula of 2,000 spaces tokens is 1.3e11 and took it 1.5 s; real formulas move a few hundred.
+MAX_MOVED = 200_000_000_000
 XLS_GRID = 65_536 * 256  # the format's own sheet: rows x columns
 MAX_RESERVE = 1 << 24  # u32 entries calamine may reserve for the DIFAT from a quirk of its header read
 STREAM_NAMES = ("Workbook", "Book", "WORKBOOK", "BOOK")  # in calamine's order
@@ -224,6 +229,7 @@ def _check_records(stream: bytes, refuse: Refuse) -> None:
     sheets: list[tuple[int, str]] = []
     strings: list[int] = []
     longest_name = longest_sheet = 0
+    pre_biff8 = False
     for kind, body, more in _records(stream, 0):
         if kind == 0x002F and body[:2] != b"\0\0":
             raise refuse("工作簿设有打开密码（已加密），本程序不能读取。请在 Excel 或 WPS 中输入密码打开，取消密码后另存为 .xlsx 再导入")
@@ -234,24 +240,25 @@ def _check_records(stream: bytes, refuse: Refuse) -> None:
             longest_name = max(longest_name, body[3])
         elif kind == 0x00FC:
             strings = _sst_lengths(body, more)
+        elif kind == 0x0809 and len(body) >= 2:  # BOF: the BIFF version, read as calamine reads it
+            version, kind_of = struct.unpack_from("<HH", body.ljust(4, b"\0"))
+            pre_biff8 = version in (0x0002, 0x0007, 0x0200, 0x0300, 0x0400, 0x0500) or (version == 0 and kind_of == 0x1000)
         elif kind == 0x000A:
             break
-    # calamine writes every formula out as text when it opens the file: a 5-byte token naming a
-    # defined name becomes the name (up to 255 characters), a 7-byte reference to another sheet
-    # that sheet's name and a cell; nothing else spells out more than 8 characters a byte.
-    per_byte = max(8, -(-longest_name // 5) + 1, -(-(longest_sheet + 12) // 7) + 1)
-    shared = formulas = 0
+    formula = functools.partial(guard_xls_formula.cost, longest_name=longest_name, longest_sheet=longest_sheet,
+                                pre_biff8=pre_biff8)
+    shared = formulas = moved = 0
     for at, name in sheets:
         if at > len(stream):
             raise refuse(DAMAGED.format(f"{name}的位置超出文件"))
-        text, formula_bytes = _check_sheet(stream, at, name, strings, refuse)
-        shared, formulas = shared + text, formulas + formula_bytes * per_byte
+        text, formula_text, formula_moved = _check_sheet(stream, at, name, strings, formula, refuse)
+        shared, formulas, moved = shared + text, formulas + formula_text, moved + formula_moved
         if shared > MAX_TEXT:
             raise refuse(f"单元格引用的共享文字展开后超过 {MAX_TEXT // 100_000_000} 亿字（同一段长文字被大量单元格引用，"
                          "可能是“压缩炸弹”），为保护本机没有读取")
-        if formulas > MAX_TEXT:
-            raise refuse(f"公式写成文字后可能超过 {MAX_TEXT // 100_000_000} 亿字（很长的名称或表名被大量公式引用，"
-                         "可能是“压缩炸弹”），为保护本机没有读取；请在 Excel 或 WPS 中把公式转为数值，另存为 .xlsx 后再导入")
+        if formulas > MAX_TEXT or moved > MAX_MOVED:
+            raise refuse(f"公式写成文字后可能超过 {MAX_TEXT // 100_000_000} 亿字或要很长时间（很长的名称、表名或空格被大量"
+                         "公式引用，可能是“压缩炸弹”），为保护本机没有读取；请在 Excel 或 WPS 中把公式转为数值，另存为 .xlsx 后再导入")
 
 
 def _sheet_name(body: bytes, index: int) -> str:
@@ -264,15 +271,17 @@ def _sheet_name(body: bytes, index: int) -> str:
     return f"第 {index + 1} 张工作表"
 
 
-def _check_sheet(stream: bytes, at: int, name: str, strings: list[int], refuse: Refuse) -> tuple[int, int]:
+def _check_sheet(stream: bytes, at: int, name: str, strings: list[int], formula: Callable[[bytes], tuple[int, int]],
+                 refuse: Refuse) -> tuple[int, int, int]:
     """One sheet's substream: the room its Dimensions record asks for and its farthest cell;
-    returns the characters its shared-string cells expand to and the bytes of its formulas. A
-    tight loop over offsets, not `_records`: a sheet of 30,000 rows is 400,000 records."""
+    returns the characters its shared-string cells expand to, and what writing out its formulas
+    costs (`formula`: characters, characters moved). A tight loop over offsets, not `_records`:
+    a sheet of 30,000 rows is 400,000 records."""
     head, pair, word = _HEAD.unpack_from, _HEAD.unpack_from, _U32.unpack_from
     end = len(stream)
     last_row = last_col = -1
     labels: list[int] = []
-    formula_bytes = 0
+    formula_text = formula_moved = 0
     seen_bof, depth = False, 0
     while at + 4 <= end:
         kind, size = head(stream, at)
@@ -292,7 +301,8 @@ def _check_sheet(stream: bytes, at: int, name: str, strings: list[int], refuse: 
             if kind == 0x00FD:
                 labels.append(word(stream, body + 6)[0])
             elif kind == 0x0006:
-                formula_bytes += size
+                text, moved = formula(stream[body + 20:body + size])
+                formula_text, formula_moved = formula_text + text, formula_moved + moved
         elif kind == 0x0809:
             depth, seen_bof = (1, True) if seen_bof else (0, True)
         elif kind == 0x000A:
@@ -303,7 +313,8 @@ def _check_sheet(stream: bytes, at: int, name: str, strings: list[int], refuse: 
         elif kind == 0x0200:
             _check_reserve(stream[body:body + size], name, refuse)
     _check_reach(name, last_row + 1, last_col + 1, refuse)
-    return sum(strings[i] * n for i, n in Counter(labels).items() if i < len(strings)), formula_bytes
+    shared = sum(strings[i] * n for i, n in Counter(labels).items() if i < len(strings))
+    return shared, formula_text, formula_moved
 
 
 def _check_reserve(body: bytes, name: str, refuse: Refuse) -> None:
