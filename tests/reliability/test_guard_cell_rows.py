@@ -46,6 +46,20 @@ def test_a_far_cell_elsewhere_is_refused(tmp_path: Path, rows: tuple[bytes, byte
         guard.check_workbook(_sheet(tmp_path, *rows))
 
 
+@pytest.mark.parametrize(("cell", "expected"), [
+    (b'<c r="ZZZZZZZ1"><v>1</v></c>', "用到了第 ZZZZZZZ 列"),  # column 8,353,082,582: calamine aborted
+    (b'<c r="AAAAAA1"><v>1</v></c>', "用到了第 AAAAAA 列"),  # 12 million columns: 400 MB of grid
+    (b'<c r="A00000000004000000000"><v>1</v></c>', "至少用到第 4,000,000,000 行"),  # ten leading zeros
+    (b'<c t="n" r="AAAAAA1"><v>1</v></c>', "用到了第 AAAAAA 列"),  # the same, parsed (not Excel's form)
+], ids=["seven-letters", "six-letters", "twenty-digits", "six-letters-parsed"])
+def test_a_reference_longer_than_excel_writes_is_read_in_full(tmp_path: Path, cell: bytes, expected: str) -> None:
+    """calamine reads every letter and digit of a reference; the guard read at most four letters
+    and ten digits, and passed these (each a few hundred bytes)."""
+    path = _sheet(tmp_path, b'<row r="1"><c r="A1"><v>1</v></c>' + cell + b"</row>")
+    with pytest.raises(ValidationError, match=expected):
+        guard.check_workbook(path)
+
+
 def test_formatted_rows_without_cells_far_below_are_not_counted(tmp_path: Path) -> None:
     # Excel keeps a row formatted down the sheet as <row r="…" s="1" customFormat="1"/>; calamine
     # skips rows without cells, so the grid is one cell and the sheet is read.

@@ -33,16 +33,18 @@ MAX_COLUMNS = 200
 MAX_CELLS = 4_000_000  # per sheet, rows x columns of the grid the reader builds
 CHUNK = 4 * 1024 * 1024
 
-# Column letters in either case: calamine reads `gr1048576` as GR1048576.
-_CELL_COLUMN = re.compile(rb'<c\b[^>]*?\sr="([A-Za-z]{1,4})\d')
-_CELL_ROW = re.compile(rb'<c\b[^>]*?\sr="[A-Za-z]{1,4}(\d{1,10})')
-_ERROR_CELL = re.compile(rb'<c\b(?=[^>]*\st="e")[^>]*?\sr="([A-Za-z]{1,4})(\d{1,9})"')
-_FORMULA_NO_VALUE = re.compile(rb'<c\b[^>]*?\sr="([A-Za-z]{1,4})(\d{1,9})"[^>]*>\s*<f\b(?:[^>]*/>|[^>]*>[^<]*</f>)\s*</c>')
+# Column letters in either case (calamine reads `gr1048576` as GR1048576), and as many letters and
+# digits as are written: calamine takes them all (ZZZZZZZ1 is column 8,353,082,582; it aborts).
+_CELL_COLUMN = re.compile(rb'<c\b[^>]*?\sr="([A-Za-z]+)\d')
+_CELL_ROW = re.compile(rb'<c\b[^>]*?\sr="[A-Za-z]+(\d+)')
+_ERROR_CELL = re.compile(rb'<c\b(?=[^>]*\st="e")[^>]*?\sr="([A-Za-z]+)(\d+)"')
+_FORMULA_NO_VALUE = re.compile(rb'<c\b[^>]*?\sr="([A-Za-z]+)(\d+)"[^>]*>\s*<f\b(?:[^>]*/>|[^>]*>[^<]*</f>)\s*</c>')
 _TWO_LETTERS = re.compile(rb'r="[A-Za-z]{2}')  # where a column past Z may be named (and a few other places)
 
 _PREFIXED = re.compile(rb":c[\s>/]")  # a cell tag with a prefix (or text that looks like one)
 _CELL_TAG = re.compile(rb"<c[\s>/]")  # a cell tag, however it is written
-_REFERENCE = re.compile(r"([A-Za-z]{1,4})(\d{1,10})")
+_REFERENCE = re.compile(r"([A-Za-z]+)(\d+)")
+_BEYOND = 10**12  # a row or column number past every limit: longer ones are read as this
 
 Refuse = Callable[[str], Exception]  # the refusal for this file, given the reason
 
@@ -67,7 +69,7 @@ def _below(row: int) -> re.Pattern[bytes]:
         if digit != "9":
             rest = len(text) - i - 1
             longer.append(text[:i].encode() + b"[%d-9]" % (int(digit) + 1) + (rb"\d{%d}" % rest if rest else b"") + b'"')
-    return re.compile(rb'<c r="[A-Za-z]{1,4}(?:' + b"|".join(longer) + b")")
+    return re.compile(rb'<c r="[A-Za-z]+(?:' + b"|".join(longer) + b")")
 
 
 def scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse: Refuse) -> int:
@@ -201,7 +203,7 @@ def _cell_rows(piece: bytes, cells_in_piece: int, max_row: int, exact: bool) -> 
         return -bound
     if _below(max_row).search(piece) is None:
         return 0
-    return max(map(int, _CELL_ROW.findall(piece)), default=0)
+    return max(map(_row_number, _CELL_ROW.findall(piece)), default=0)
 
 
 class _Placing:
@@ -221,7 +223,7 @@ class _Placing:
         if local == "c":
             ref = _REFERENCE.fullmatch(attrs.get("r", "").strip())
             if ref is not None:
-                col, row = _column_number(ref[1].encode()), int(ref[2])
+                col, row = _column_number(ref[1].encode()), _row_number(ref[2])
             else:  # no reference (one calamine cannot read fails there, with its own message)
                 col, row = self.col + 1, self.row
             self.col, self.cells = col, self.cells + 1
@@ -281,7 +283,16 @@ def stream_parse(fh: IO[bytes], parser: expat.XMLParserType, refuse: Refuse, wha
 
 
 def _column_number(letters: bytes) -> int:
+    if len(letters) > 8:  # past every limit; spares the arithmetic on a crafted run of letters
+        return _BEYOND
     number = 0
     for ch in letters.upper():
         number = number * 26 + (ch - 64)
     return number
+
+
+def _row_number(digits: bytes | str) -> int:
+    """The row a reference's digits name (leading zeros and all); a run too long for any sheet is
+    read as past every limit, not as a number Python would refuse to build."""
+    stripped = digits.lstrip(b"0" if isinstance(digits, bytes) else "0")
+    return int(stripped or b"0") if len(stripped) <= 12 else _BEYOND
