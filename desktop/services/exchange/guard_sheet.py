@@ -235,7 +235,7 @@ class _Placing:
                 self.errors.append(self.cell)
         elif local == "row":
             number = attrs.get("r", "").strip()
-            self.row = int(number[:12]) if number.isdigit() else self.row + 1  # 12 digits: past every limit
+            self.row = _row_number(number) if number.isascii() and number.isdigit() else self.row + 1
             self.col = 0
         elif local == "f" and self.cell is not None:
             self.formula = True
