@@ -53,7 +53,12 @@ def _empty(columns: int) -> str:
      "超过 200 列的上限"),  # one value repeated across 300 columns
     (_row(_empty(149) + _VALUE, 30_000), "30,001 行 × 150 列"),  # each within its limit, the area not
     (_row(_empty(5)) + _row(_empty(10), 900_000) + _row(_VALUE), "至少用到第 900,003 行"),  # far below the gap
-], ids=["rows-repeated", "columns-after-a-gap", "value-across-columns", "area", "value-below-empty-rows"])
+    (_row(_VALUE).replace("<table:table-row>", '<table:table-row table:number-rows-repeated="0000000000001000000">'),
+     "至少用到第 1,000,001 行"),  # behind leading zeros (the first 12 characters were read: "000000000000")
+    (_row(_VALUE).replace("<table:table-row>", '<table:table-row table:number-rows-repeated="+1000000">'),
+     "至少用到第 1,000,001 行"),  # Rust's parsing takes a plus sign
+], ids=["rows-repeated", "columns-after-a-gap", "value-across-columns", "area", "value-below-empty-rows",
+        "count-behind-zeros", "count-with-plus"])
 def test_repeats_that_reach_too_far_are_refused_before_calamine(tmp_path: Path, rows: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         guard.check_workbook(_ods(tmp_path / "r.ods", rows))

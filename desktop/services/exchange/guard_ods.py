@@ -29,8 +29,13 @@ _TEXT_P = f"{_TEXT}{_SEP}p"
 
 
 def _count(attrs: dict[str, str], name: str) -> int:
-    text = attrs.get(name, "1").strip()
-    return max(int(text[:12]), 1) if text.isdigit() else 1  # 12 digits: past every limit
+    """A repeat count as calamine parses it (Rust's integer parsing: an optional "+", ASCII digits,
+    any leading zeros); one it cannot parse fails calamine's reading anyway, so counts as 1."""
+    text = attrs.get(name, "1").strip().removeprefix("+")
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    digits = text.lstrip("0")
+    return max(int(digits or "0"), 1) if len(digits) <= 12 else 10**12  # past every limit
 
 
 class _Placing:
