@@ -38,3 +38,16 @@ def test_a_long_string_named_by_a_few_cells_is_read(tmp_path: Path) -> None:
     # of the long string (12 million characters) and 300 of a short one.
     assert 340 * len(_LONG) > guard_shared.MAX_TEXT > 40 * len(_LONG)
     guard.check_workbook(_book(tmp_path, 40, 300))  # not refused
+
+
+@pytest.mark.parametrize(("shared", "value"), [
+    (["王伟", _LONG], b"0000000000001"),  # 13 digits: the first 12 were read, "000000000000", so index 0
+    ([_LONG, "王伟"], b"x"),  # not a number: calamine's parser fails and it takes string 0
+    ([_LONG, "王伟"], b" 1"),  # a space before the digits: the same
+], ids=["index-behind-zeros", "not-a-number", "space-before-digits"])
+def test_an_index_is_read_as_calamine_reads_it(tmp_path: Path, shared: list[str], value: bytes) -> None:
+    body = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>%s</v></c></row>' % (n, n, value) for n in range(1, 401))
+    path = wb.write_xlsx(tmp_path / "sst.xlsx", [("上级加分", [wb.SHEET_HEAD, body, wb.SHEET_TAIL])],
+                         shared=shared, level=6)
+    with pytest.raises(ValidationError, match="共享文字展开后超过 1 亿字"):
+        guard.check_workbook(path)

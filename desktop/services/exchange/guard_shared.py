@@ -61,7 +61,7 @@ def lengths(zf: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Refuse) -> list[
 
 
 def _claimed(text: str) -> int | None:
-    """The count as calamine's integer parser reads it (ASCII digits, any leading zeros, at most
+    """A count or an index as calamine's integer parser reads it (ASCII digits, any leading zeros, at most
     a 64-bit number), else None: then calamine reserves nothing."""
     digits = text.lstrip("0")
     if not (text.isascii() and text.isdigit()) or len(digits) > 20 or int(digits or "0") >= 2**64:
@@ -110,9 +110,10 @@ def _parsed_indices(zf: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Refuse) 
     def end(name: str) -> None:
         local = name.rpartition(":")[2]
         if local == "v" and isinstance(state["value"], list):
-            text = "".join(state["value"]).strip()
-            if text.isdigit():
-                counts[int(text[:12])] += 1
+            text = "".join(state["value"])
+            if text:  # calamine: an empty value is an empty cell; one it cannot parse names string 0
+                index = _claimed(text)
+                counts[0 if index is None else index] += 1
             state["value"] = None
         elif local == "c":
             state["shared"] = False
