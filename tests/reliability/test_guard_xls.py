@@ -178,12 +178,18 @@ def test_honest_files_read_whatever_their_layout(tmp_path: Path) -> None:
 def test_shared_string_lengths_follow_continue_records_and_rich_text() -> None:
     """The SST stepped as calamine steps it: a wide string split across a Continue record (which
     repeats the flags byte, here switching to one byte a character), rich-text runs and a phonetic
-    block skipped, an empty string."""
+    block skipped, an empty string, an empty Continue record."""
     first = struct.pack("<II", 4, 4) + struct.pack("<HB", 3, 0) + b"abc"
     first += struct.pack("<HBH", 2, 0x09, 2) + "王伟".encode("utf-16-le") + b"\0" * 8  # 2 rich runs
     first += struct.pack("<HBI", 6, 0x05, 4) + "流动".encode("utf-16-le")  # 6 wide chars, 2 here ...
     more = [b"\x00" + b"renk" + b"\xff" * 4, struct.pack("<HB", 0, 0)]  # ... 4 narrow there; phonetic
     assert guard_xls._sst_lengths(first, more) == [3, 2, 6, 0]
+    # An empty Continue record between strings is an empty string of its own to calamine (checked:
+    # cells naming 0, 1, 2 read "a", "", "bc"), so every index after it moves on by one.
+    a, bc = struct.pack("<II", 3, 3) + struct.pack("<HB", 1, 0) + b"a", struct.pack("<HB", 2, 0) + b"bc"
+    assert guard_xls._sst_lengths(a, [b"", bc]) == [1, 0, 2]
+    with pytest.raises(ValueError):  # characters running on into an empty record: calamine panics
+        guard_xls._sst_lengths(struct.pack("<II", 1, 1) + struct.pack("<HB", 5, 0) + b"ab", [b"", b"\x00cde"])
 
 
 def test_formula_tokens_are_stepped_as_calamine_steps_them() -> None:

@@ -166,28 +166,35 @@ def _records(stream: bytes, at: int) -> Iterator[tuple[int, bytes, list[bytes]]]
 
 
 def _sst_lengths(body: bytes, more: list[bytes]) -> list[int]:
-    """Each shared string's length in characters, stepping through the SST as calamine's
-    `read_rich_extended_string` does (a string's characters may run on into the next Continue
-    record, which starts with its own flags byte)."""
+    """Each shared string's length in characters, stepping through the SST exactly as calamine's
+    `parse_sst` and `read_rich_extended_string` do: a string's characters may run on into the
+    next Continue record, which starts with its own flags byte; a Continue record reached with
+    nothing left to read is an empty string of its own (so the indices after it move on by one).
+    ValueError where calamine fails or panics."""
     pieces = [body[8:], *more]
     lengths: list[int] = []
     piece, at = 0, 0
 
-    def skip(n: int) -> None:
+    def next_piece() -> bool:  # calamine's `continue_record`
         nonlocal piece, at
+        if piece + 1 >= len(pieces):
+            return False
+        piece, at = piece + 1, 0
+        return True
+
+    def skip(n: int) -> None:
+        nonlocal at
         while n > 0:
-            if at >= len(pieces[piece]):
-                if piece + 1 >= len(pieces):
-                    raise ValueError
-                piece, at = piece + 1, 0
+            if at >= len(pieces[piece]) and not next_piece():
+                raise ValueError
             step = min(n, len(pieces[piece]) - at)
             at, n = at + step, n - step
 
-    while piece < len(pieces):
-        if at >= len(pieces[piece]):
-            piece, at = piece + 1, 0
-            continue
+    while at < len(pieces[piece]) or next_piece():
         data = pieces[piece]
+        if at >= len(data):  # an empty Continue record: calamine reads an empty string
+            lengths.append(0)
+            continue
         if len(data) - at < 3:
             raise ValueError
         cch, flags = struct.unpack_from("<HB", data, at)
@@ -201,14 +208,13 @@ def _sst_lengths(body: bytes, more: list[bytes]) -> list[int]:
             at += 4
         wide, left = bool(flags & 1), cch
         while left > 0:
-            take = min(left, (len(pieces[piece]) - at) // (2 if wide else 1))
+            take = min(left, max(len(pieces[piece]) - at, 0) // (2 if wide else 1))
             at += take * (2 if wide else 1)
             left -= take
             if left > 0:
-                if piece + 1 >= len(pieces):
-                    raise ValueError
-                piece, at = piece + 1, 1
-                wide = bool(pieces[piece][:1] and pieces[piece][0] & 1)
+                if not next_piece() or not pieces[piece]:
+                    raise ValueError  # calamine: "dbcs" end of stream, or a panic on the empty record
+                wide, at = bool(pieces[piece][0] & 1), 1
         skip(runs * 4 + ext)
         lengths.append(cch)
     return lengths
