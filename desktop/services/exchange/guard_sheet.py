@@ -31,6 +31,7 @@ from desktop.services.exchange import cells
 MAX_ROWS = 200_000  # per sheet; a year of a 60-person station's entries is about 60,000
 MAX_COLUMNS = 200
 MAX_CELLS = 4_000_000  # per sheet, rows x columns of the grid the reader builds
+MAX_MERGES = 100_000  # merged ranges per sheet: calamine hands each to Python (~200 bytes a range)
 CHUNK = 4 * 1024 * 1024
 
 # Column letters in either case (calamine reads `gr1048576` as GR1048576), and as many letters and
@@ -41,6 +42,7 @@ _ERROR_CELL = re.compile(rb'<c\b(?=[^>]*\st="e")[^>]*?\sr="([A-Za-z]+)(\d+)"')
 _FORMULA_NO_VALUE = re.compile(rb'<c\b[^>]*?\sr="([A-Za-z]+)(\d+)"[^>]*>\s*<f\b(?:[^>]*/>|[^>]*>[^<]*</f>)\s*</c>')
 _TWO_LETTERS = re.compile(rb'r="[A-Za-z]{2}')  # where a column past Z may be named (and a few other places)
 
+_MERGE = re.compile(rb"mergeCell[\s/>]")  # a merged range, with or without a prefix (a closing tag too)
 _PREFIXED = re.compile(rb":c[\s>/]")  # a cell tag with a prefix (or text that looks like one)
 _CELL_TAG = re.compile(rb"<c[\s>/]")  # a cell tag, however it is written
 _REFERENCE = re.compile(r"([A-Za-z]+)(\d+)")
@@ -84,7 +86,7 @@ def scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse: R
 def _count_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse: Refuse, exact: bool = False) -> int:
     """The byte count of a sheet in Excel's own form, else `_Other` (`exact`: every piece's columns
     and cell rows worked out, not bounded; see `_widest` and `_cell_rows`)."""
-    rows = cells_seen = max_row = max_col = reach = 0  # reach: a bound on the rows cells name
+    rows = cells_seen = max_row = max_col = reach = merges = 0  # reach: a bound on the rows cells name
     bounded = False
     formulas: list[str] = []
     errors: list[str] = []
@@ -112,6 +114,9 @@ def _count_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, refuse:
                 return _count_sheet(zf, info, sheet, refuse, exact=True)  # an earlier bound, now too loose
             check_area(sheet, refuse, cells_seen + in_piece, max_row, max_col)
             cells_seen += in_piece
+            if b"mergeCell" in piece:
+                merges += len(_MERGE.findall(piece))
+                check_merges(sheet, refuse, merges)
     _check_values(sheet, refuse, errors, formulas)
     return cells_seen
 
@@ -138,6 +143,11 @@ def check_reach(sheet: str, refuse: Refuse, max_row: int, max_col: int) -> None:
     if max_col > MAX_COLUMNS:
         raise refuse(f"工作表“{sheet}”用到了第 {cells.column_letter(max_col - 1)} 列，"
                      f"超过 {MAX_COLUMNS} 列的上限；请删除表格右侧多余的列后再导入")
+
+
+def check_merges(sheet: str, refuse: Refuse, merges: int) -> None:
+    if merges > MAX_MERGES:
+        raise refuse(f"工作表“{sheet}”有超过 {MAX_MERGES:,} 处合并单元格，不像是正常的表格；请取消多余的合并后再导入")
 
 
 def check_area(sheet: str, refuse: Refuse, cells_seen: int, max_row: int, max_col: int) -> None:
@@ -212,7 +222,7 @@ class _Placing:
 
     def __init__(self, sheet: str, refuse: Refuse) -> None:
         self.sheet, self.refuse = sheet, refuse
-        self.row = self.col = self.cells = self.max_row = self.max_col = 0
+        self.row = self.col = self.cells = self.max_row = self.max_col = self.merges = 0
         self.cell: str | None = None  # the open cell's reference, for the messages
         self.formula = self.value = False
         self.formulas: list[str] = []
@@ -237,6 +247,9 @@ class _Placing:
             number = attrs.get("r", "").strip()
             self.row = _row_number(number) if number.isascii() and number.isdigit() else self.row + 1
             self.col = 0
+        elif local == "mergeCell":
+            self.merges += 1
+            check_merges(self.sheet, self.refuse, self.merges)
         elif local == "f" and self.cell is not None:
             self.formula = True
         elif local == "v" and self.cell is not None:

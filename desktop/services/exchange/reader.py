@@ -152,9 +152,14 @@ def fill_merged(rows: list[list[Any]], merges: list[tuple[tuple[int, int], tuple
     file holds it only in the merge's top cell. Only merges that start below the header (row
     index `below`) are filled: the header relies on blank cells under a group title."""
     filled = 0
-    for (r1, c1), (r2, _c2) in merges:
-        if r1 <= below or r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]):
+    covered: dict[int, int] = {}  # column → the last row a merge there has covered
+    # Taken top to bottom, a merge that overlaps one above it in its column is skipped: Excel
+    # never writes overlapping merges, and a crafted file of 10,000 copies of one tall merge
+    # would otherwise walk its rows 10,000 times.
+    for (r1, c1), (r2, _c2) in sorted(merges):
+        if r1 <= below or r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]) or r1 <= covered.get(c1, -1):
             continue
+        covered[c1] = r2
         value = rows[r1][c1]
         if is_blank(value):
             continue

@@ -1,0 +1,52 @@
+"""Merged ranges cost work in proportion to the sheet, not to how often a file repeats them:
+the reader fills a tall merge once however many copies of it there are, and a sheet with
+more merged ranges than any table has is refused before calamine hands them all to Python."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.services.errors import ValidationError
+from desktop.services.exchange import guard
+from desktop.services.exchange.guard_sheet import MAX_MERGES
+from desktop.services.exchange.reader import fill_merged
+from tests.reliability import workbooks as wb
+
+
+class _Counted(list):  # type: ignore[type-arg]
+    """Rows that count how often one is looked up."""
+
+    lookups = 0
+
+    def __getitem__(self, index: Any) -> Any:
+        _Counted.lookups += 1
+        return super().__getitem__(index)
+
+
+def test_copies_of_one_tall_merge_are_filled_once() -> None:
+    """20,000 copies of a merge over 5,000 rows (a 600 KB file could say so) walked those rows
+    20,000 times: 100 million steps. Excel never writes overlapping merges; one is filled."""
+    rows = _Counted([["一所"]] + [[""] for _ in range(5_000)])
+    _Counted.lookups = 0
+    filled = fill_merged(rows, [((0, 0), (5_000, 0))] * 20_000, below=-1)
+    assert filled == 5_000 and all(r[0] == "一所" for r in rows)
+    assert _Counted.lookups < 50_000
+
+
+def test_merges_side_by_side_and_one_below_another_are_all_filled() -> None:
+    rows = [["一所", "王伟"], ["", ""], ["二所", ""], ["", "李娜"], ["", ""]]
+    merges = [((0, 0), (1, 0)), ((0, 1), (2, 1)), ((2, 0), (4, 0)), ((3, 1), (4, 1))]
+    assert fill_merged(rows, merges, below=-1) == 6
+    assert rows == [["一所", "王伟"], ["一所", "王伟"], ["二所", "王伟"], ["二所", "李娜"], ["二所", "李娜"]]
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"], ids=["plain", "prefixed"])
+def test_a_sheet_with_too_many_merged_ranges_is_refused(tmp_path: Path, prefix: str) -> None:
+    merges = "".join(f'<{prefix}mergeCell ref="A{n}:B{n}"/>' for n in range(1, MAX_MERGES + 2)).encode()
+    tail = f"</sheetData><mergeCells>{merges.decode()}</mergeCells></worksheet>".encode()
+    path = wb.write_xlsx(tmp_path / "合并.xlsx", [("上级加分", [wb.SHEET_HEAD, wb.row_xml(1, ["警号"]).encode(), tail])])
+    with pytest.raises(ValidationError, match="有超过 100,000 处合并单元格"):
+        guard.check_workbook(path)
