@@ -1,6 +1,7 @@
-"""Merged ranges cost work in proportion to the sheet, not to how often a file repeats them:
-the reader fills a tall merge once however many copies of it there are, and a sheet with
-more merged ranges than any table has is refused before calamine hands them all to Python."""
+"""Work in proportion to the workbook, not to how often a file repeats itself: the reader fills
+a tall merge once however many copies of it there are, a sheet with more merged ranges than any
+table has is refused before calamine hands them all to Python, and sheets whose grids add up
+past the workbook's limit are refused however small each is."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from typing import Any
 
 import pytest
 
+from desktop.models.db import open_database
+from desktop.models.enums import Role
+from desktop.services.actor import Actor
 from desktop.services.errors import ValidationError
 from desktop.services.exchange import guard
 from desktop.services.exchange.guard_sheet import MAX_MERGES
+from desktop.services.exchange.import_ import import_file
 from desktop.services.exchange.reader import fill_merged
 from tests.reliability import workbooks as wb
 
@@ -50,3 +55,17 @@ def test_a_sheet_with_too_many_merged_ranges_is_refused(tmp_path: Path, prefix: 
     path = wb.write_xlsx(tmp_path / "合并.xlsx", [("上级加分", [wb.SHEET_HEAD, wb.row_xml(1, ["警号"]).encode(), tail])])
     with pytest.raises(ValidationError, match="有超过 100,000 处合并单元格"):
         guard.check_workbook(path)
+
+
+def test_many_sheets_whose_grids_add_up_past_the_workbook_limit_are_refused(station_db: Path, tmp_path: Path) -> None:
+    """Six sheets of two cells each, A1 and GR19000: each grid (3.8 million cells) within a
+    sheet's limit, together 22.8 million; the reader stops at the sixth, before converting it."""
+    body = wb.SHEET_HEAD + b'<row r="1"><c r="A1"><v>1</v></c><c r="GR19000"><v>1</v></c></row>' + wb.SHEET_TAIL
+    path = wb.write_xlsx(tmp_path / "多表.xlsx", [(f"表{n}", [body]) for n in range(1, 7)])
+    guard.check_workbook(path)  # each sheet passes on its own
+    db = open_database(station_db)
+    try:
+        with pytest.raises(ValidationError, match="各工作表的数据区域合计超过 20,000,000 格"):
+            import_file(db, Actor(None, "clerk", "内勤", Role.CLERK), path)
+    finally:
+        db.dispose()

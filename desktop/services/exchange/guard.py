@@ -26,6 +26,7 @@ from desktop.services.exchange import cells, guard_ods, guard_parts, guard_share
 from desktop.services.exchange.guard_sheet import CHUNK, MAX_CELLS, MAX_COLUMNS, MAX_ROWS
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_WORKBOOK_CELLS = 20_000_000  # all sheets' grids together, rows x columns
 MAX_MEMBERS = 2000
 MAX_UNCOMPRESSED = 400 * 1024 * 1024  # all members together
 MAX_RATIO = 200  # deflated XML of real workbooks stays well under 50:1
@@ -245,6 +246,17 @@ def check_grid(sheet: str, end: tuple[int, int] | None) -> None:
     if height > MAX_ROWS or width > MAX_COLUMNS or height * width > MAX_CELLS:
         raise ValidationError(f"工作表“{sheet}”的数据区域过大（{height:,} 行 × {width} 列），上限为每张表 {MAX_ROWS:,} 行、"
                             f"{MAX_COLUMNS} 列；请删除多余内容或拆分后再导入")
+
+
+def check_workbook_grid(path: Path, so_far: int, end: tuple[int, int] | None) -> int:
+    """The grid cells of a workbook's sheets so far, with one more sheet (calamine's last used
+    row and column); refused past MAX_WORKBOOK_CELLS. Each sheet is bounded on its own, but a
+    file of 2,000 sheets, each two cells 4 million apart, would take the reader an hour."""
+    total = so_far + ((end[0] + 1) * (end[1] + 1) if end else 0)
+    if total > MAX_WORKBOOK_CELLS:
+        raise _refuse(path, f"各工作表的数据区域合计超过 {MAX_WORKBOOK_CELLS:,} 格（一个县一季度的导出约 250 万格）；"
+                            "请删除多余的工作表或拆分成几个工作簿后再导入")
+    return total
 
 
 def too_long(key: str, parser: Callable[[Any], Any], raw: Any) -> str | None:

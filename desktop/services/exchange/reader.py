@@ -564,6 +564,7 @@ def _read_opened(book: sheet_prefetch.OpenedBook, report: ImportReport, progress
     about: dict[str, Any] | None = None
     tables: list[Table] = []
     ods = ods_merges(path) if is_ods(path) else None
+    grid = 0  # cells of all the sheets' grids so far: each sheet's limit alone lets 2,000 sheets through
     for name in book.names:
         progress.check()
         if name in book.hidden and not include_hidden:
@@ -571,6 +572,7 @@ def _read_opened(book: sheet_prefetch.OpenedBook, report: ImportReport, progress
                           "或导入时选择“包括隐藏的工作表”（命令行 --include-hidden）")
             continue
         sheet = book.sheet(name)
+        grid = guard.check_workbook_grid(path, grid, sheet.end)
         rows = sheet_rows(None, name, sheet)
         progress.grow(len(rows))
         if header_key(name) == header_key(ABOUT_NAME) and (found := read_about(rows)) is not None:
