@@ -26,6 +26,7 @@ from desktop.services.errors import NotFound, ValidationError
 CODE = re.compile(r"\b(\d{1,9})-([0-9A-F]{8})\b")
 PDF_KEYWORD = "jifen-chain:"  # in a sheet's PDF keywords, beside the code printed on the page
 ABOUT_LABEL = "审计链头"  # the key on an export's 说明 sheet
+MAX_PDF_BYTES = 200 * 2**20  # the county's 2,000 grade sheets in one PDF are a few MB
 LABEL = "审计链"
 
 
@@ -89,6 +90,10 @@ def _code_in_backup(path: Path) -> str:
 
 
 def _code_in_pdf(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_PDF_BYTES:  # read whole below: a mistaken pick of a huge file must not fill memory
+        raise ValidationError(f"“{path.name}”有 {size / 2**20:,.0f} MB，不像本程序打印的表（上限 "
+                              f"{MAX_PDF_BYTES // 2**20} MB），读不出审计链码")
     data = path.read_bytes()
     found = re.search(re.escape(PDF_KEYWORD.encode()) + rb"\s*(\d{1,9}-[0-9A-F]{8})", data)
     if found is None:
