@@ -39,10 +39,13 @@ def test_a_cell_that_names_a_far_row_inside_the_first_row_is_refused(tmp_path: P
      "1,048,576"),  # a cell without a reference goes by its row's number
     ((b'<row r="1"><c r="A1"><v>1</v></c></row>', b'<row r="00000000004000000000"><c><v>1</v></c></row>'),
      "4,000,000,000"),  # that number read in full (its first 12 characters were "000000000040")
+    ((b'<row r="1"><c r="A1"><v>1</v></c></row>', b'<row r="Z1048576"><c><v>1</v></c></row>'),
+     "1,048,576"),  # letters in a row's number: calamine skips them (checked: r="Z400000" is row 400,000)
     ((b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(1, 120_000)),
       b'<row r="120000"><c r="A120000"><v>1</v></c><c r="C1048576"><v>1</v></c></row>'),
      "1,048,576"),  # 120,000 rows (more than one 4 MB piece); the far cell in the last one
-], ids=["unnumbered-rows", "cell-without-reference", "row-number-behind-zeros", "past-the-first-piece"])
+], ids=["unnumbered-rows", "cell-without-reference", "row-number-behind-zeros", "row-number-with-letters",
+        "past-the-first-piece"])
 def test_a_far_cell_elsewhere_is_refused(tmp_path: Path, rows: tuple[bytes, bytes], reach: str) -> None:
     with pytest.raises(ValidationError, match=f"至少用到第 {reach} 行"):
         guard.check_workbook(_sheet(tmp_path, *rows))

@@ -46,6 +46,7 @@ _MERGE = re.compile(rb"mergeCell[\s/>]")  # a merged range, with or without a pr
 _PREFIXED = re.compile(rb":c[\s>/]")  # a cell tag with a prefix (or text that looks like one)
 _CELL_TAG = re.compile(rb"<c[\s>/]")  # a cell tag, however it is written
 _REFERENCE = re.compile(r"([A-Za-z]+)(\d+)")
+_ROW_NUMBER = re.compile(r"[A-Za-z]*(\d+)")
 _BEYOND = 10**12  # a row or column number past every limit: longer ones are read as this
 
 Refuse = Callable[[str], Exception]  # the refusal for this file, given the reason
@@ -244,8 +245,9 @@ class _Placing:
             if attrs.get("t") == "e" and len(self.errors) < 5:
                 self.errors.append(self.cell)
         elif local == "row":
-            number = attrs.get("r", "").strip()
-            self.row = _row_number(number) if number.isascii() and number.isdigit() else self.row + 1
+            # calamine reads a row's r as it reads a reference, letters skipped: r="Z1048576" is row 1,048,576
+            number = _ROW_NUMBER.fullmatch(attrs.get("r", "").strip())
+            self.row = _row_number(number[1]) if number is not None else self.row + 1
             self.col = 0
         elif local == "mergeCell":
             self.merges += 1
