@@ -86,6 +86,13 @@ def _spaces_bomb() -> bytes:
                                                                                    for r in range(5, 7)])]))
 
 
+def _many_merges() -> bytes:
+    """13 MergeCells records of 8,000 ranges each: 104,000 merged ranges for Python to hold."""
+    ranges = b"".join(struct.pack("<HHHH", r, r, 0, 1) for r in range(8_000))
+    merges = [xls.record(0x00E5, struct.pack("<H", 8_000) + ranges) for _ in range(13)]
+    return xls.compound_file(xls.workbook_stream([xls.Sheet("积分明细", ROWS, extra=merges)]))
+
+
 CRAFTED = {
     "dimensions-2-31-rows": (lambda: _sheet(dimensions=(0, 2**31, 0, 256)), "超出 .xls 格式的 65,536 行 × 256 列"),
     "dimensions-wrapping": (lambda: _sheet(dimensions=(9, 3, 0, 3)), "超出 .xls 格式"),
@@ -96,6 +103,7 @@ CRAFTED = {
     "shared-string-bomb": (_shared_bomb, "共享文字展开后超过 1 亿字"),
     "formula-bomb": (_formula_bomb, "公式写成文字后可能超过 1 亿字"),
     "formula-spaces-bomb": (_spaces_bomb, "公式写成文字后可能超过 1 亿字或要很长时间"),
+    "too-many-merges": (_many_merges, "有超过 100,000 处合并单元格"),
     "looping-stream-chain": (lambda: xls.compound_file(xls.workbook_stream([xls.Sheet("积分明细", ROWS)]),
                                                        size=2**32 - 1, loop=True), "扇区链首尾相接"),
     "looping-difat": (_difat_loop, "扇区表首尾相接"),

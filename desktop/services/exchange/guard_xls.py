@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 
 from desktop.services.exchange import guard_xls_formula
 from desktop.services.exchange.guard_shared import MAX_TEXT
-from desktop.services.exchange.guard_sheet import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, Refuse
+from desktop.services.exchange.guard_sheet import MAX_CELLS, MAX_COLUMNS, MAX_MERGES, MAX_ROWS, Refuse
 
 END_OF_CHAIN, RESERVED = 0xFFFFFFFE, 0xFFFFFFFA
 DIF_SECT = 0xFFFFFFFC
@@ -287,7 +287,7 @@ def _check_sheet(stream: bytes, at: int, name: str, strings: list[int], formula:
     end = len(stream)
     last_row = last_col = -1
     labels: list[int] = []
-    formula_text = formula_moved = 0
+    formula_text = formula_moved = merges = 0
     seen_bof, depth = False, 0
     while at + 4 <= end:
         kind, size = head(stream, at)
@@ -318,6 +318,10 @@ def _check_sheet(stream: bytes, at: int, name: str, strings: list[int], formula:
             last_row, last_col = max(last_row, row), max(last_col, first + (size - 6) // 6 - 1)
         elif kind == 0x0200:
             _check_reserve(stream[body:body + size], name, refuse)
+        elif kind == 0x00E5 and size >= 2:  # MergeCells: a count, then 8 bytes a range
+            merges += min(struct.unpack_from("<H", stream, body)[0], (size - 2) // 8)
+            if merges > MAX_MERGES:
+                raise refuse(f"{name}有超过 {MAX_MERGES:,} 处合并单元格，不像是正常的表格；请取消多余的合并后再导入")
     _check_reach(name, last_row + 1, last_col + 1, refuse)
     shared = sum(strings[i] * n for i, n in Counter(labels).items() if i < len(strings))
     return shared, formula_text, formula_moved
