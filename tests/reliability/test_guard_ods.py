@@ -4,6 +4,7 @@ are not."""
 
 from __future__ import annotations
 
+import random
 import zipfile
 from pathlib import Path
 
@@ -73,3 +74,12 @@ def test_an_ods_with_a_dtd_is_refused(tmp_path: Path) -> None:
     path = _ods(tmp_path / "r.ods", _row(_VALUE), dtd='<!DOCTYPE x [<!ENTITY a "aaaa">]>')
     with pytest.raises(ValidationError, match="文档类型声明"):
         guard.check_workbook(path)
+
+
+def test_an_ods_with_too_many_merged_ranges_is_refused(tmp_path: Path) -> None:
+    """`ods_merges` keeps every spanned cell as a range; more than any table has is refused."""
+    rng = random.Random(5)  # values that differ, so the zip's ratio limit does not step in first
+    rows = "".join(_row(f'<table:table-cell table:number-columns-spanned="2" office:value-type="float" '
+                        f'office:value="{rng.getrandbits(40)}"/>') for _ in range(100_001))
+    with pytest.raises(ValidationError, match="有超过 100,000 处合并单元格"):
+        guard.check_workbook(_ods(tmp_path / "r.ods", rows))

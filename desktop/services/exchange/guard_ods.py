@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import IO
 from xml.parsers import expat
 
-from desktop.services.exchange.guard_sheet import Refuse, check_area, check_reach, stream_parse
+from desktop.services.exchange.guard_sheet import Refuse, check_area, check_merges, check_reach, stream_parse
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -25,6 +25,7 @@ _T_CELLS = {f"{_TABLE}{_SEP}table-cell", f"{_TABLE}{_SEP}covered-table-cell"}
 _T_NAME = f"{_TABLE}{_SEP}name"
 _ROWS_REPEATED, _COLS_REPEATED = f"{_TABLE}{_SEP}number-rows-repeated", f"{_TABLE}{_SEP}number-columns-repeated"
 _VALUE_TYPE = f"{_OFFICE}{_SEP}value-type"
+_SPANNED = (f"{_TABLE}{_SEP}number-rows-spanned", f"{_TABLE}{_SEP}number-columns-spanned")  # a merged range
 _TEXT_P = f"{_TEXT}{_SEP}p"
 
 
@@ -44,12 +45,15 @@ class _Placing:
     def __init__(self, refuse: Refuse) -> None:
         self.refuse = refuse
         self.sheet = ""
-        self.row = self.rows = self.col = self.cols = self.max_row = self.max_col = 0
+        self.row = self.rows = self.col = self.cols = self.max_row = self.max_col = self.merges = 0
         self.cell: tuple[int, int] | None = None  # the open cell's columns [first, last]
         self.filled = False
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if name in _T_CELLS:
+            if any(_count(attrs, span) > 1 for span in _SPANNED):  # `ods_merges` keeps each one
+                self.merges += 1
+                check_merges(self.sheet, self.refuse, self.merges)
             self.cols = _count(attrs, _COLS_REPEATED)
             self.cell = (self.col + 1, self.col + self.cols)
             self.col += self.cols
@@ -61,7 +65,7 @@ class _Placing:
             self.col = 0
         elif name == _T_TABLE:
             self.sheet = attrs.get(_T_NAME, "")
-            self.row = self.max_row = self.max_col = 0
+            self.row = self.max_row = self.max_col = self.merges = 0
 
     def end(self, name: str) -> None:
         if name in _T_CELLS and self.cell is not None:
