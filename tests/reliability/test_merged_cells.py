@@ -69,3 +69,31 @@ def test_many_sheets_whose_grids_add_up_past_the_workbook_limit_are_refused(stat
             import_file(db, Actor(None, "clerk", "内勤", Role.CLERK), path)
     finally:
         db.dispose()
+
+
+def test_the_merges_of_an_ods_are_found_in_one_flat_pass(tmp_path: Path) -> None:
+    """300,000 empty rows, one merge below them: found, with no tree of the rows kept (the
+    ElementTree pass before held every row it had read: tens of MB here, GB for a crafted file)."""
+    import tracemalloc
+    import zipfile
+
+    from desktop.services.exchange.ods_merges import ods_merges
+
+    table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    rows = "<table:table-row><table:table-cell/></table:table-row>" * 300_000
+    merged = '<table:table-row><table:table-cell table:number-rows-spanned="3"/></table:table-row>'
+    content = (f'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               f'xmlns:table="{table}"><office:body><office:spreadsheet><table:table table:name="名册">'
+               f"{rows}{merged}</table:table></office:spreadsheet></office:body></office:document-content>")
+    path = tmp_path / "名册.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content)
+    tracemalloc.start()
+    try:
+        found = ods_merges(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found == {"名册": [((300_000, 0), (300_002, 0))]}
+    assert peak < 8 * 2**20

@@ -12,23 +12,24 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-from typing import IO
-from xml.etree import ElementTree
+from typing import IO, Any
+from xml.parsers import expat
 
 from desktop.services.exchange.guard import is_ods
 
 Ranges = list[tuple[tuple[int, int], tuple[int, int]]]
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-_T_TABLE = f"{{{_TABLE}}}table"
-_T_ROW = f"{{{_TABLE}}}table-row"
-_T_CELL = f"{{{_TABLE}}}table-cell"
-_T_COVERED = f"{{{_TABLE}}}covered-table-cell"
-_NAME = f"{{{_TABLE}}}name"
-_ROWS_REPEATED = f"{{{_TABLE}}}number-rows-repeated"
-_COLS_REPEATED = f"{{{_TABLE}}}number-columns-repeated"
-_ROWS_SPANNED = f"{{{_TABLE}}}number-rows-spanned"
-_COLS_SPANNED = f"{{{_TABLE}}}number-columns-spanned"
+_SEP = " "  # expat's namespace separator: "URI local"
+_T_TABLE = f"{_TABLE}{_SEP}table"
+_T_ROW = f"{_TABLE}{_SEP}table-row"
+_T_CELLS = {f"{_TABLE}{_SEP}table-cell", f"{_TABLE}{_SEP}covered-table-cell"}
+_T_CELL = f"{_TABLE}{_SEP}table-cell"
+_NAME = f"{_TABLE}{_SEP}name"
+_ROWS_REPEATED = f"{_TABLE}{_SEP}number-rows-repeated"
+_COLS_REPEATED = f"{_TABLE}{_SEP}number-columns-repeated"
+_ROWS_SPANNED = f"{_TABLE}{_SEP}number-rows-spanned"
+_COLS_SPANNED = f"{_TABLE}{_SEP}number-columns-spanned"
 
 
 def ods_merges(path: Path) -> dict[str, Ranges]:
@@ -39,39 +40,39 @@ def ods_merges(path: Path) -> dict[str, Ranges]:
     try:
         with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
             return _scan(fh)
-    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError, ValueError):
+    except (zipfile.BadZipFile, KeyError, OSError, expat.ExpatError, ValueError):
         return {}
 
 
 def _count(value: str | None) -> int:
-    return max(1, int(value)) if value and value.isdigit() else 1
+    return max(1, int(value)) if value and value.isascii() and value.isdigit() and len(value) < 13 else 1
 
 
 def _scan(fh: IO[bytes]) -> dict[str, Ranges]:
+    """One streaming pass (expat, no tree kept: a content.xml of millions of empty rows stays flat)."""
     found: dict[str, Ranges] = {}
-    sheet: Ranges | None = None
-    row = col = 0
-    for event, elem in ElementTree.iterparse(fh, events=("start", "end")):
-        tag = elem.tag
-        if event == "start":
-            if tag == _T_TABLE:
-                sheet = found.setdefault(elem.get(_NAME, ""), [])
-                row = 0
-            elif tag == _T_ROW:
-                col = 0
-            elif tag == _T_CELL and sheet is not None:
-                rows, cols = _count(elem.get(_ROWS_SPANNED)), _count(elem.get(_COLS_SPANNED))
+    state: dict[str, Any] = {"sheet": None, "row": 0, "col": 0, "rows": 1}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == _T_TABLE:
+            state["sheet"], state["row"] = found.setdefault(attrs.get(_NAME, ""), []), 0
+        elif tag == _T_ROW:
+            state["col"], state["rows"] = 0, _count(attrs.get(_ROWS_REPEATED))
+        elif tag in _T_CELLS:
+            sheet, row, col = state["sheet"], state["row"], state["col"]
+            if tag == _T_CELL and sheet is not None:
+                rows, cols = _count(attrs.get(_ROWS_SPANNED)), _count(attrs.get(_COLS_SPANNED))
                 if rows > 1 or cols > 1:
                     sheet.append(((row, col), (row + rows - 1, col + cols - 1)))
-            continue
-        # end events: move along the grid and drop what has been read, so memory stays flat
-        if tag in (_T_CELL, _T_COVERED):
-            col += _count(elem.get(_COLS_REPEATED))
-            elem.clear()
-        elif tag == _T_ROW:
-            row += _count(elem.get(_ROWS_REPEATED))
-            elem.clear()
+            state["col"] = col + _count(attrs.get(_COLS_REPEATED))
+
+    def end(tag: str) -> None:
+        if tag == _T_ROW:
+            state["row"] += state["rows"]
         elif tag == _T_TABLE:
-            sheet = None
-            elem.clear()
+            state["sheet"] = None
+
+    parser = expat.ParserCreate(namespace_separator=_SEP)
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.ParseFile(fh)
     return found
