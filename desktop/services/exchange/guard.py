@@ -8,6 +8,14 @@ file is first looked at as bytes: its kind (zip, OLE compound file, text), the z
 rows, columns and cells (reading every member in full also verifies its CRC, so a size the
 zip directory lies about is caught). Each limit sits far above what a station or a county
 bureau exchanges, and each refusal says in Chinese what is wrong and what to do.
+
+The checks look where calamine will look and read what calamine will read, however the file
+is written: the sheets it finds from _rels/.rels (`guard_parts`), references of any length
+(`guard_sheet`), repeat counts as Rust parses them (`guard_ods`), the shared strings and their
+claimed count (`guard_shared`), an old .xls's compound file, records and formulas as its
+cfb.rs and xls.rs step through them (`guard_xls`, `guard_xls_formula`). Each of these was
+found by building the file that got past the check and watching calamine abort
+(tests/reliability, docs/reliability.md).
 """
 
 from __future__ import annotations
