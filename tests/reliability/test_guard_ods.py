@@ -83,3 +83,21 @@ def test_an_ods_with_too_many_merged_ranges_is_refused(tmp_path: Path) -> None:
                         f'office:value="{rng.getrandbits(40)}"/>') for _ in range(100_001))
     with pytest.raises(ValidationError, match="有超过 100,000 处合并单元格"):
         guard.check_workbook(_ods(tmp_path / "r.ods", rows))
+
+
+def test_merges_behind_counts_written_with_a_plus_or_zeros_sit_where_calamine_puts_the_cells(tmp_path: Path) -> None:
+    """The merge scan reads repeat and span counts as calamine does (Rust's parsing: "+3", "003"), so a
+    merged range starts at the cell calamine reads there; it used to take "+3" as 1 and misplace it."""
+    import python_calamine
+
+    from desktop.services.exchange.ods_merges import ods_merges
+
+    merged = ('<table:table-cell table:number-columns-spanned="+02" table:number-rows-spanned="002" '
+              'office:value-type="string"><text:p>合并</text:p></table:table-cell>')
+    rows = (_row('<table:table-cell table:number-columns-repeated="+3"/>' + merged)
+            + _row(_empty(3) + '<table:covered-table-cell table:number-columns-repeated="0002"/>'))
+    path = _ods(tmp_path / "合并.ods", rows)
+    guard.check_workbook(path)  # not refused
+    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("上级加分").to_python()
+    assert sheet[1][3] == "合并"  # calamine: the header row, then this row's fourth column
+    assert ods_merges(path) == {"上级加分": [((1, 3), (2, 4))]}

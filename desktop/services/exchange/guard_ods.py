@@ -15,6 +15,7 @@ from typing import IO
 from xml.parsers import expat
 
 from desktop.services.exchange.guard_sheet import Refuse, check_area, check_merges, check_reach, stream_parse
+from desktop.services.exchange.rust_digits import repeat
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -29,16 +30,6 @@ _SPANNED = (f"{_TABLE}{_SEP}number-rows-spanned", f"{_TABLE}{_SEP}number-columns
 _TEXT_P = f"{_TEXT}{_SEP}p"
 
 
-def _count(attrs: dict[str, str], name: str) -> int:
-    """A repeat count as calamine parses it (Rust's integer parsing: an optional "+", ASCII digits,
-    any leading zeros); one it cannot parse fails calamine's reading anyway, so counts as 1."""
-    text = attrs.get(name, "1").strip().removeprefix("+")
-    if not (text.isascii() and text.isdigit()):
-        return 1
-    digits = text.lstrip("0")
-    return max(int(digits or "0"), 1) if len(digits) <= 12 else 10**12  # past every limit
-
-
 class _Placing:
     """Rows and columns of each table as calamine expands them; a filled cell's far corner counts."""
 
@@ -51,17 +42,17 @@ class _Placing:
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if name in _T_CELLS:
-            if any(_count(attrs, span) > 1 for span in _SPANNED):  # `ods_merges` keeps each one
+            if any(repeat(attrs.get(span)) > 1 for span in _SPANNED):  # `ods_merges` keeps each one
                 self.merges += 1
                 check_merges(self.sheet, self.refuse, self.merges)
-            self.cols = _count(attrs, _COLS_REPEATED)
+            self.cols = repeat(attrs.get(_COLS_REPEATED))
             self.cell = (self.col + 1, self.col + self.cols)
             self.col += self.cols
             self.filled = _VALUE_TYPE in attrs
         elif name == _TEXT_P and self.cell is not None:
             self.filled = True
         elif name == _T_ROW:
-            self.rows = _count(attrs, _ROWS_REPEATED)
+            self.rows = repeat(attrs.get(_ROWS_REPEATED))
             self.col = 0
         elif name == _T_TABLE:
             self.sheet = attrs.get(_T_NAME, "")

@@ -17,6 +17,7 @@ from collections import Counter
 from xml.parsers import expat
 
 from desktop.services.exchange.guard_sheet import Refuse, pieces, stream_parse
+from desktop.services.exchange.rust_digits import u64
 
 MAX_TEXT = 100_000_000  # characters the cells of a workbook may expand to (a county's year: ~15 million)
 # calamine reserves room for as many strings as <sst uniqueCount> claims before reading one (24
@@ -39,7 +40,7 @@ def lengths(zf: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Refuse) -> list[
             state["open"], state["length"] = True, 0
         elif local == "sst" and not state["sst"]:  # calamine looks at the first <sst> only
             state["sst"] = True
-            claimed = _claimed(attrs.get("uniqueCount", ""))
+            claimed = u64(attrs.get("uniqueCount", ""))
             if claimed is not None and claimed > MAX_UNIQUE:
                 raise refuse(f"共享文字表声称有 {claimed:,} 段文字（上限 {MAX_UNIQUE:,} 段），"
                              "读取器会先为它们预留内存；文件可能已损坏或被改动，为保护本机没有读取")
@@ -58,15 +59,6 @@ def lengths(zf: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Refuse) -> list[
     with zf.open(info) as fh:
         stream_parse(fh, parser, refuse, f"共享文字表（{info.filename}）")
     return found
-
-
-def _claimed(text: str) -> int | None:
-    """A count or an index as calamine's integer parser reads it (ASCII digits, any leading zeros, at most
-    a 64-bit number), else None: then calamine reserves nothing."""
-    digits = text.lstrip("0")
-    if not (text.isascii() and text.isdigit()) or len(digits) > 20 or int(digits or "0") >= 2**64:
-        return None
-    return int(digits or "0")
 
 
 def check(zf: zipfile.ZipFile, shared: zipfile.ZipInfo, sheets: dict[zipfile.ZipInfo, int], refuse: Refuse) -> None:
@@ -112,7 +104,7 @@ def _parsed_indices(zf: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Refuse) 
         if local == "v" and isinstance(state["value"], list):
             text = "".join(state["value"])
             if text:  # calamine: an empty value is an empty cell; one it cannot parse names string 0
-                index = _claimed(text)
+                index = u64(text)
                 counts[0 if index is None else index] += 1
             state["value"] = None
         elif local == "c":

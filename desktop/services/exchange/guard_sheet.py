@@ -27,6 +27,7 @@ from typing import IO
 from xml.parsers import expat
 
 from desktop.services.exchange import cells
+from desktop.services.exchange.rust_digits import BEYOND, row_number
 
 MAX_ROWS = 200_000  # per sheet; a year of a 60-person station's entries is about 60,000
 MAX_COLUMNS = 200
@@ -45,9 +46,8 @@ _TWO_LETTERS = re.compile(rb'r="[A-Za-z]{2}')  # where a column past Z may be na
 _MERGE = re.compile(rb"mergeCell[\s/>]")  # a merged range, with or without a prefix (a closing tag too)
 _PREFIXED = re.compile(rb":c[\s>/]")  # a cell tag with a prefix (or text that looks like one)
 _CELL_TAG = re.compile(rb"<c[\s>/]")  # a cell tag, however it is written
-_REFERENCE = re.compile(r"([A-Za-z]+)(\d+)")
-_ROW_NUMBER = re.compile(r"[A-Za-z]*(\d+)")
-_BEYOND = 10**12  # a row or column number past every limit: longer ones are read as this
+_REFERENCE = re.compile(r"([A-Za-z]+)(\d+)", re.ASCII)  # calamine reads ASCII digits only
+_ROW_NUMBER = re.compile(r"[A-Za-z]*(\d+)", re.ASCII)
 
 Refuse = Callable[[str], Exception]  # the refusal for this file, given the reason
 
@@ -214,7 +214,7 @@ def _cell_rows(piece: bytes, cells_in_piece: int, max_row: int, exact: bool) -> 
         return -bound
     if _below(max_row).search(piece) is None:
         return 0
-    return max(map(_row_number, _CELL_ROW.findall(piece)), default=0)
+    return max(map(row_number, _CELL_ROW.findall(piece)), default=0)
 
 
 class _Placing:
@@ -234,7 +234,7 @@ class _Placing:
         if local == "c":
             ref = _REFERENCE.fullmatch(attrs.get("r", "").strip())
             if ref is not None:
-                col, row = _column_number(ref[1].encode()), _row_number(ref[2])
+                col, row = _column_number(ref[1].encode()), row_number(ref[2])
             else:  # no reference (one calamine cannot read fails there, with its own message)
                 col, row = self.col + 1, self.row
             self.col, self.cells = col, self.cells + 1
@@ -247,7 +247,7 @@ class _Placing:
         elif local == "row":
             # calamine reads a row's r as it reads a reference, letters skipped: r="Z1048576" is row 1,048,576
             number = _ROW_NUMBER.fullmatch(attrs.get("r", "").strip())
-            self.row = _row_number(number[1]) if number is not None else self.row + 1
+            self.row = row_number(number[1]) if number is not None else self.row + 1
             self.col = 0
         elif local == "mergeCell":
             self.merges += 1
@@ -299,15 +299,10 @@ def stream_parse(fh: IO[bytes], parser: expat.XMLParserType, refuse: Refuse, wha
 
 def _column_number(letters: bytes) -> int:
     if len(letters) > 8:  # past every limit; spares the arithmetic on a crafted run of letters
-        return _BEYOND
+        return BEYOND
     number = 0
     for ch in letters.upper():
         number = number * 26 + (ch - 64)
     return number
 
 
-def _row_number(digits: bytes | str) -> int:
-    """The row a reference's digits name (leading zeros and all); a run too long for any sheet is
-    read as past every limit, not as a number Python would refuse to build."""
-    stripped = digits.lstrip(b"0" if isinstance(digits, bytes) else "0")
-    return int(stripped or b"0") if len(stripped) <= 12 else _BEYOND

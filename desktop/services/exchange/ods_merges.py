@@ -16,6 +16,7 @@ from typing import IO, Any
 from xml.parsers import expat
 
 from desktop.services.exchange.guard import is_ods
+from desktop.services.exchange.rust_digits import repeat
 
 Ranges = list[tuple[tuple[int, int], tuple[int, int]]]
 
@@ -44,10 +45,6 @@ def ods_merges(path: Path) -> dict[str, Ranges]:
         return {}
 
 
-def _count(value: str | None) -> int:
-    return max(1, int(value)) if value and value.isascii() and value.isdigit() and len(value) < 13 else 1
-
-
 def _scan(fh: IO[bytes]) -> dict[str, Ranges]:
     """One streaming pass (expat, no tree kept: a content.xml of millions of empty rows stays flat)."""
     found: dict[str, Ranges] = {}
@@ -57,14 +54,14 @@ def _scan(fh: IO[bytes]) -> dict[str, Ranges]:
         if tag == _T_TABLE:
             state["sheet"], state["row"] = found.setdefault(attrs.get(_NAME, ""), []), 0
         elif tag == _T_ROW:
-            state["col"], state["rows"] = 0, _count(attrs.get(_ROWS_REPEATED))
+            state["col"], state["rows"] = 0, repeat(attrs.get(_ROWS_REPEATED))
         elif tag in _T_CELLS:
             sheet, row, col = state["sheet"], state["row"], state["col"]
             if tag == _T_CELL and sheet is not None:
-                rows, cols = _count(attrs.get(_ROWS_SPANNED)), _count(attrs.get(_COLS_SPANNED))
+                rows, cols = repeat(attrs.get(_ROWS_SPANNED)), repeat(attrs.get(_COLS_SPANNED))
                 if rows > 1 or cols > 1:
                     sheet.append(((row, col), (row + rows - 1, col + cols - 1)))
-            state["col"] = col + _count(attrs.get(_COLS_REPEATED))
+            state["col"] = col + repeat(attrs.get(_COLS_REPEATED))
 
     def end(tag: str) -> None:
         if tag == _T_ROW:
