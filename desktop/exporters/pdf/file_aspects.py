@@ -10,14 +10,19 @@ file keeps its own line.
 
 from __future__ import annotations
 
+from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from desktop.exporters.pdf.data import AspectBlock, AspectItem, MonthAspects, PerformanceFileData, RankLine
-from desktop.exporters.pdf.layout import GAP, Styles, esc, fitted, grid_style, left_columns
+from desktop.exporters.pdf.layout import CELL_SIZE, Styles
+from desktop.exporters.pdf.ruled_table import RuledColumn, RuledTable, Stack
+from desktop.exporters.pdf.text_line import NBSP, TextLine
 from desktop.services.points import fmt
 
 FIRST_SECTION = 5  # 一 to 四 are the summary's
+GAP = NBSP * 6  # between the parts of a month's title
+TOTAL_GREY, ASPECT_GREY = colors.HexColor("#F2F2F2"), colors.HexColor("#F7F7F7")
 
 
 def _signed(points: int | None) -> str:
@@ -30,49 +35,50 @@ def _numeral(n: int) -> str:
     return "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
 
 
-def _heading(n: int, text: str, st: Styles) -> Paragraph:
-    return Paragraph(esc(f"{_numeral(n)}、{text}"), st.body)
+def _heading(n: int, text: str, st: Styles) -> TextLine:
+    return TextLine(f"{_numeral(n)}、{text}", st.body)
 
 
-def _cell(text: str, st: Styles) -> Paragraph:
-    return Paragraph(esc(text), st.cell)
+def _columns(widths: list[float], width: float, left: tuple[int, ...] = ()) -> list[RuledColumn]:
+    """These widths and the rest of `width` last; the `left` columns' body cells aligned left."""
+    widths = [*widths, width - sum(widths)]
+    return [RuledColumn(w, "LEFT" if n in left else "CENTER") for n, w in enumerate(widths)]
 
 
-def _levels(data: PerformanceFileData, st: Styles, width: float) -> Table:
-    widths = [16 * mm, 16 * mm, 24 * mm, 18 * mm, 22 * mm]
-    widths.append(width - sum(widths))
-    rows: list[list[object]] = [["月份", "等次", "评定方式", "积分建议", "审核人", "审核评语"]]
+def _levels(data: PerformanceFileData, st: Styles, width: float) -> RuledTable:
+    rows: list[list[str]] = []
     for m in data.aspect_months:
         if not m.level and not m.remark:
             rows.append([m.label, "—", m.state or "无记录", "", "", ""])
             continue
         how = "审核人评定" if m.rated else "按积分得出" if m.level else ""
-        rows.append([m.label, m.level or "—", how, m.suggested or ("同评定" if m.rated else ""),
-                     fitted(m.reviewer, st, widths[4]), fitted(m.remark or "—", st, widths[5])])
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle(grid_style(st.font, st.cell.fontSize) + left_columns(4, 5)))
-    return table
+        rows.append([m.label, m.level or "—", how, m.suggested or ("同评定" if m.rated else ""), m.reviewer,
+                     m.remark or "—"])
+    columns = _columns([16 * mm, 16 * mm, 24 * mm, 18 * mm, 22 * mm], width, left=(4, 5))
+    return RuledTable(["月份", "等次", "评定方式", "积分建议", "审核人", "审核评语"], rows, columns, st.font,
+                      st.cell.fontSize)
 
 
-def _rank_row(line: RankLine, st: Styles) -> list[object]:
+def _note(text: str) -> Stack:
+    """A left-aligned note in table-cell type (9 pt, as the cells of the other tables) in a 9.5 pt table."""
+    return Stack(((text, CELL_SIZE),), "LEFT", CELL_SIZE * 1.25)
+
+
+def _rank_row(line: RankLine) -> list[str | Stack]:
     if not line.has_data:
         return [line.label, "—", "—", "—", line.state, ""]
     rank = f"{line.rank}/{line.of}" if line.rank else "—"
-    return [line.label, fmt(line.total), rank, line.grade or "—", line.state, _cell(line.note, st)]
+    return [line.label, fmt(line.total), rank, line.grade or "—", line.state, _note(line.note)]
 
 
-def _ranks(data: PerformanceFileData, st: Styles, width: float) -> Table:
-    rows: list[list[object]] = [["周期", "总分", "部门排名", "等次", "状态", "说明"]]
-    rows += [_rank_row(line, st) for line in data.halves]
+def _ranks(data: PerformanceFileData, st: Styles, width: float) -> RuledTable:
+    rows = [_rank_row(line) for line in data.halves]
+    shades = {}
     if data.year_review is not None:
-        rows.append(_rank_row(data.year_review, st))
-    widths = [24 * mm, 22 * mm, 22 * mm, 20 * mm, 20 * mm]
-    table = Table(rows, colWidths=[*widths, width - sum(widths)], repeatRows=1)
-    style = grid_style(st.font, 9.5)
-    if data.year_review is not None:
-        style += [("BACKGROUND", (0, -1), (-1, -1), "#F2F2F2")]
-    table.setStyle(TableStyle(style))
-    return table
+        shades[len(rows)] = TOTAL_GREY
+        rows.append(_rank_row(data.year_review))
+    columns = _columns([24 * mm, 22 * mm, 22 * mm, 20 * mm, 20 * mm], width)
+    return RuledTable(["周期", "总分", "部门排名", "等次", "状态", "说明"], rows, columns, st.font, 9.5, shades=shades)
 
 
 def _others(records: list[AspectItem]) -> str:
@@ -91,30 +97,23 @@ def _year_blocks(data: PerformanceFileData) -> list[AspectBlock]:
     return list(blocks.values())
 
 
-def _summary(data: PerformanceFileData, st: Styles, width: float) -> Table:
-    rows: list[list[object]] = [["方面", "积分记录", "加分", "扣分", "合计", "其他事项"]]
+def _summary(data: PerformanceFileData, st: Styles, width: float) -> RuledTable:
+    rows: list[list[str | Stack]] = []
     rewards_aspect = data.aspect_names[-1] if data.aspect_names else ""
     for block in _year_blocks(data):
         others = _others(data.rewards) if block.aspect == rewards_aspect else ""
         rows.append([block.aspect, f"{block.entries} 条", fmt(block.plus), fmt(block.minus),
-                     _signed(block.plus - block.minus) or "0.0", _cell(others, st)])
-    widths = [24 * mm, 22 * mm, 20 * mm, 20 * mm, 20 * mm]
-    table = Table(rows, colWidths=[*widths, width - sum(widths)], repeatRows=1)
-    table.setStyle(TableStyle(grid_style(st.font, 9.5)))
-    return table
+                     _signed(block.plus - block.minus) or "0.0", _note(others)])
+    columns = _columns([24 * mm, 22 * mm, 20 * mm, 20 * mm, 20 * mm], width)
+    return RuledTable(["方面", "积分记录", "加分", "扣分", "合计", "其他事项"], rows, columns, st.font, 9.5)
 
 
 def _rewards(data: PerformanceFileData, st: Styles, width: float) -> Flowable:
     if not data.rewards:
-        return Paragraph("本年度无奖励、投诉属实、试岗及锁定后查实的记录。", st.body)
-    widths = [30 * mm, 22 * mm, 48 * mm, 16 * mm]
-    widths.append(width - sum(widths))
-    rows: list[list[object]] = [["时间", "类别", "事项", "分值", "说明"]]
-    rows += [[fitted(r.when, st, widths[0]), r.kind_label, fitted(r.what, st, widths[2]), _signed(r.points),
-              fitted(r.note, st, widths[4])] for r in data.rewards]
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle(grid_style(st.font, st.cell.fontSize) + left_columns(0, 2, 4)))
-    return table
+        return TextLine("本年度无奖励、投诉属实、试岗及锁定后查实的记录。", st.body)
+    rows = [[r.when, r.kind_label, r.what, _signed(r.points), r.note] for r in data.rewards]
+    columns = _columns([30 * mm, 22 * mm, 48 * mm, 16 * mm], width, left=(0, 2, 4))
+    return RuledTable(["时间", "类别", "事项", "分值", "说明"], rows, columns, st.font, st.cell.fontSize)
 
 
 def _grouped(items: list[AspectItem]) -> list[AspectItem]:
@@ -149,32 +148,26 @@ def _detail(item: AspectItem) -> str:
     return "；".join(parts)
 
 
-def _month_table(m: MonthAspects, st: Styles, width: float) -> Table:
-    widths = [20 * mm, 17 * mm, 58 * mm, 15 * mm]
-    widths.append(width - sum(widths))
-    rows: list[list[object]] = [["方面", "日期", "事项", "分值", "说明及证明材料"]]
-    spans: list[tuple[int, int]] = []
-    centred: list[int] = []  # rows whose date column holds the centred "—"
+def _month_table(m: MonthAspects, st: Styles, width: float) -> RuledTable:
+    """A month's facts under their aspects: each aspect's name (and its net points, smaller) spans
+    its facts' rows."""
+    rows: list[list[str | Stack]] = []
+    spans: list[tuple[int, int, int]] = []
     for block in m.aspects:
         first = len(rows)
-        net = block.plus - block.minus
-        label = esc(block.aspect) + (f"<br/><font size=7.5>{esc(_signed(net) or '0.0')} 分</font>"
-                                     if block.entries else "")
-        name = Paragraph(label, st.cell_center)
+        parts: tuple[tuple[str, float | None], ...] = ((block.aspect, None),)
+        if block.entries:
+            parts += ((f"{_signed(block.plus - block.minus) or '0.0'} 分", 7.5),)
+        name = Stack(parts)
         if not block.items:
-            centred.append(len(rows))
-            rows.append([name, "—", fitted("本月无记录", st, widths[2]), "", ""])
+            rows.append([name, Stack((("—", None),), "CENTER"), "本月无记录", "", ""])
         for n, item in enumerate(_grouped(block.items)):
-            rows.append([name if n == 0 else "", fitted(item.when, st, widths[1]), fitted(item.what, st, widths[2]),
-                         _signed(item.points), fitted(_detail(item), st, widths[4])])
-        spans.append((first, len(rows) - 1))
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    style = grid_style(st.font, st.cell.fontSize) + left_columns(1, 2, 4)
-    style += [("ALIGN", (1, r), (1, r), "CENTER") for r in centred]
-    style += [("SPAN", (0, a), (0, b)) for a, b in spans if b > a]
-    style += [("BACKGROUND", (0, 1), (0, -1), "#F7F7F7")]
-    table.setStyle(TableStyle(style))
-    return table
+            rows.append([name if n == 0 else "", item.when, item.what, _signed(item.points), _detail(item)])
+        spans.append((0, first, len(rows) - 1))
+    columns = _columns([20 * mm, 17 * mm, 58 * mm, 15 * mm], width, left=(1, 2, 4))
+    columns[0] = RuledColumn(columns[0].width, shade=ASPECT_GREY)
+    return RuledTable(["方面", "日期", "事项", "分值", "说明及证明材料"], rows, columns, st.font, st.cell.fontSize,
+                      spans=spans)
 
 
 def _month_title(m: MonthAspects) -> str:
@@ -184,7 +177,7 @@ def _month_title(m: MonthAspects) -> str:
         parts.append("审核人评定" + (f"（积分建议：{m.suggested}）" if m.suggested else ""))
     if m.reviewer:
         parts.append(f"审核人：{m.reviewer}")
-    return GAP.join(esc(p) for p in parts)
+    return GAP.join(parts)
 
 
 def _months(data: PerformanceFileData, st: Styles, width: float, heading: list[Flowable]) -> list[Flowable]:
@@ -195,15 +188,15 @@ def _months(data: PerformanceFileData, st: Styles, width: float, heading: list[F
         if not (m.has_facts or m.remark):
             quiet.append(f"{m.label}（{m.state or '无记录'}）")
             continue
-        part: list[Flowable] = [Paragraph(f"<b>{_month_title(m)}</b>", st.body)]
+        part: list[Flowable] = [TextLine(_month_title(m), st.body)]
         if m.remark:
-            part.append(Paragraph(esc(f"审核评语：{m.remark}"), st.body))
+            part.append(TextLine(f"审核评语：{m.remark}", st.body))
         part += [Spacer(1, 1 * mm), _month_table(m, st, width), Spacer(1, 3 * mm)]
         out.append(KeepTogether(heading + part if not out else part))
     if not out:
         out += heading
     if quiet:
-        out.append(Paragraph(esc("以下月份无政绩记录：" + "、".join(quiet)), st.small))
+        out.append(TextLine("以下月份无政绩记录：" + "、".join(quiet), st.small))
     return out
 
 

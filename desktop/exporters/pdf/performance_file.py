@@ -1,16 +1,15 @@
 """政绩档案 summary: one person over one year — identity, months, trend, grades, awards, sanctions;
 then the six aspects month by month, levels and remarks, 半年排名 and 年终总评 (file_aspects.py).
 
-Portrait A4. The trend is a bar chart of monthly totals drawn with reportlab graphics,
-so it is vector and prints sharply.
+Portrait A4. The tables are `RuledTable`s and the trend a `TrendChart`, both drawn straight onto the
+canvas: a county prints 2,000 of these files at once, and reportlab's Table and graphics took most of
+the time each file took.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -23,12 +22,13 @@ from desktop.exporters.pdf.layout import (
     Styles,
     build_pdf,
     esc,
-    fitted,
     grid_style,
-    left_columns,
     make_styles,
     picture,
 )
+from desktop.exporters.pdf.ruled_table import RuledColumn, RuledTable
+from desktop.exporters.pdf.text_line import TextLine
+from desktop.exporters.pdf.trend_chart import TrendChart
 from desktop.services.points import fmt
 from desktop.services.text import cn_date
 
@@ -36,6 +36,7 @@ PAGE = A4
 MARGIN = 14 * mm
 WIDTH = PAGE[0] - 2 * MARGIN
 BAR = colors.HexColor("#3F6FB5")
+TOTAL_GREY = colors.HexColor("#F2F2F2")
 
 
 def title_of(data: PerformanceFileData) -> str:
@@ -61,8 +62,8 @@ def _identity(data: PerformanceFileData, st: Styles) -> Table:
     return table
 
 
-def _months(data: PerformanceFileData, st: Styles) -> Table:
-    rows: list[list[object]] = [["月份", "基础分", "加分", "扣分", "总分", "部门排名", "等次", "状态"]]
+def _months(data: PerformanceFileData, st: Styles) -> RuledTable:
+    rows: list[list[str]] = []
     for m in data.months:
         if not m.has_data:
             rows.append([m.label, "—", "—", "—", "—", "—", "—", m.state or "无记录"])
@@ -70,47 +71,21 @@ def _months(data: PerformanceFileData, st: Styles) -> Table:
         rows.append([m.label, fmt(m.base), fmt(m.bonus), fmt(m.deduction), fmt(m.total),
                      "" if m.rank is None else str(m.rank), m.grade, m.state])
     rows.append(["全年合计", "", "", "", fmt(data.year_total), "", data.year_grade, ""])
-    widths = [24 * mm] + [(WIDTH - 24 * mm) / 7] * 7
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    style = grid_style(st.font, 9.5)
-    style += [("BACKGROUND", (0, -1), (-1, -1), "#F2F2F2")]
-    table.setStyle(TableStyle(style))
-    return table
+    columns = [RuledColumn(24 * mm)] + [RuledColumn((WIDTH - 24 * mm) / 7)] * 7
+    return RuledTable(["月份", "基础分", "加分", "扣分", "总分", "部门排名", "等次", "状态"], rows, columns,
+                      st.font, 9.5, shades={len(rows) - 1: TOTAL_GREY})
 
 
-def _chart(data: PerformanceFileData, font: str) -> Drawing:
-    width, height = WIDTH, 52 * mm
-    drawing = Drawing(width, height)
-    drawing.initialFontName = font  # else the renderer starts the drawing in Helvetica (not embedded)
-    chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 14 * mm, 10 * mm, width - 20 * mm, height - 20 * mm
-    chart.data = [[m.total / 10 if m.has_data else None for m in data.months]]  # drawing only: floats are fine
-    chart.categoryAxis.categoryNames = [m.label.replace(f"{data.year}年", "") for m in data.months]
-    chart.categoryAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = 8
-    chart.valueAxis.labels.fontName = font
-    chart.valueAxis.labels.fontSize = 8
-    chart.valueAxis.forceZero = True
-    chart.bars[0].fillColor = BAR
-    chart.bars[0].strokeColor = None
-    chart.barLabelFormat = "%.1f"
-    chart.barLabels.fontName = font
-    chart.barLabels.fontSize = 7
-    chart.barLabels.nudge = 6
-    drawing.add(chart)
-    drawing.add(String(0, height - 6, "月度总分走势（分）", fontName=font, fontSize=9))
-    return drawing
+def _chart(data: PerformanceFileData, font: str) -> TrendChart:
+    return TrendChart(WIDTH, 52 * mm, [m.total / 10 if m.has_data else None for m in data.months],  # drawing only
+                      [m.label.replace(f"{data.year}年", "") for m in data.months], font, "月度总分走势（分）", BAR)
 
 
 def _events(events: list[EventLine], headers: tuple[str, str, str], st: Styles, empty: str) -> Flowable:
     if not events:
-        return Paragraph(empty, st.body)
-    widths = [32 * mm, 60 * mm, WIDTH - 92 * mm]
-    rows: list[list[object]] = [list(headers)]
-    rows += [[e.when, fitted(e.what, st, widths[1]), fitted(e.detail, st, widths[2])] for e in events]
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle(grid_style(st.font, st.cell.fontSize) + left_columns(1, 2)))
-    return table
+        return TextLine(empty, st.body)
+    columns = [RuledColumn(32 * mm), RuledColumn(60 * mm, "LEFT"), RuledColumn(WIDTH - 92 * mm, "LEFT")]
+    return RuledTable(list(headers), [[e.when, e.what, e.detail] for e in events], columns, st.font, st.cell.fontSize)
 
 
 def render_performance_file(data: PerformanceFileData, path: str | Path, *, font: str = "") -> Path:
@@ -120,16 +95,16 @@ def render_performance_file(data: PerformanceFileData, path: str | Path, *, font
     if data.year_grade:
         counts += f"；年度等次：{data.year_grade}"
     story: list[Flowable] = [
-        Paragraph(esc(title_of(data)), st.title), Spacer(1, 4 * mm),
+        TextLine(title_of(data), st.title), Spacer(1, 4 * mm),
         _identity(data, st), Spacer(1, 4 * mm),
-        Paragraph("一、月度积分", st.body), Spacer(1, 1.5 * mm), _months(data, st), Spacer(1, 3 * mm),
+        TextLine("一、月度积分", st.body), Spacer(1, 1.5 * mm), _months(data, st), Spacer(1, 3 * mm),
         _chart(data, st.font), Spacer(1, 3 * mm),
-        KeepTogether([Paragraph("二、等次情况", st.body), Spacer(1, 1.5 * mm), Paragraph(esc(counts), st.body)]),
+        KeepTogether([TextLine("二、等次情况", st.body), Spacer(1, 1.5 * mm), TextLine(counts, st.body)]),
         Spacer(1, 3 * mm),
-        KeepTogether([Paragraph("三、奖励情况", st.body), Spacer(1, 1.5 * mm),
+        KeepTogether([TextLine("三、奖励情况", st.body), Spacer(1, 1.5 * mm),
                       _events(data.awards, ("时间", "奖励", "说明"), st, "本年度无奖励记录。")]),
         Spacer(1, 3 * mm),
-        KeepTogether([Paragraph("四、一票否决及惩处", st.body), Spacer(1, 1.5 * mm),
+        KeepTogether([TextLine("四、一票否决及惩处", st.body), Spacer(1, 1.5 * mm),
                       _events(data.sanctions, ("日期", "事项", "说明"), st, "本年度无一票否决及惩处记录。")]),
     ]
     story += aspect_story(data, st, WIDTH)
