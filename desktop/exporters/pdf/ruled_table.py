@@ -36,7 +36,10 @@ class RuledColumn:
 
 
 Line = tuple[str, float]  # a line of a cell and its width
-Laid = tuple[tuple[tuple[str, float, float, float], ...], str | None]  # (text, width, size, leading) lines; own align
+# A cell laid out: its (text, width, size, leading) lines, its own alignment or None, their height.
+Laid = tuple[tuple[tuple[str, float, float, float], ...], str | None, float]
+_LAID: dict[tuple[str, float, float, str], Laid] = {}  # (font, size, room, text) → laid: shared by all tables
+_LAID_MOST = 100_000  # texts kept; a county's year of files repeats a few thousand (items, dates, points)
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,16 @@ def wrap_text(text: str, font: str, size: float, width: float) -> list[Line]:
     return lines
 
 
-def _tall(cell: Laid) -> float:
-    """The height of a cell's lines (without its padding)."""
-    return sum(line[3] for line in cell[0])
+def _laid(text: str, font: str, size: float, room: float) -> Laid:
+    """A plain cell laid out, or the same text laid out before in the same font, size and room."""
+    key = (font, size, room, text)
+    found = _LAID.get(key)
+    if found is None:
+        if len(_LAID) >= _LAID_MOST:
+            _LAID.clear()
+        lines = tuple((t, w, size, size * 1.25) for t, w in wrap_text(text, font, size, room))
+        found = _LAID[key] = (lines, None, size * 1.25 * len(lines))
+    return found
 
 
 class RuledTable(Flowable):
@@ -102,8 +112,8 @@ class RuledTable(Flowable):
         self.columns = list(columns)
         self.font, self.size, self.leading = font, size, size * 1.25
         # Every cell is wrapped and measured once, here; the parts a page break makes share the result.
-        # 2,000 rows repeat the same few grades, points and ranks: each column measures a text once.
-        known: list[dict[str, Laid]] = [{} for _ in self.columns]
+        # 2,000 rows repeat the same few grades, points and ranks, a year of files the same items and
+        # dates: a text is measured once for a column of its width (`_laid`).
         room = [col.width - 2 * PAD_X for col in self.columns]
         laid = []
         for cells in [header, *rows]:
@@ -114,11 +124,7 @@ class RuledTable(Flowable):
                 if isinstance(cell, Stack):
                     row.append(self._stack(cell, room[i]))
                     continue
-                found = known[i].get(cell)
-                if found is None:
-                    found = known[i][cell] = (
-                        tuple((t, w, size, self.leading) for t, w in wrap_text(cell, font, size, room[i])), None)
-                row.append(found)
+                row.append(_laid(cell, font, size, room[i]))
             laid.append(row)
         shade = [None] + [(shades or {}).get(n) for n in range(len(rows))]
         self._set_rows(laid, [(c, a + 1, b + 1) for c, a, b in spans if b > a], shade)
@@ -128,17 +134,20 @@ class RuledTable(Flowable):
         for text, size in cell.parts:
             size = size or self.size
             lines += [(t, w, size, leading) for t, w in wrap_text(text, self.font, size, room)]
-        return tuple(lines), cell.align
+        return tuple(lines), cell.align, leading * len(lines)
 
     def _set_rows(self, laid: list[list[Laid]], spans: list[Span], shade: list[colors.Color | None]) -> None:
         """Rows (header first), spans and shades in those rows' numbering; a spanned cell's height goes
         to its last row where its rows together are not tall enough for it."""
         self._lines, self._spans, self._shade = laid, spans, shade
-        covered = {(r, c) for c, a, b in spans for r in range(a, b + 1)}
-        self._heights = [max((_tall(cell) for c, cell in enumerate(cells) if (r, c) not in covered),
-                             default=self.leading) + 2 * PAD_Y for r, cells in enumerate(laid)]
+        if spans:
+            covered = {(r, c) for c, a, b in spans for r in range(a, b + 1)}
+            self._heights = [max((cell[2] for c, cell in enumerate(cells) if (r, c) not in covered),
+                                 default=self.leading) + 2 * PAD_Y for r, cells in enumerate(laid)]
+        else:
+            self._heights = [max(cell[2] for cell in cells) + 2 * PAD_Y for cells in laid]
         for c, a, b in spans:
-            need = _tall(laid[a][c]) + 2 * PAD_Y - sum(self._heights[a:b + 1])
+            need = laid[a][c][2] + 2 * PAD_Y - sum(self._heights[a:b + 1])
             if need > 0:
                 self._heights[b] += need
         self.rows = laid[1:]
@@ -211,15 +220,14 @@ class RuledTable(Flowable):
         text.setFont(self.font, size, self.leading)
         text.setFillColor(colors.black)
         for r, cells in enumerate(self._lines):
-            for c, (lines, own) in enumerate(cells):
-                if (r, c) in covered:
+            for c, (lines, own, tall) in enumerate(cells):
+                if covered and (r, c) in covered:
                     continue
                 col = self.columns[c]
                 align = own or (col.align if r > 0 else "CENTER")  # a header is centred over any column
-                top, bottom = tops[r], tops[span_at.get((r, c), r) + 1]
-                height = top - bottom
+                top, bottom = tops[r], tops[span_at.get((r, c), r) + 1 if span_at else r + 1]
                 # reportlab's vertical centring of string cells (Table._drawCell, MIDDLE)
-                y = bottom + (height + _tall((lines, own))) / 2 - lines[0][2]
+                y = bottom + (top - bottom + tall) / 2 - lines[0][2]
                 for line, width, line_size, leading in lines:
                     if line:
                         if line_size != size:
