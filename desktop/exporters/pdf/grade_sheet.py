@@ -18,7 +18,6 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from desktop.exporters.pdf.data import GradeRow, GradeSheetData
 from desktop.exporters.pdf.fonts import register_font
 from desktop.exporters.pdf.layout import (
-    GAP,
     SheetStart,
     Styles,
     build_pdf,
@@ -32,6 +31,7 @@ from desktop.exporters.pdf.layout import (
     verification_block,
 )
 from desktop.exporters.pdf.ruled_table import RuledColumn, RuledTable
+from desktop.exporters.pdf.text_line import NBSP, TextLine
 from desktop.services.errors import ValidationError
 from desktop.services.points import fmt
 from desktop.services.text import cn_date
@@ -114,22 +114,22 @@ def _closing(data: GradeSheetData, st: Styles) -> list[Flowable]:
                     colWidths=[WIDTH - right, right])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                              ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("FONTNAME", (0, 0), (-1, -1), st.font)]))
-    parts = [top, Spacer(1, 4 * mm), Paragraph("审核签字", st.body), Spacer(1, 1.5 * mm),
+    parts = [top, Spacer(1, 4 * mm), TextLine("审核签字", st.body), Spacer(1, 1.5 * mm),
              signature_block(data.signers, st, WIDTH)]
     if data.revoked:  # the record keeps who had signed before a reopening, and why it was undone
-        parts += [Spacer(1, 2 * mm), *(Paragraph(esc(line), st.small) for line in data.revoked)]
+        parts += [Spacer(1, 2 * mm), *(TextLine(line, st.small) for line in data.revoked)]
     return parts
 
 
 def sheet_story(data: GradeSheetData, st: Styles) -> list[Flowable]:
     """The flowables of one department's sheet."""
-    info = GAP.join([f"部门：{esc(data.department)}", f"考核周期：{esc(data.period_label)}（{esc(data.period_range)}）",
-                     f"状态：{esc(data.state_label)}", f"制表日期：{cn_date(data.printed_on)}"])
+    info = (NBSP * 6).join([f"部门：{data.department}", f"考核周期：{data.period_label}（{data.period_range}）",
+                            f"状态：{data.state_label}", f"制表日期：{cn_date(data.printed_on)}"])
     return [
         SheetStart(f"{data.department} · {data.period_label} 等次评定表"),
-        Paragraph(esc(title_of(data)), st.title),
+        TextLine(title_of(data), st.title),
         Spacer(1, 2 * mm),
-        Paragraph(info, st.body),
+        TextLine(info, st.body),
         Spacer(1, 3 * mm),
         _score_table(data, st),
         *_notes(data, st),
@@ -142,8 +142,7 @@ def _notes(data: GradeSheetData, st: Styles) -> list[Flowable]:
     """The reasons the remarks column points at (注1 …), and quota breaches, under the table."""
     if not data.notes:
         return []
-    return [Spacer(1, 2 * mm), Paragraph("等次说明", st.body),
-            *(Paragraph(esc(line), st.small) for line in data.notes)]
+    return [Spacer(1, 2 * mm), TextLine("等次说明", st.body), *(TextLine(line, st.small) for line in data.notes)]
 
 
 def render_grade_sheets(sheets: Sequence[GradeSheetData], path: str | Path, *, font: str = "") -> Path:
