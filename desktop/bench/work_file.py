@@ -27,10 +27,11 @@ def _folder_size(folder: Path) -> float:
 
 
 def file_case(p: Params) -> None:
-    """`documents.write_performance_files`: everyone on the roster that year, one file each."""
+    """`documents_batch.write_performance_files`: everyone on the roster that year, one file each
+    (laid out in worker processes, one a core, as the program does for a batch this large)."""
     from desktop.exporters.pdf.fonts import register_font
     from desktop.models.db import open_database
-    from desktop.services import documents, roster
+    from desktop.services import documents_batch, roster
 
     db = open_database(p["db"])
     with db.session() as session:
@@ -38,7 +39,7 @@ def file_case(p: Params) -> None:
     out = Path(p["out"])
     out.mkdir(parents=True, exist_ok=True)
     with db.session() as session, Timer() as t:
-        files = documents.write_performance_files(session, _year(p), out)
+        files = documents_batch.write_performance_files(session, _year(p), out)
     report(t.seconds, files=len(files), per_file_seconds=round(t.seconds / max(1, len(files)), 4),
            size_mb=_folder_size(out))
 

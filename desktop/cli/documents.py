@@ -7,6 +7,7 @@ exit status, and user errors are raised as `JifenError` for the CLI to print in 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,42 @@ def cmd_board(args: argparse.Namespace) -> int:
 
 def cmd_file(args: argparse.Namespace) -> int:
     return _run(args, lambda s, out: documents.write_performance_file(s, args.year, args.person, out))
+
+
+def cmd_files(args: argparse.Namespace) -> int:
+    """Everyone's (or the `--person`s') 政绩档案 of the year, one PDF each, into a folder."""
+    from desktop.cli.paths import guard_output
+    from desktop.services import documents_batch
+
+    documents_batch.check_year(args.year)
+    folder = Path(args.output).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ValidationError(f"“{folder}”是文件，请给出保存政绩档案的文件夹（每人一个 PDF）")
+    if not folder.exists() and not folder.parent.is_dir():
+        raise ValidationError(f"“{folder.parent}”不存在，请先建立它或另选位置")
+    folder = guard_output(args.db, folder, force=args.force, folder_ok=True)  # never the backup folder
+    db = _open(args)
+    try:
+        with db.session() as session:
+            badges = args.person or documents_batch.people_of_year(session, args.year)
+            there = [n for n in documents_batch.file_names(session, args.year, badges) if (folder / n).exists()]
+            if there and not args.force:
+                raise ValidationError(f"文件夹里已有 {len(there)} 个同名的政绩档案（如“{there[0]}”）；为免误删，"
+                                      "没有覆盖，确需覆盖请加 --force")
+            folder.mkdir(exist_ok=True)
+            shown = {"at": -1}
+
+            def report(done: int, total: int) -> None:
+                step = max(1, total // 10)
+                if done // step != shown["at"] and done < total:
+                    shown["at"] = done // step
+                    print(f"已完成 {done}/{total}", file=sys.stderr, flush=True)
+
+            files = documents_batch.write_performance_files(session, args.year, folder, badges, progress=report)
+    finally:
+        db.dispose()
+    print(f"已生成 {len(files)} 个政绩档案：{folder}")
+    return 0
 
 
 def cmd_scheme_sheet(args: argparse.Namespace) -> int:
@@ -143,6 +180,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("-o", "--output", required=True, help="保存为 PDF 文件")
     add_force_argument(p)
     p.set_defaults(handler=cmd_file)
+
+    p = subparsers.add_parser("files", help="打印全员（或几个人）的年度政绩档案，每人一个 PDF，存到文件夹")
+    p.add_argument("--year", required=True, type=int, help="年份，如 2026")
+    p.add_argument("--person", action="append", metavar="警号", help="只打印此人（可重复）；默认本年度在册的全部人员")
+    p.add_argument("-o", "--output", required=True, help="保存到这个文件夹（不存在时建立）")
+    add_force_argument(p)
+    p.set_defaults(handler=cmd_files)
 
     p = subparsers.add_parser("scheme-sheet", help="打印单位积分制的积分排名表（PDF，按类别或序列分组）")
     p.add_argument("--scheme", required=True, metavar="代码", help="积分制代码，如 jiceng、zhifa（见 jifen schemes）")

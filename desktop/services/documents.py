@@ -42,7 +42,7 @@ from desktop.models.periods import Period
 from desktop.models.station import POST_CLASS_LABELS, Department, Station
 from desktop.services import audit, awards, chain_head, ledger, review, roster, scoring, signoff
 from desktop.services.actor import Actor
-from desktop.services.documents_file import PeriodCache, performance_file_data
+from desktop.services.documents_file import performance_file_data
 from desktop.services.errors import NotFound, PermissionDenied, ValidationError
 from desktop.services.grade_engine import Policy, quota_counts
 from desktop.services.grade_policy import share_text
@@ -381,28 +381,3 @@ def write_board(session: Session, period_code: str, path: str | Path) -> Path:
 
 def write_performance_file(session: Session, year: int, badge: str, path: str | Path) -> Path:
     return render_performance_file(performance_file_data(session, year, badge), path, font=_font(session))
-
-
-def performance_file_name(badge: str, name: str, year: int) -> str:
-    """“150001 张三 2026年度政绩档案.pdf”: no folder part, whatever the roster holds."""
-    return ledger.safe_filename(f"{badge} {name} {year}年度政绩档案.pdf")
-
-
-def write_performance_files(session: Session, year: int, folder: str | Path,
-                            badges: list[str] | None = None) -> list[Path]:
-    """Everyone's (or these people's) performance file of the year, one PDF each in `folder`.
-    The year's periods are scored once for all of them (`PeriodCache`), not once a person."""
-    target = Path(folder)
-    if not target.is_dir():
-        raise ValidationError(f"保存位置“{target}”不存在，请先建立文件夹或另选位置")
-    if badges is None:
-        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        people = session.scalars(select(Person).order_by(Person.badge))
-        badges = [p.badge for p in people if p.active_days(first, last) > 0]
-    cache, font = PeriodCache(session), _font(session)
-    out = []
-    for badge in badges:
-        data = performance_file_data(session, year, badge, cache=cache)
-        out.append(render_performance_file(data, target / performance_file_name(data.badge, data.name, year),
-                                           font=font))
-    return out

@@ -7,7 +7,7 @@ reviewer's level and remark (services.ratings); 奖励惩处 adds awards, verifi
 probation and findings made after locking; 半年排名 and 年终总评 close the year.
 
 Each of the year's periods is a whole station's scoring; `PeriodCache` reads each once, for one
-file (the year is asked for twice) or for a batch of everyone's files (`documents.write_performance_files`).
+file (the year is asked for twice) or for a batch of everyone's files (`documents_batch.write_performance_files`).
 """
 
 from __future__ import annotations

@@ -135,3 +135,26 @@ def test_an_officer_sees_a_colleagues_signed_months_only(qtbot, ctx_for, demo_db
     own = make_profile(qtbot, ctx_for("minjing", period="2026-02"))
     own.year.setValue(2026)
     assert own.profile.months[1].state != "未签核，暂不公开"  # his own file is whole
+
+
+def test_a_clerk_saves_everyones_file_into_a_folder(qtbot, ctx_for, modals, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop.services import documents_batch
+
+    folder = tmp_path / "全员"
+    folder.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *_a, **_k: str(folder)))
+    screen = make_profile(qtbot, ctx_for("neiqin", period="2026-02"))
+    qtbot.mouseClick(screen.findChild(QPushButton, "allFilesButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(modals.messages), timeout=60000)
+    kind, title, text = modals.messages[-1]
+    with screen.ctx.db.session() as s:
+        expected = sorted(documents_batch.file_names(s, 2026, documents_batch.people_of_year(s, 2026)))
+    assert (kind, title) == ("information", "全员政绩档案") and f"已生成 {len(expected)} 个政绩档案" in text
+    assert sorted(p.name for p in folder.iterdir()) == expected and len(expected) > 20
+
+
+def test_an_officer_has_no_button_for_everyones_file(qtbot, ctx_for):
+    screen = make_profile(qtbot, ctx_for("minjing", period="2026-02"))
+    assert screen.findChild(QPushButton, "allFilesButton") is None

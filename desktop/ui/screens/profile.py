@@ -6,10 +6,12 @@ performance-file PDF."""
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -20,19 +22,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.enums import PeriodKind
-from desktop.services import documents, roster
+from desktop.models.enums import PeriodKind, Role
+from desktop.services import documents, documents_batch, roster
+from desktop.services.exchange.report import Cancelled as ExchangeCancelled
 from desktop.services.periods import parse_period
 from desktop.services.points import fmt
 from desktop.ui.charts import BarChart
 from desktop.ui.context import AppContext
-from desktop.ui.dialogs.printing import make_pdf
+from desktop.ui.dialogs.import_wizard import exchange_callbacks
+from desktop.ui.dialogs.printing import make_pdf, show_failure
 from desktop.ui.screens.lazy import RefreshWhenShown
 from desktop.ui.screens.profile_aspects import AspectsTab
 from desktop.ui.screens.profile_data import EntryLine, Profile, load_profile, published_part
 from desktop.ui.screens.rows_model import Cell, RowsModel, num, table_view
 from desktop.ui.widgets.pickers import Choice, SearchPicker
-from desktop.ui.workers import Task
+from desktop.ui.workers import Cancelled, Progress, Task, run_with_progress
 
 PHOTO_W, PHOTO_H = 132, 176
 MONTH_HEADERS = ["月份", "基础工作积分", "加分", "扣分", "总分", "部门平均", "排名", "等次", "状态"]
@@ -89,6 +93,12 @@ class ProfileScreen(RefreshWhenShown, QWidget):
             button.setObjectName(f"{key}FileButton")
             button.clicked.connect(lambda _c=False, k=key: self.print_file(k == "print"))
             bar.addWidget(button)
+        if ctx.actor.role != Role.OFFICER:  # an officer prints his own file; a clerk or chief everyone's
+            everyone = QPushButton("全员政绩档案…")
+            everyone.setObjectName("allFilesButton")
+            everyone.setToolTip("本年度在册的每个人一个 PDF，保存到选定的文件夹")
+            everyone.clicked.connect(self.save_all_files)
+            bar.addWidget(everyone)
         right.addLayout(bar)
         self.chart = BarChart()
         self.chart.setMinimumHeight(230)
@@ -226,6 +236,31 @@ class ProfileScreen(RefreshWhenShown, QWidget):
         self.year.setValue(parse_period(code).year)
 
     # -- printing ------------------------------------------------------------------------------
+    def save_all_files(self) -> None:
+        """Everyone's file of the year into a folder, in a worker with progress and cancel."""
+        year = self.year.value()
+        chosen = QFileDialog.getExistingDirectory(self, f"选择保存 {year} 年度全员政绩档案的文件夹")
+        if not chosen:
+            return
+        folder = Path(chosen)
+
+        def job(progress: Progress) -> list[Path]:
+            report, cancel = exchange_callbacks(progress)
+            with self.ctx.db.session() as session:
+                return documents_batch.write_performance_files(session, year, folder, progress=report, cancel=cancel)
+
+        def done(result: object) -> None:
+            self.task = None
+            assert isinstance(result, list)
+            self.ctx.show_info(self, f"已生成 {len(result)} 个政绩档案，保存在：{folder}", "全员政绩档案")
+
+        def failed(exc: BaseException) -> None:
+            self.task = None
+            if not isinstance(exc, Cancelled | ExchangeCancelled):  # a cancel leaves the folder as it was
+                show_failure(self.ctx, self, exc, "生成全员政绩档案")
+
+        self.task = run_with_progress(self, "全员政绩档案", job, done, failed, label=f"正在生成 {year} 年度政绩档案…")
+
     def print_file(self, print_now: bool) -> None:
         if self.profile is None:
             return
