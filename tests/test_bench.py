@@ -93,6 +93,7 @@ def _check_new_cases(results: dict[str, dict], people: int) -> None:
     assert results["scheme_score"]["detail"]["subjects"]["duiwu"] == 3  # the three departments
     files = results["performance_file_pdf"]
     assert files["detail"]["files"] == people and files["detail"]["per_file_seconds"] > 0
+    assert files["detail"]["workers"] == 1  # a dozen files are laid out in the program's own process
     merged = results["county_merge"]["detail"]
     assert merged["stations"] == 3 and merged["people"] == 3 * 12 and merged["warnings"] == 0
 

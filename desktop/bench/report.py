@@ -112,7 +112,9 @@ def render(info: DatasetInfo, results: list[dict[str, Any]], server: dict[str, A
             lines.append(f"{r['label']}：其中试导入（只读取和检查，不写入）{r['dry_run_seconds']:.3f} 秒{ratio}")
         detail = r.get("detail") or {}
         if detail.get("per_file_seconds") is not None:
-            lines.append(f"{r['label']}：{detail['files']} 个文件，平均每人 {detail['per_file_seconds']:.3f} 秒")
+            workers = detail.get("workers")
+            how = f"，排版用 {workers} 个后台进程" if workers and workers > 1 else ""
+            lines.append(f"{r['label']}：{detail['files']} 个文件，平均每人 {detail['per_file_seconds']:.3f} 秒{how}")
         if detail.get("saves") is not None:
             lines.append(f"{r['label']}：用时为 {detail['saves']} 次保存的中位数（最快 {detail['best_seconds']:.4f} 秒，"
                          f"最慢 {detail['worst_seconds']:.4f} 秒）")

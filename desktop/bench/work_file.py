@@ -41,7 +41,7 @@ def file_case(p: Params) -> None:
     with db.session() as session, Timer() as t:
         files = documents_batch.write_performance_files(session, _year(p), out)
     report(t.seconds, files=len(files), per_file_seconds=round(t.seconds / max(1, len(files)), 4),
-           size_mb=_folder_size(out))
+           size_mb=_folder_size(out), workers=documents_batch.worker_count(len(files)))
 
 
 def _points(value: int | None) -> str:
