@@ -1,16 +1,20 @@
 """Everyone's 政绩档案 of a year, one PDF a person, into a folder (`jifen files`; 个人档案 → 全员政绩档案).
 
-A bureau prints a county's year at once: 2,000 files. Each file's data is read here, in the
-caller's session, with one `PeriodCache` for the year's periods (scored once, not once a person).
-Laying a file out takes four times as long as reading it, so for a batch of more than a few
-dozen files it runs in worker processes (`exporters.pdf.file_worker`, started with "spawn": never
-a fork of a process with Qt's or the database's threads), at most one a core, while the next
-files' data is read; a handful of files is laid out here, where starting workers would cost more
-than it saves.
+A bureau prints a county's year at once: 2,000 files, each needing the year's periods scored
+(`PeriodCache`: once for the batch, not once a person) and then laid out, four fifths of a file's
+time. For a batch of more than a few dozen files the work runs in worker processes, at most one a
+core, started with "spawn" (never a fork of a process with Qt's or the database's threads):
 
-The files are written under a temporary folder inside the target and given their own names only
-when every one of them is written: a batch that fails or is cancelled leaves the folder as it was,
-an earlier print of the same person included.
+- on a station's SQLite file, each worker opens the file itself, read-only in practice, with one
+  session and one period cache for all its files, and reads and lays out whole files: nothing but
+  a badge and a path crosses between the processes;
+- on a server, the data is read here, over the caller's connection (the workers have no password),
+  and only the laying out is sent (`exporters.pdf.file_worker`).
+
+A handful of files is done here, where starting workers would cost more than it saves. The files
+are written under a temporary folder inside the target and given their own names only when every
+one of them is written: a batch that fails or is cancelled leaves the folder as it was, an earlier
+print of the same person included.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -92,14 +97,14 @@ def write_performance_files(session: Session, year: int, folder: str | Path, bad
     badges = list(dict.fromkeys(badges))
     if not badges:
         raise ValidationError(f"{year} 年没有在册人员，没有可打印的政绩档案")
-    for badge in badges:  # every name is known before the first file is started
-        roster.person_by_badge(session, badge)
+    names = file_names(session, year, badges)  # every badge is known before the first file is started
     font = roster.get_station(session).pdf_font or ""
     tracker = Progress(progress, cancel, total=len(badges), step=1)
     tracker.check()
     staging = Path(tempfile.mkdtemp(prefix=".jifen-政绩档案-", dir=target))
     try:
-        names = _write(session, year, badges, staging, font, tracker, worker_count(len(badges), workers))
+        _write(session, year, badges, names, staging, font, tracker, worker_count(len(badges), workers),
+               dt.date.today())  # one printing date on every file of the batch
         out = []
         for name in names:
             os.replace(staging / name, target / name)
@@ -110,27 +115,36 @@ def write_performance_files(session: Session, year: int, folder: str | Path, bad
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _write(session: Session, year: int, badges: list[str], staging: Path, font: str, tracker: Progress,
-           workers: int) -> list[str]:
-    """The files written into `staging`, by name, in the order of `badges`."""
-    cache = PeriodCache(session)
-    names: list[str] = []
+def _write(session: Session, year: int, badges: list[str], names: list[str], staging: Path, font: str,
+           tracker: Progress, workers: int, today: dt.date) -> None:
+    """Write each badge's file into `staging` under its name."""
     if workers == 1:
-        for badge in badges:
-            data = performance_file_data(session, year, badge, cache=cache)
-            names.append(performance_file_name(data.badge, data.name, year))
-            file_worker.render(data, str(staging / names[-1]), font)
+        cache = PeriodCache(session)
+        for badge, name in zip(badges, names, strict=True):
+            tracker.check()
+            file_worker.render(performance_file_data(session, year, badge, today=today, cache=cache),
+                               str(staging / name), font)
             tracker.tick()
-        return names
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=file_worker.start, initargs=(font,))
+        return
+    local = _local_file(session)
+    context = multiprocessing.get_context("spawn")
+    if local is not None:  # each worker reads its files' data from the file itself: nothing to pickle
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_reader, initargs=(font, local))
+
+        def submit(badge: str, name: str) -> Future[str]:
+            return pool.submit(_read_and_render, year, badge, str(staging / name), font, today)
+    else:  # a server: the data is read here, over this session's connection, and laid out there
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=file_worker.start, initargs=(font,))
+        cache = PeriodCache(session)
+
+        def submit(badge: str, name: str) -> Future[str]:
+            data = performance_file_data(session, year, badge, today=today, cache=cache)
+            return pool.submit(file_worker.render, data, str(staging / name), font)
     pending: deque[Future[str]] = deque()
     try:
-        for badge in badges:
+        for badge, name in zip(badges, names, strict=True):
             tracker.check()
-            data = performance_file_data(session, year, badge, cache=cache)
-            names.append(performance_file_name(data.badge, data.name, year))
-            pending.append(pool.submit(file_worker.render, data, str(staging / names[-1]), font))
+            pending.append(submit(badge, name))
             while len(pending) > workers * QUEUED:
                 pending.popleft().result()
                 tracker.tick()
@@ -142,4 +156,30 @@ def _write(session: Session, year: int, badges: list[str], staging: Path, font: 
                          "请关闭其他程序后重试，或分部门打印") from exc
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return names
+
+
+def _local_file(session: Session) -> str | None:
+    """The SQLite file the session reads, which a worker can open itself; None for a server."""
+    url = session.get_bind().url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return url.database
+    return None
+
+
+_READER: dict[str, Any] = {}  # in a worker: its own session on the file and the year's period cache
+
+
+def _start_reader(font: str, path: str) -> None:
+    """A reading worker's initializer: the print font, and one read-only session for all its files
+    (one snapshot of the file, as the caller's session would have been)."""
+    from desktop.models.db import Database, make_engine
+
+    file_worker.start(font)
+    session = Database(make_engine(path)).session()
+    _READER.update(session=session, cache=PeriodCache(session))
+
+
+def _read_and_render(year: int, badge: str, path: str, font: str, today: dt.date) -> str:
+    session = _READER["session"]
+    return file_worker.render(performance_file_data(session, year, badge, today=today, cache=_READER["cache"]),
+                              path, font)

@@ -79,3 +79,16 @@ def test_a_large_batch_uses_a_worker_a_core_and_a_small_one_this_process(monkeyp
     assert documents_batch.worker_count(2000) == documents_batch.MOST_WORKERS
     monkeypatch.setattr(documents_batch, "cores", lambda: 2)
     assert documents_batch.worker_count(2000) == 2 and documents_batch.worker_count(5, asked=3) == 3
+
+
+def test_on_a_server_the_data_is_read_here_and_laid_out_in_workers(pg_db, tmp_path: Path) -> None:
+    """The workers have no password: over a server the caller's session reads, the workers lay out."""
+    from tests.exporters.conftest import build_station
+
+    build_station(pg_db)
+    with pg_db.session() as s:
+        assert documents_batch._local_file(s) is None
+        files = documents_batch.write_performance_files(s, 2026, tmp_path, workers=2)
+        one = documents.write_performance_file(s, 2026, "100102", tmp_path / "one.pdf")
+    (same,) = [f for f in files if f.name.startswith("100102 ")]
+    assert len(files) == 9 and pdf_pages(same) == pdf_pages(one)
