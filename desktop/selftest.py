@@ -133,6 +133,21 @@ def write_pdf(ws: Workspace) -> str:
     return detail + _check_bundled_fonts()
 
 
+def files_in_workers(ws: Workspace) -> str:
+    """A batch of 政绩档案 laid out in worker processes: in the installed program these are the
+    program itself started again ("spawn"), which only works where `freeze_support` is wired."""
+    from desktop.services import documents_batch
+
+    folder = ws.folder / "全员政绩档案"
+    folder.mkdir()
+    with ws.db.session() as session:
+        badges = documents_batch.people_of_year(session, int(ws.month[:4]))[:4]
+        files = documents_batch.write_performance_files(session, int(ws.month[:4]), folder, badges, workers=2)
+    if len(files) != len(badges) or not all(f.read_bytes()[:5] == b"%PDF-" for f in files):
+        raise SelfTestFailed(f"后台进程只写出了 {len(files)} 个政绩档案（应为 {len(badges)} 个）")
+    return f"{len(files)} 个政绩档案，由 2 个后台进程写出"
+
+
 def _check_bundled_fonts() -> str:
     """In the installed program: the CJK font shipped in fonts/ must be usable by reportlab."""
     from desktop.exporters.pdf.fonts import FontMissing, register_font
@@ -327,6 +342,7 @@ STEPS = (
     Step("建立演示单位", build_station),
     Step("重算已锁定月份的积分", score_locked_month),
     Step("生成 PDF 等次评定表", write_pdf),
+    Step("后台进程打印政绩档案", files_in_workers),
     Step("导出数据交换工作簿", export_workbook),
     Step("读回工作簿（导入空数据库）", read_workbook_back),
     Step("备份数据库并检查备份", backup_and_check),
