@@ -26,6 +26,7 @@ from desktop.exporters.pdf.data import ConfirmSheetData, LedgerLine
 from desktop.exporters.pdf.fonts import register_font
 from desktop.exporters.pdf.layout import (
     GAP,
+    TOTAL_GREY,
     SheetStart,
     Styles,
     build_pdf,
@@ -95,7 +96,7 @@ def _totals_table(data: ConfirmSheetData, st: Styles) -> Table:
     rows.append(["总分", "", fmt(data.total), Paragraph(GAP.join(standing), st.cell)])
     table = Table(rows, colWidths=[36 * mm, 26 * mm, 26 * mm, WIDTH - 88 * mm])
     style = grid_style(st.font, 9)
-    style += [("BACKGROUND", (0, -1), (-1, -1), "#F2F2F2"), ("FONTSIZE", (2, -1), (2, -1), 11)]
+    style += [("BACKGROUND", (0, -1), (-1, -1), TOTAL_GREY), ("FONTSIZE", (2, -1), (2, -1), 11)]
     table.setStyle(TableStyle(style))
     return table
 

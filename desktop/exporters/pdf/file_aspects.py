@@ -15,14 +15,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from desktop.exporters.pdf.data import AspectBlock, AspectItem, MonthAspects, PerformanceFileData, RankLine
-from desktop.exporters.pdf.layout import CELL_SIZE, Styles
+from desktop.exporters.pdf.layout import CELL_SIZE, PLAIN_GAP, TOTAL_GREY, Styles
 from desktop.exporters.pdf.ruled_table import RuledColumn, RuledTable, Stack
-from desktop.exporters.pdf.text_line import NBSP, TextLine
+from desktop.exporters.pdf.text_line import TextLine
 from desktop.services.points import fmt
 
 FIRST_SECTION = 5  # 一 to 四 are the summary's
-GAP = NBSP * 6  # between the parts of a month's title
-TOTAL_GREY, ASPECT_GREY = colors.HexColor("#F2F2F2"), colors.HexColor("#F7F7F7")
+ASPECT_GREY = colors.HexColor("#F7F7F7")
 
 
 def _signed(points: int | None) -> str:
@@ -177,7 +176,7 @@ def _month_title(m: MonthAspects) -> str:
         parts.append("审核人评定" + (f"（积分建议：{m.suggested}）" if m.suggested else ""))
     if m.reviewer:
         parts.append(f"审核人：{m.reviewer}")
-    return GAP.join(parts)
+    return PLAIN_GAP.join(parts)
 
 
 def _months(data: PerformanceFileData, st: Styles, width: float, heading: list[Flowable]) -> list[Flowable]:

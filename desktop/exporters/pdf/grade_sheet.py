@@ -18,6 +18,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from desktop.exporters.pdf.data import GradeRow, GradeSheetData
 from desktop.exporters.pdf.fonts import register_font
 from desktop.exporters.pdf.layout import (
+    PLAIN_GAP,
     SheetStart,
     Styles,
     build_pdf,
@@ -31,7 +32,7 @@ from desktop.exporters.pdf.layout import (
     verification_block,
 )
 from desktop.exporters.pdf.ruled_table import RuledColumn, RuledTable
-from desktop.exporters.pdf.text_line import NBSP, TextLine
+from desktop.exporters.pdf.text_line import TextLine
 from desktop.services.errors import ValidationError
 from desktop.services.points import fmt
 from desktop.services.text import cn_date
@@ -123,8 +124,8 @@ def _closing(data: GradeSheetData, st: Styles) -> list[Flowable]:
 
 def sheet_story(data: GradeSheetData, st: Styles) -> list[Flowable]:
     """The flowables of one department's sheet."""
-    info = (NBSP * 6).join([f"部门：{data.department}", f"考核周期：{data.period_label}（{data.period_range}）",
-                            f"状态：{data.state_label}", f"制表日期：{cn_date(data.printed_on)}"])
+    info = PLAIN_GAP.join([f"部门：{data.department}", f"考核周期：{data.period_label}（{data.period_range}）",
+                        f"状态：{data.state_label}", f"制表日期：{cn_date(data.printed_on)}"])
     return [
         SheetStart(f"{data.department} · {data.period_label} 等次评定表"),
         TextLine(title_of(data), st.title),

@@ -23,7 +23,6 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
@@ -32,9 +31,11 @@ from desktop.services.errors import ValidationError
 from desktop.services.text import cn_date
 
 HEADER_GREY = colors.HexColor("#E6E6E6")
+TOTAL_GREY = colors.HexColor("#F2F2F2")  # a total row (全年合计, 全年)
 WATERMARK_RED = colors.HexColor("#C00000")
 BLANK_DATE = "日期：＿＿＿＿年＿＿月＿＿日"
 GAP = "&nbsp;" * 6  # Paragraph collapses ordinary (and ideographic) spaces
+PLAIN_GAP = "\u00a0" * 6  # the same gap in plain text (a TextLine, a RuledTable cell)
 CELL_SIZE = 9  # the font size of a table cell (`make_styles`' default cell_size, `grid_style`'s size)
 CELL_PADDING = 3  # `grid_style`'s left and right padding
 
@@ -71,27 +72,6 @@ def make_styles(font: str, *, cell_size: float = CELL_SIZE) -> Styles:
 def esc(text: object) -> str:
     """Text for a Paragraph: reportlab parses a small XML subset, so escape &, < and >."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def fits_line(text: str, font: str, size: float, room: float) -> bool:
-    """Whether `text` prints on one line `room` points wide: then a table cell can take it as a
-    plain string, which draws exactly as a one-line Paragraph of the same font does."""
-    return "\n" not in text and pdfmetrics.stringWidth(text, font, size) <= room
-
-
-def fitted(text: str, st: Styles, width: float) -> str | Paragraph:
-    """A left-aligned cell of a `grid_style` table `width` points wide (its column): the plain
-    string when it fits on one line, else a wrapping Paragraph. A Paragraph costs ten times a
-    string to lay out and draw, and a county's year of 政绩档案 has a million cells; the table
-    must align the column LEFT (`left_columns`) for the string to sit where the Paragraph would."""
-    if fits_line(text, st.font, st.cell.fontSize, width - 2 * CELL_PADDING):
-        return text
-    return Paragraph(esc(text), st.cell)
-
-
-def left_columns(*columns: int, first_row: int = 1) -> list[tuple[Any, ...]]:
-    """Style commands aligning these columns' body cells LEFT (the header stays centred)."""
-    return [("ALIGN", (c, first_row), (c, -1), "LEFT") for c in columns]
 
 
 def grid_style(font: str, size: float = 9, header_rows: int = 1) -> list[tuple[Any, ...]]:

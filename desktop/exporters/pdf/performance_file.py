@@ -19,6 +19,7 @@ from desktop.exporters.pdf.data import EventLine, PerformanceFileData
 from desktop.exporters.pdf.file_aspects import aspect_story
 from desktop.exporters.pdf.fonts import register_font
 from desktop.exporters.pdf.layout import (
+    TOTAL_GREY,
     Styles,
     build_pdf,
     esc,
@@ -36,7 +37,6 @@ PAGE = A4
 MARGIN = 14 * mm
 WIDTH = PAGE[0] - 2 * MARGIN
 BAR = colors.HexColor("#3F6FB5")
-TOTAL_GREY = colors.HexColor("#F2F2F2")
 
 
 def title_of(data: PerformanceFileData) -> str:

@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable, Paragraph
 
 from desktop.exporters.pdf.layout import esc
 
-NBSP = "\u00a0"  # what a Paragraph's &nbsp; draws: a space it does not collapse
+NBSP = "\u00a0"  # what a Paragraph's &nbsp; draws: a space it does not collapse (layout.PLAIN_GAP is six)
 
 
 class TextLine(Flowable):
