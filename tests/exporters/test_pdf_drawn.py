@@ -49,14 +49,52 @@ def test_a_text_line_lands_where_its_paragraph_did(tmp_path: Path, style_name: s
     assert new == old and len(new) == 4
 
 
-def test_a_text_line_too_long_for_its_width_wraps_as_a_paragraph(tmp_path: Path) -> None:
+def _all_placed(path: Path) -> list[list[tuple[str, float, float]]]:
+    """`_placed` for every page."""
+    pages: list[list[tuple[str, float, float]]] = []
+    for page in PdfReader(str(path)).pages:
+        found: list[tuple[str, float, float]] = []
+
+        def visit(text, cm, tm, font, size, found=found) -> None:
+            if text.strip():
+                found.append((text.strip(), round(tm[4] * cm[0] + cm[4], 2), round(tm[5] * cm[3] + cm[5], 2)))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(found)
+    return pages
+
+
+@pytest.mark.parametrize("style_name", ["body", "small", "subtitle"])
+def test_a_text_line_too_long_for_its_width_breaks_and_splits_as_its_paragraph(tmp_path: Path,
+                                                                             style_name: str) -> None:
+    """Wrapped notes break where the CJK Paragraph breaks (punctuation hangs, Latin words stay whole)
+    and a page end splits them after the same line, leaving no single line behind."""
     st = make_styles(register_font(""))
-    remark = "审核评语：" + "本月工作认真负责，" * 20
+    style = getattr(st, style_name)
+    texts = ["注1：" + "本月工作认真负责，按时完成交办任务。" * 9,
+             "注2：Zhang San 在 2026-11 调入，" + "考核周期内在岗不足一半，等次按规定不评优秀；" * 5,
+             f"注3：超出比例{NBSP * 6}" + "「优秀」不超过百分之二十，" * 12,
+             "注4：" + "一份比一页还长的说明，从上一页接到下一页再接到第三页。" * 90]
+    fill = 30 if style_name == "small" else 24  # lines that push the notes over the first page's end
+    filler = [f"第{n}行" for n in range(fill)]
+    old_story = [*(Paragraph(t, style) for t in filler), *(Paragraph(esc(t).replace(NBSP, "&nbsp;"), style)
+                                                            for t in texts * 2)]
+    new_story = [*(TextLine(t, style) for t in filler), *(TextLine(t, style) for t in texts * 2)]
+    old = _all_placed(_build(tmp_path / "p.pdf", old_story))
+    new = _all_placed(_build(tmp_path / "t.pdf", new_story))
+    assert len(old) >= 3 and new == old
+    assert all(not page[0][0].startswith("注") for page in new[1:])  # the long notes run on over page ends
+    assert TextLine(texts[0], style).wrap(300, 800)[1] == Paragraph(texts[0], style).wrap(300, 800)[1]
+
+
+def test_a_text_line_a_paragraph_would_read_differently_is_that_paragraph(tmp_path: Path) -> None:
+    st = make_styles(register_font(""))
+    remark = "审核评语：" + "本月工作认真负责，  " * 20  # runs of spaces: the Paragraph collapses them
     line = TextLine(remark, st.body)
     _, height = line.wrap(400, 800)
-    assert height > st.body.leading * 2  # several lines, as the Paragraph
+    assert line.text_width is None and height > st.body.leading * 2
     text = pdf_pages(_build(tmp_path / "long.pdf", [TextLine(remark, st.body)]))[0]
-    assert "".join(text.split()) == remark
+    assert "".join(text.split()) == "".join(remark.split())
 
 
 def test_the_chart_axis_ends_at_the_data_with_round_ticks() -> None:
