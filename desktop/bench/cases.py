@@ -47,7 +47,7 @@ CASES = (
     Case("import", "导入该工作簿（空数据库）", "work", "import", target_ratio=2.0,
          baseline="python-calamine 读取全部工作表"),
     Case("grade_sheets_pdf", "等次评定表 PDF（全员）", "work", "pdf", target_ratio=1.5,
-         baseline="reportlab canvas.drawString 逐格绘制同样的单元格（同一字体）"),
+         baseline="reportlab canvas.drawString 逐格绘制同样的单元格，表下的等次说明按 reportlab 的中文断行逐行绘制（同一字体）"),
     Case("entries_list", "积分明细列表：打开并滚到底", "work_qt", "entries", target_seconds=0.3,
          target_growth_mb=60),
     Case("scheme_score", "单位与积分制计分（四个积分制）", "work_units", "scheme_score",

@@ -209,9 +209,13 @@ def pdf_case(p: Params) -> None:
 
 
 def pdf_base(p: Params) -> None:
-    """The same cells drawn one `drawString` each, in the same font, on A4 landscape pages."""
+    """The same cells drawn one `drawString` each, in the same font, on A4 landscape pages, and
+    under each table its 等次说明 (since data version 3 a county's batch has some 1,400 lines of
+    them, as much text as the tables: a baseline without them printed half the document)."""
     from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.textsplit import dumbSplit
     from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import getFont
     from reportlab.pdfgen.canvas import Canvas
 
     from desktop.exporters.pdf.fonts import register_font
@@ -230,8 +234,9 @@ def pdf_base(p: Params) -> None:
     for _, w in COLUMNS:
         xs.append(xs[-1] + w * mm)
     headers = [h for h, _ in COLUMNS] + ["备注"]
-    cells = 0
+    cells = lines = 0
     with Timer() as t:
+        measure, known = getFont(font).stringWidth, {}
         canvas = Canvas(p["out"], pagesize=(width, height))
         for sheet in sheets:
             canvas.setFont(font, 16)
@@ -255,9 +260,23 @@ def pdf_base(p: Params) -> None:
                 for x, value in zip(xs, values, strict=True):
                     canvas.drawString(x + 2, y, value)
                 cells += len(values)
+            # the 等次说明 under the table, a line each, broken by reportlab's own CJK splitter
+            # (`dumbSplit`, as `wordSplit` calls it) with each character measured once
+            canvas.setFont(font, 8.5)
+            for note in sheet.notes:
+                for ch in set(note).difference(known):
+                    known[ch] = measure(ch, 8.5)
+                for _, text in dumbSplit(note, [known[ch] for ch in note], [width - 2 * margin]):
+                    y -= 11.5
+                    if y < margin:
+                        canvas.showPage()
+                        canvas.setFont(font, 8.5)
+                        y = height - margin - 20
+                    canvas.drawString(margin, y, text)
+                    lines += 1
             canvas.showPage()
         canvas.save()
-    report(t.seconds, cells=cells, size_mb=round(Path(p["out"]).stat().st_size / 2**20, 2))
+    report(t.seconds, cells=cells, note_lines=lines, size_mb=round(Path(p["out"]).stat().st_size / 2**20, 2))
 
 
 WORK: dict[tuple[str, str], Callable[[Params], None]] = {
