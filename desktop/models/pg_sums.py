@@ -22,15 +22,25 @@ def _counts(row: str, with_scheme: bool) -> str:
     return f"{scheme}{row}.person_id IS NOT NULL"
 
 
-def _function(with_scheme: bool) -> str:
+# Set (transaction-local) while a bulk import inserts entries: their sums are added afterwards in
+# one statement (desktop/models/bulk_sums.py), not one trigger call a row. Other sessions' rows
+# and every update or delete are summed as always.
+DEFERRED_SETTING = "jifen.sums_deferred"
+
+
+def _function(with_scheme: bool, deferrable: bool) -> str:
     same_scheme = "AND e.scheme = 'person'" if with_scheme else ""
+    deferred = f"""
+    IF TG_OP = 'INSERT' AND current_setting('{DEFERRED_SETTING}', true) = 'on' THEN
+        RETURN NULL;
+    END IF;""" if deferrable else ""
     return f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $body$
 DECLARE
     v_code text;
     v_cap integer;
     v_month integer;
-BEGIN
+BEGIN{deferred}
     IF TG_OP IN ('DELETE', 'UPDATE') AND {_counts('OLD', with_scheme)} THEN
         SELECT code INTO v_code FROM catalogue_items WHERE id = OLD.item_id;
         v_month := EXTRACT(YEAR FROM OLD.occurred_on)::integer * 100 + EXTRACT(MONTH FROM OLD.occurred_on)::integer;
@@ -67,11 +77,12 @@ END
 $body$"""
 
 
-def create(with_scheme: bool) -> list[str]:
-    """The statements that (re)make the function and its triggers."""
+def create(with_scheme: bool, deferrable: bool = False) -> list[str]:
+    """The statements that (re)make the function and its triggers; `deferrable` (migration 0014
+    on) lets a bulk import hold off the insert half (see DEFERRED_SETTING)."""
     watched = ", ".join(WATCHED + (("scheme",) if with_scheme else ()))
     return [
-        _function(with_scheme),
+        _function(with_scheme, deferrable),
         *drop_triggers(),
         f"CREATE TRIGGER {TRIGGERS[0]} AFTER INSERT OR DELETE ON entries "
         f"FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()",

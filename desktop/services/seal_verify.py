@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from desktop.models import pg_sums
+from desktop.models import bulk_sums
 from desktop.models.audit import AuditEvent, RowSeal
 from desktop.services.seals import COVERED, combined_digest, read_rows, row_digest
 
@@ -51,17 +51,6 @@ FIELD_LABELS = {
 }
 # The column that names a row to a person, in order of preference.
 _NAMING = ("uuid", "code", "badge", "username", "key", "name")
-# `entry_sums` as the triggers of migration 0004 keep it, recomputed from the entries.
-# The month is spelt per database (SQLite keeps a date as text); PostgreSQL's is pg_sums'.
-_SQLITE_MONTH = "CAST(substr(e.occurred_on, 1, 4) AS INTEGER) * 100 + CAST(substr(e.occurred_on, 6, 2) AS INTEGER)"
-_SUMS = """
-SELECT {month},
-       e.person_id, c.code, e.component, SUM(e.points_tenths),
-       SUM(CASE WHEN e.veto THEN e.points_tenths ELSE 0 END), COUNT(*), MIN(c.monthly_cap_tenths)
-FROM entries e JOIN catalogue_items c ON c.id = e.item_id
-WHERE e.scheme = 'person' AND e.person_id IS NOT NULL GROUP BY 1, 2, 3, 4"""
-
-
 @dataclass(frozen=True)
 class Finding:
     table: str
@@ -172,7 +161,7 @@ def _name(state: str) -> str:
 
 def _check_sums(session: Session, report: RowReport) -> None:
     postgres = session.get_bind().dialect.name == "postgresql"
-    sums = _SUMS.format(month=pg_sums.MONTH_OF_E if postgres else _SQLITE_MONTH)
+    sums = bulk_sums.sums_select(postgres)  # `entry_sums` as the triggers keep it, recomputed
     expected = {tuple(r[:4]): tuple(r[4:]) for r in session.execute(text(sums))}
     stored = {tuple(r[:4]): tuple(r[4:]) for r in session.execute(text(
         "SELECT month, person_id, code, component, points_tenths, veto_tenths, entries, cap_tenths FROM entry_sums"))}

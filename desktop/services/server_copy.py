@@ -82,7 +82,7 @@ def copy_rows(source: Engine, target: Connection, progress: ProgressFn | None = 
         key_column = next(iter(table.primary_key.columns))
         for key, value in values:
             target.execute(update(table).where(key_column == key).values({column: value}))
-    for statement in pg_sums.create(with_scheme=True):
+    for statement in pg_sums.create(with_scheme=True, deferrable=True):
         target.exec_driver_sql(statement)
     _advance_sequences(target)
     return counts

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from desktop.models.bulk_sums import DeferredSums
 from desktop.models.enums import EntrySource
 from desktop.models.ledger import Entry
 from desktop.models.people import Person
@@ -106,12 +107,16 @@ def apply_entries(plan: Plan) -> int:
 
     first = [e for e in plan.new_entries if not e["_reverses"]]
     later = [e for e in plan.new_entries if e["_reverses"]]
-    if first:
-        session.execute(insert(Entry.__table__), list(records(first, {})))
-    if later:
-        targets = sorted({e["_reverses"] for e in later})
-        ids = {uid: found[3] for uid, found in existing_entries(plan, targets).items()}
-        session.execute(insert(Entry.__table__), list(records(later, ids)))
+    # The month sums of all these rows in one statement at the end, not a trigger call a row.
+    with DeferredSums(session) as sums:
+        if first:
+            session.execute(insert(Entry.__table__), list(records(first, {})))
+            sums.inserted(e["uuid"] for e in first)
+        if later:
+            targets = sorted({e["_reverses"] for e in later})
+            ids = {uid: found[3] for uid, found in existing_entries(plan, targets).items()}
+            session.execute(insert(Entry.__table__), list(records(later, ids)))
+            sums.inserted(e["uuid"] for e in later)
     return len(plan.new_entries)
 
 
