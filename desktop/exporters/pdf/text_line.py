@@ -101,8 +101,8 @@ class TextLine(Flowable):
         return part
 
     def draw(self) -> None:
-        if self._para is not None and self.text_width is None:
-            self._para.drawOn(self.canv, 0, 0)
+        if self.text_width is None:  # laid out as its Paragraph by `wrap`
+            self._paragraph().drawOn(self.canv, 0, 0)
             return
         st = self.style
         canv = self.canv
