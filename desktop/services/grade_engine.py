@@ -10,6 +10,7 @@ outcome says why (``reason``), which `grade_why` turns into words.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from desktop.services.grade_policy import (
@@ -71,6 +72,8 @@ def sort_key(policy: Policy, c: Candidate) -> tuple[int, ...]:
 
 
 SortKeys = Mapping[int, tuple[int, ...]]  # candidate key → its `sort_key`, made once by a caller
+_KEY = attrgetter("key")
+_CEILING = attrgetter("ceiling")
 
 
 def _tie_groups(policy: Policy, candidates: Sequence[Candidate], keys: SortKeys | None = None,
@@ -79,12 +82,18 @@ def _tie_groups(policy: Policy, candidates: Sequence[Candidate], keys: SortKeys 
     `keys` (the `sort_key` of every candidate) spares a caller ranking the same people several
     ways from working the keys out again each time. `by_ceiling` puts people allowed a better
     level first (a grade derived from the months outranks the period total)."""
+    if keys is None:
+        keys = {c.key: sort_key(policy, c) for c in candidates}
+    # By key, then stably by sort key (then by ceiling): the order of (ceiling, sort key, key)
+    # without building those tuples and comparing them nested, half the time of one such sort.
+    ordered = sorted(candidates, key=_KEY)
+    ordered.sort(key=lambda c: keys[c.key])
+    if by_ceiling:
+        ordered.sort(key=_CEILING)
     groups: list[list[Candidate]] = []
-    last: tuple[int, ...] | None = None
-    ordered = sorted(((c.ceiling,) if by_ceiling else (), sort_key(policy, c) if keys is None else keys[c.key],
-                      c.key, c) for c in candidates)
-    for ceiling, k, _key, c in ordered:
-        full = (*ceiling, *k)
+    last: Any = None
+    for c in ordered:
+        full = (c.ceiling, keys[c.key]) if by_ceiling else keys[c.key]
         if groups and full == last:
             groups[-1].append(c)
         else:
@@ -106,11 +115,11 @@ def grouped_ranks(keys: SortKeys, groups: Mapping[int, Sequence[Hashable]]) -> d
     `groups[key]` names the candidate's group in every grouping (its department, its sequence,
     its ranking group …) and the result holds its rank in each, in that order. Only the
     candidates in `groups` are ranked; true ties (equal `keys`) share a rank."""
-    ordered = sorted((keys[key], key) for key in groups)
-    if not ordered:
+    if not groups:
         return {}
-    sort_keys = [k for k, _key in ordered]
-    ids = [key for _k, key in ordered]
+    ids = sorted(groups)  # by key, then stably by sort key: as `_tie_groups`
+    ids.sort(key=keys.__getitem__)
+    sort_keys = [keys[key] for key in ids]
     columns: list[list[int]] = []
     # One pass per grouping over the one sorted order, a column at a time: a county month ranks
     # 2,000 people three ways, and the column's own loop is a third of the per-person lookups.
@@ -197,27 +206,31 @@ def grade_group(policy: Policy, candidates: Sequence[Candidate], keys: SortKeys 
             put(group, lv.code)
             count += len(group)
             index += 1
-    for group in groups[index:]:
-        put(group, worst.code)
+    worst_code = worst.code
+    for group in groups[index:]:  # most of a county's groups: inline, not a call of `put` each
+        for c in group:
+            grades[c.key] = worst_code
 
-    by_key = {c.key: c for c in graded}
+    levels = policy.levels
+    positions = {lv.code: i for i, lv in enumerate(levels)}
     out = {c.key: Outcome(c.key, None, frozenset({"excluded"}), "excluded") for c in candidates if c.excluded}
     for c in graded:
-        grade = grades[c.key]
-        reason, missed = reasons.get(c.key), None
-        position = policy.index(grade)
+        key = c.key
+        grade = grades[key]
+        reason, missed = reasons.get(key), None
+        position = positions[grade] if grade in positions else policy.index(grade)  # the latter raises
         if reason is None and position > 0:
             above = position - 1
-            missed = policy.levels[above].code
-            cand = by_key[c.key]
-            if cand.ceiling > above:
+            missed = levels[above].code
+            line = thresholds[above]
+            if c.ceiling > above:
                 reason = "ceiling"
-            elif thresholds[above] is not None and cand.total < (thresholds[above] or 0):
+            elif line is not None and c.total < line:
                 reason = "threshold"
             else:
                 reason = "cap"
         elif reason in ("veto", "min_fill") and position > 0:
-            missed = policy.levels[position - 1].code
-        found = flags.get(c.key)
-        out[c.key] = Outcome(c.key, grade, frozenset(found) if found else _NO_FLAGS, reason or "top", missed)
+            missed = levels[position - 1].code
+        found = flags.get(key)
+        out[key] = Outcome(key, grade, frozenset(found) if found else _NO_FLAGS, reason or "top", missed)
     return out

@@ -141,6 +141,14 @@ class ScoreRow:
 
 
 _LAZY = ("why_text", "why_later")
+# The fields `calculate` passes by position, in the dataclass's order; checked here, once, so that
+# a field added or moved among them stops the program at its start rather than shifting values.
+_CALCULATED = ("person_id", "badge", "name", "identity", "department_id", "department", "sequence",
+               "ranking_group", "base", "dept_bonus", "dept_deduction", "higher_bonus", "higher_deduction",
+               "start", "total", "rank_department", "rank_sequence", "rank_group", "engine_grade", "grade",
+               "vetoed", "excluded_reason", "flags", "days_present", "period_days", "ranked_total", "prorated")
+if tuple(f.name for f in fields(ScoreRow))[:len(_CALCULATED)] != _CALCULATED:
+    raise RuntimeError("ScoreRow 的字段顺序与 scoring._CALCULATED 不一致")
 
 
 def _month_spans(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -353,18 +361,20 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         if group is None:
             group = groups[dept_id] = ranking_group(dept_id, dept_kind, post_class)
         leave_days = leave.get(person_id, 0)
+        # Positionally, in ScoreRow's field order (`_CALCULATED`): binding 21 keywords by name cost
+        # 3.2 ms of a county month, positions 1.3 ms.
         rows.append(ScoreRow(
-            person_id=person_id, badge=badge, name=name, identity=identity,
-            department_id=dept_id, department=dept_name, sequence=sequence, ranking_group=group,
-            start=start_tenths, base=base, dept_bonus=dept_bonus, dept_deduction=dept_deduction,
-            higher_bonus=higher_bonus, higher_deduction=higher_deduction, total=total,
-            days_present=days_active, period_days=period_days,
-            ranked_total=total if days_active == period_days
-            else prorated(total, start_tenths, full_start, period_days, days_active),
-            prorated=days_active < period_days, vetoed=person_id in vetoed,
-            excluded_reason="" if graded(is_head, days_active, active_from, leave_days)
+            person_id, badge, name, identity, dept_id, dept_name, sequence, group,
+            base, dept_bonus, dept_deduction, higher_bonus, higher_deduction, start_tenths, total,
+            None, None, None, None, None,  # ranks and grades: rank_and_grade
+            person_id in vetoed,
+            "" if graded(is_head, days_active, active_from, leave_days)
             else exclusion(policy, is_head=is_head, days_active=days_active, period_days=period_days,
                            months=len(months), active_from=active_from, period_end=end, leave_days=leave_days),
+            [], days_active, period_days,
+            total if days_active == period_days
+            else prorated(total, start_tenths, full_start, period_days, days_active),
+            days_active < period_days,
         ))
     ceilings: dict[int, int] = {}
     if policy.period_rule == "from_months" and len(months) > 1:
