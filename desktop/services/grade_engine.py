@@ -211,8 +211,7 @@ def grade_group(policy: Policy, candidates: Sequence[Candidate], keys: SortKeys 
         for c in group:
             grades[c.key] = worst_code
 
-    levels = policy.levels
-    positions = {lv.code: i for i, lv in enumerate(levels)}
+    levels, positions = policy.levels, policy.positions
     out = {c.key: Outcome(c.key, None, frozenset({"excluded"}), "excluded") for c in candidates if c.excluded}
     for c in graded:
         key = c.key

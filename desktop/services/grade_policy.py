@@ -146,7 +146,9 @@ class Policy:
         return tuple(lv.code for lv in self.levels)
 
     @cached_property
-    def _indexes(self) -> dict[str, int]:
+    def positions(self) -> dict[str, int]:
+        """level code -> its `index` (the first level of a code), for callers that look up many;
+        not to be changed."""
         return {code: i for i, code in reversed(list(enumerate(self._codes)))}
 
     @cached_property
@@ -164,7 +166,7 @@ class Policy:
         return list(self._codes)
 
     def index(self, code: str) -> int:
-        found = self._indexes.get(code)
+        found = self.positions.get(code)
         if found is None:
             raise ValueError(f"{code!r} is not a level of {self.code}")
         return found
