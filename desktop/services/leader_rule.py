@@ -9,13 +9,13 @@ override still has the last word, as for any grade.
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from desktop.models.periods import Period
 from desktop.services.grade_policy import Policy
 
 
-def penalties(session: Session, period: Period) -> dict[int, tuple[int, str]]:
+def penalties(session: Session, period_code: str) -> dict[int, tuple[int, str]]:
     """person id -> (levels, reason) over every active scheme that has a leader rule."""
     from desktop.services import scheme_registry, scheme_scoring
 
@@ -23,7 +23,7 @@ def penalties(session: Session, period: Period) -> dict[int, tuple[int, str]]:
     for scheme in scheme_registry.active(session):
         if scheme.leader_rule is None or scheme.subject == "person":
             continue
-        rows = scheme_scoring.score(session, scheme, period.code)
+        rows = scheme_scoring.score(session, scheme, period_code)
         for person_id, (levels, reason) in scheme_scoring.leader_penalties(scheme, rows).items():
             before = found.get(person_id)
             if before is None or levels > before[0]:
@@ -31,9 +31,15 @@ def penalties(session: Session, period: Period) -> dict[int, tuple[int, str]]:
     return found
 
 
-def apply(session: Session, period: Period, policy: Policy, rows: list) -> dict[int, str]:  # type: ignore[type-arg]
-    """Lower the graded heads' grades; person id -> the sentence to add to their explanation."""
-    found = penalties(session, period)
+def penalties_on(connection: Connection, period_code: str) -> dict[int, tuple[int, str]]:
+    """`penalties` read through a connection of its own (`SideRead`), in a session of its own."""
+    with Session(bind=connection) as session:
+        return penalties(session, period_code)
+
+
+def apply(found: dict[int, tuple[int, str]], policy: Policy, rows: list) -> dict[int, str]:  # type: ignore[type-arg]
+    """Lower the graded heads' grades by the `penalties` found; person id -> the sentence to add
+    to their explanation."""
     if not found:
         return {}
     codes = [level.code for level in policy.levels]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import Connection, case, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from desktop.models.catalogue import CatalogueItem
@@ -23,6 +23,7 @@ from desktop.models.grading import GradeOverride, ScoreResult
 from desktop.models.ledger import Entry, EntrySum
 from desktop.models.people import Absence, Person, active_days
 from desktop.models.periods import Period
+from desktop.models.side_reads import SideRead
 from desktop.models.station import Department, ranking_group
 from desktop.services import audit, department_moves, gc_pause, leader_rule
 from desktop.services.actor import Actor, require
@@ -213,25 +214,36 @@ def _part_month_sums(session: Session, first: dt.date, last: dt.date) -> list[tu
             for (person_id, _code, component), (value, cap, vetoed) in merged.items()]
 
 
-def _component_sums(session: Session, start: dt.date, end: dt.date) -> tuple[dict[int, tuple[int, ...]], set[int]]:
+def _whole_month_rows(connection: Connection, start: dt.date, end: dt.date) -> list[Any]:
+    """The capped sums of the whole months within [start, end], one row per person (`WHOLE_MONTH_SUMS`).
+
+    Only a connection, no session: on a server this runs beside the rest of the score (`SideRead`).
+    """
+    whole = [first for first, last in _month_spans(start, end) if _whole_month(first, last)]
+    if not whole:
+        return []
+    # Straight from the driver connection: plain integers, for which SQLAlchemy's row objects
+    # would cost as much again as the read.
+    statement = WHOLE_MONTH_SUMS.format(PLACEHOLDERS[connection.dialect.paramstyle])
+    driver = connection.connection.driver_connection
+    # fetchall: psycopg's cursor hands rows over a third faster in one call than one by one.
+    return driver.execute(statement, (_month_key(whole[0]), _month_key(whole[-1]))).fetchall()  # type: ignore[union-attr, no-any-return]
+
+
+def _component_sums(session: Session, start: dt.date, end: dt.date,
+                    whole_rows: list[Any] | None = None) -> tuple[dict[int, tuple[int, ...]], set[int]]:
     """Per person, the sum of each component (in SUM_COLUMNS order) of entries with each item's
     monthly cap applied per month; and the people with a standing (not reversed) veto entry.
 
     Items are grouped by code (stable across catalogue versions), so a catalogue revised in the
     middle of a month does not grant a second cap; if the revision changed the cap, the lower applies.
+    `whole_rows` are the whole months' rows when already read (`_whole_month_rows`).
     """
     spans = _month_spans(start, end)
-    whole = [first for first, last in spans if _whole_month(first, last)]
     sums: dict[int, tuple[int, ...]] = {}
     veto: dict[int, int] = defaultdict(int)
-    if whole:
-        # Straight from the driver connection of the session's transaction: plain integers, for
-        # which SQLAlchemy's row objects would cost as much again as the read.
-        conn = session.connection()
-        statement = WHOLE_MONTH_SUMS.format(PLACEHOLDERS[conn.dialect.paramstyle])
-        driver = conn.connection.driver_connection
-        # fetchall: psycopg's cursor hands rows over a third faster in one call than one by one.
-        rows = driver.execute(statement, (_month_key(whole[0]), _month_key(whole[-1]))).fetchall()  # type: ignore[union-attr]
+    rows = _whole_month_rows(session.connection(), start, end) if whole_rows is None else whole_rows
+    if rows:
         width = len(SUM_COLUMNS) + 1
         sums = {row[0]: row[1:width] for row in rows}
         for row in rows:
@@ -321,6 +333,12 @@ def _departments_held(session: Session, people: Sequence[Any], start: dt.date, e
 @gc_pause.pausing
 def calculate(session: Session, period: Period, policy: Policy | None = None) -> list[ScoreRow]:
     """Compute everyone's score and grade for the period, without writing anything."""
+    # On a server, the month sums and the unit schemes of 领导带领责任 are read on other connections
+    # while this one reads the roster: the server's own work on them is most of their time.
+    # Plain values, read here: the other threads must never touch the session's ORM objects.
+    start, end, code = period.start, period.end, period.code
+    whole_rows = SideRead(session, lambda connection: _whole_month_rows(connection, start, end))
+    leader_penalties = SideRead(session, lambda connection: leader_rule.penalties_on(connection, code))
     policy = policy or policy_for(session, period)
     station = get_station(session)
     start_per_month = station.starting_score_tenths or 0
@@ -336,10 +354,9 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         .order_by(Department.sort_order, Person.badge)
     ).all()
     people = _departments_held(session, people, period.start, period.end)
-    sums, vetoed = _component_sums(session, period.start, period.end)
+    sums, vetoed = _component_sums(session, period.start, period.end, whole_rows.result())
     leave = _leave_days(session, period.start, period.end) if policy.long_leave_days else {}
     rows: list[ScoreRow] = []
-    start, end = period.start, period.end
     full_start = start_per_month * len(months)
     graded = surely_graded(policy, period_days=period_days, months=len(months), period_end=end)
     groups: dict[int, str] = {}  # department id -> its ranking group
@@ -384,7 +401,7 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
     candidates = candidates_of(rows, ceilings)
     keys = sort_keys(rows, policy, candidates)  # one key per person, for the ranks, the grades and the reasons
     rank_and_grade(rows, policy, len(months), ceilings, keys, candidates)
-    leaders = leader_rule.apply(session, period, policy, rows)  # 领导带领责任 of unit schemes
+    leaders = leader_rule.apply(leader_penalties.result(), policy, rows)  # 领导带领责任 of unit schemes
     overrides = _latest_overrides(session, period)
     _apply_overrides(rows, overrides)
     _explain_all(session, period, policy, rows, len(months), overrides, keys)

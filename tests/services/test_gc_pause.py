@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 
@@ -61,8 +62,9 @@ def test_scoring_runs_with_the_collector_held_off(monkeypatch: pytest.MonkeyPatc
     from desktop.services import scoring
 
     seen: list[bool] = []
-    monkeypatch.setattr(scoring, "policy_for", lambda *a: (seen.append(gc.isenabled()), 1 / 0))
+    # The first thing a score does: start its side reads (`SideRead`).
+    monkeypatch.setattr(scoring, "SideRead", lambda *a: (seen.append(gc.isenabled()), 1 / 0))
     gc.enable()
     with pytest.raises(ZeroDivisionError):
-        scoring.calculate(None, None)  # type: ignore[arg-type]
+        scoring.calculate(None, SimpleNamespace(start=None, end=None, code=None))  # type: ignore[arg-type]
     assert seen == [False] and gc.isenabled()

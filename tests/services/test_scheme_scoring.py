@@ -150,23 +150,31 @@ def test_case_points_count_once_reviewed_and_rank_within_the_sequence(w: World) 
         ("sequence:刑侦", 1), ("sequence:刑侦", 2), ("sequence:治安", 1)]
 
 
-def test_leader_rule_lowers_the_heads_own_grade_with_the_reason(w: World) -> None:
-    from desktop.services import periods, scheme_registry, scoring
+def _duiwu_with_a_head(s, w: World):  # type: ignore[no-untyped-def]
+    """Ten officers ranked by 10 … 1 ZB-01, the first heading the department's unit under a
+    队伍管理 scheme whose veto drops the head one level; -> (the unit, the month)."""
+    from desktop.services import periods, scheme_registry
 
-    with w.tx() as s:
-        people = [person(s, w.dept, f"95{i}") for i in range(10)]
-        for i, p in enumerate(people):
-            rec(s, w.clerk, p, "ZB-01", qty=10 - i)
-        items(s, w, "duiwu", frozenset({"base", "negative"}), [
-            ("DW-01", "学习制度落实", "base", "10", False), ("DW-90", "民警受到党纪政务处分", "negative", "10", True)])
-        defined = scheme(code="duiwu", name="队伍管理", subject="department", rank_within="all", item_prefix="DW-",
-                         starting=None, leader_rule={"on_veto": True, "on_last": False, "levels": 1},
-                         components=[{"key": "base", "label": "基础积分", "sign": "+"},
-                                     {"key": "negative", "label": "负面积分", "sign": "-"}])
-        scheme_registry.install(s, w.admin, defined, catalogue_from=dt.date(2026, 1, 1))
-        unit = units.for_department(s, w.clerk, w.dept)
-        units.add_member(s, w.clerk, unit.code, people[0].badge, start=dt.date(2026, 1, 1), role="head")
-        month = periods.get_or_create(s, "2026-03")
+    people = [person(s, w.dept, f"95{i}") for i in range(10)]
+    for i, p in enumerate(people):
+        rec(s, w.clerk, p, "ZB-01", qty=10 - i)
+    items(s, w, "duiwu", frozenset({"base", "negative"}), [
+        ("DW-01", "学习制度落实", "base", "10", False), ("DW-90", "民警受到党纪政务处分", "negative", "10", True)])
+    defined = scheme(code="duiwu", name="队伍管理", subject="department", rank_within="all", item_prefix="DW-",
+                     starting=None, leader_rule={"on_veto": True, "on_last": False, "levels": 1},
+                     components=[{"key": "base", "label": "基础积分", "sign": "+"},
+                                 {"key": "negative", "label": "负面积分", "sign": "-"}])
+    scheme_registry.install(s, w.admin, defined, catalogue_from=dt.date(2026, 1, 1))
+    unit = units.for_department(s, w.clerk, w.dept)
+    units.add_member(s, w.clerk, unit.code, people[0].badge, start=dt.date(2026, 1, 1), role="head")
+    return unit, periods.get_or_create(s, "2026-03")
+
+
+def test_leader_rule_lowers_the_heads_own_grade_with_the_reason(w: World) -> None:
+    from desktop.services import scoring
+
+    with w.tx() as s:  # all in one unfinished transaction: on a server, read on its own connection
+        unit, month = _duiwu_with_a_head(s, w)
         before = {r.badge: r for r in scoring.calculate(s, month)}
         ledger.record(s, w.clerk, ledger.EntryInput((), "DW-90", MARCH, unit_ids=[unit.id]))
         after = {r.badge: r for r in scoring.calculate(s, month)}
@@ -174,3 +182,27 @@ def test_leader_rule_lowers_the_heads_own_grade_with_the_reason(w: World) -> Non
     assert after["950"].grade == "B" and "leader" in after["950"].flags
     assert "领导带领责任：所负责的“治安中队”本期有一票否决事项（队伍管理），由A类降为B类" in after["950"].why
     assert after["951"].grade == before["951"].grade  # only the head carries it
+
+
+def test_leader_rule_holds_when_the_unit_schemes_are_read_beside_the_score(w: World) -> None:
+    from desktop.models import side_reads
+    from desktop.services import periods, scoring
+
+    with w.tx() as s:
+        unit, _month = _duiwu_with_a_head(s, w)
+        ledger.record(s, w.clerk, ledger.EntryInput((), "DW-90", MARCH, unit_ids=[unit.id]))
+    beside: list[bool] = []
+    real_result = side_reads.SideRead.result
+
+    def result(self):  # type: ignore[no-untyped-def]
+        beside.append(self.beside)
+        return real_result(self)
+
+    with w.db.session() as s, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(side_reads.SideRead, "result", result)
+        month = periods.find_period(s, "2026-03")
+        assert month is not None
+        rows = {r.badge: r for r in scoring.calculate(s, month)}  # committed, a clean session
+    assert beside == [w.db.is_server] * 2  # the month sums and the unit schemes
+    assert rows["950"].grade == "B" and "leader" in rows["950"].flags
+    assert "由A类降为B类" in rows["950"].why
