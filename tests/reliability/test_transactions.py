@@ -53,8 +53,8 @@ def state(db: Database) -> dict[str, Any]:
     with db.session() as session:
         tables = session.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars().all()
         out: dict[str, Any] = {t: session.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables}
-        out["periods"] = sorted(session.execute(select(Period.code, Period.state)).tuples())
-        out["totals"] = sorted(session.execute(select(ScoreResult.person_id, ScoreResult.total_tenths)).tuples())
+        out["periods"] = sorted(session.execute(select(Period.code, Period.state)).all())
+        out["totals"] = sorted(session.execute(select(ScoreResult.person_id, ScoreResult.total_tenths)).all())
     return out
 
 
