@@ -32,6 +32,7 @@ T = TypeVar("T")
 # Two workers: a score starts at most two side reads at once (the month sums, the unit schemes of
 # 领导带领责任). Threads, not processes: the work is waiting on a socket, which releases the GIL.
 _WORKERS = 2
+_PREFIX = "jifen-side-read"
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
 
@@ -40,7 +41,7 @@ def _pool() -> ThreadPoolExecutor:
     global _executor
     with _lock:
         if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="jifen-side-read")
+            _executor = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix=_PREFIX)
         return _executor
 
 
@@ -73,8 +74,10 @@ class SideRead(Generic[T]):
         self._future: Future[T] | None = None
         engine = session.get_bind()
         # Only an engine that keeps its connections: opening a new one costs more than the read.
+        # Never from a side read itself: waiting on the same two workers could wait forever.
         if (isinstance(engine, Engine) and engine.dialect.name == "postgresql"
                 and not isinstance(engine.pool, NullPool)
+                and not threading.current_thread().name.startswith(_PREFIX)
                 and not (session.new or session.dirty or session.deleted)):
             self._future = _pool().submit(_run, engine, work)
 

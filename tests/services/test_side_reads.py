@@ -88,3 +88,16 @@ def test_an_engine_without_a_pool_reads_on_the_callers_connection(w: World) -> N
             assert side.result() == 0
     finally:
         engine.dispose()
+
+
+def test_a_side_read_inside_a_side_read_runs_in_place(w: World) -> None:
+    """Two workers serve every side read: one that waited on another could wait forever."""
+    from sqlalchemy.orm import Session
+
+    def nested(connection: Connection) -> tuple[bool, int]:
+        with Session(bind=w.db.engine) as inner:
+            side = SideRead(inner, entries_in)
+            return side.beside, side.result()
+
+    with w.db.session() as s:
+        assert SideRead(s, nested).result() == (False, 0)
