@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.models.catalogue import CatalogueItem
 from desktop.models.ledger import Entry
 from desktop.models.people import Person
 from desktop.models.units import Unit
@@ -81,7 +82,9 @@ def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
     spec = parse_period(period_code)
     months = spec.months()
     # Plain rows of the columns scoring reads, not ORM entries: a county's year is 100,000 of them.
-    entries = list(session.execute(select(*_ENTRY_COLUMNS).where(
+    # Each entry's item cap joined in: one statement fewer than reading the caps after.
+    entries = list(session.execute(select(*_ENTRY_COLUMNS, CatalogueItem.monthly_cap_tenths.label("item_cap"))
+                                   .outerjoin(CatalogueItem, CatalogueItem.id == Entry.item_id).where(
         Entry.scheme == scheme.code, Entry.occurred_on.between(spec.start, spec.end))))
     # A person scheme ranks only the officers it has something on: an 辅警 or a 内勤 who handled
     # no case is not in the 执法办案 ranking (they would all tie first on zero in their sequence).
@@ -115,7 +118,7 @@ def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
             per_item[("member", e.person_id, index, e.component, e.item_id)] += points
     # An item's monthly cap (考核细则“月上限”, e.g. DJ-13 4 分, DW-01 5 分) holds in every scheme,
     # as in the person scheme: a subject's month of one item counts up to it, reversals included.
-    caps = _item_caps(session, {key[4] for key in per_item})
+    caps = {e.item_id: e.item_cap for e in entries if e.item_cap is not None}
     for (whose, owner, index, component, item_id), value in per_item.items():
         cap = caps.get(item_id)
         target = sums if whose == "own" else by_person
@@ -144,16 +147,6 @@ def score(session: Session, scheme: Any, period_code: str) -> list[SubjectRow]:
     _rank_and_grade(scheme, rows, len(months))
     scheme_awards.annotate(session, scheme, rows, spec)
     return rows
-
-
-def _item_caps(session: Session, item_ids: set[int]) -> dict[int, int]:
-    from desktop.models.catalogue import CatalogueItem
-
-    if not item_ids:
-        return {}
-    rows = session.execute(select(CatalogueItem.id, CatalogueItem.monthly_cap_tenths).where(
-        CatalogueItem.id.in_(item_ids), CatalogueItem.monthly_cap_tenths.is_not(None)))
-    return {item_id: cap for item_id, cap in rows}
 
 
 def _points(e: Any, scheme: Any, reviews: dict, reversed_ids: set[int]) -> int:
