@@ -51,10 +51,15 @@ def _run(engine: Engine, work: Callable[[Connection], T]) -> T:
         return work(connection)
 
 
+def _unflushed(session: Session) -> bool:
+    """Whether the session holds changes its next query would flush (another connection never sees them)."""
+    return bool(session.new or session.dirty or session.deleted)
+
+
 def _has_written(session: Session) -> bool:
     """Whether the session's transaction holds writes another connection cannot see."""
-    if session.new or session.dirty or session.deleted:
-        return True  # would be flushed by the caller's next query
+    if _unflushed(session):
+        return True
     # A REPEATABLE READ or SERIALIZABLE transaction reads an older snapshot than a new connection.
     return session.connection().exec_driver_sql(
         "SELECT txid_current_if_assigned() IS NOT NULL"
@@ -78,7 +83,7 @@ class SideRead(Generic[T]):
         if (isinstance(engine, Engine) and engine.dialect.name == "postgresql"
                 and not isinstance(engine.pool, NullPool)
                 and not threading.current_thread().name.startswith(_PREFIX)
-                and not (session.new or session.dirty or session.deleted)):
+                and not _unflushed(session)):
             self._future = _pool().submit(_run, engine, work)
 
     @property

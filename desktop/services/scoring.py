@@ -353,9 +353,9 @@ def calculate(session: Session, period: Period, policy: Policy | None = None) ->
         .join(Department, Department.id == Person.department_id)
         .order_by(Department.sort_order, Person.badge)
     ).all()
-    people = _departments_held(session, people, period.start, period.end)
-    sums, vetoed = _component_sums(session, period.start, period.end, whole_rows.result())
-    leave = _leave_days(session, period.start, period.end) if policy.long_leave_days else {}
+    people = _departments_held(session, people, start, end)
+    sums, vetoed = _component_sums(session, start, end, whole_rows.result())
+    leave = _leave_days(session, start, end) if policy.long_leave_days else {}
     rows: list[ScoreRow] = []
     full_start = start_per_month * len(months)
     graded = surely_graded(policy, period_days=period_days, months=len(months), period_end=end)
